@@ -1,0 +1,107 @@
+"""DPSE, the Public Sector Exchange: the application factory."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from dpse.config import load_config
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _resource_dir(name: str) -> Path:
+    """A data folder shipped in the wheel (dpse/<name>) or, in a checkout, beside the package.
+
+    Look beside __file__, not in site-packages: an editable install leaves stale copies there.
+    """
+    packaged = PACKAGE_DIR / name
+    return packaged if packaged.is_dir() else PACKAGE_DIR.parent / name
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: settings from DPSE_* variables, then overrides from ``config``."""
+    settings = load_config()
+    settings.update(config or {})
+    app = Flask(
+        __name__,
+        instance_path=str(settings["INSTANCE_PATH"]),
+        template_folder=str(_resource_dir("templates")),
+    )
+    app.config.update(settings)
+    logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(levelname)s %(name)s: %(message)s")
+    register_extensions(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+    register_error_handlers(app)
+    register_cli(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the unbound extensions of dpse.extensions to this app."""
+    from dpse.accounts.service import get_user_for_session
+    from dpse.extensions import csrf, db, limiter, login_manager, migrate
+    from dpse.security import init_security
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Sign in to see that page."
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(get_user_for_session)
+    init_security(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Import each domain's views (which attach routes to its blueprint) and register it."""
+    from dpse import pages
+    from dpse.accounts import admin as _accounts_admin  # noqa: F401
+    from dpse.accounts import bp as accounts_bp
+    from dpse.accounts import profiles as _accounts_profiles  # noqa: F401
+    from dpse.accounts import views as _accounts_views  # noqa: F401
+    from dpse.casestudies import bp as casestudies_bp
+    from dpse.casestudies import views as _casestudies_views  # noqa: F401
+    from dpse.events import bp as events_bp
+    from dpse.events import views as _events_views  # noqa: F401
+    from dpse.forum import bp as forum_bp
+    from dpse.forum import views as _forum_views  # noqa: F401
+    from dpse.search import bp as search_bp
+    from dpse.search import views as _search_views  # noqa: F401
+
+    for blueprint in (pages.bp, accounts_bp, casestudies_bp, events_bp, forum_bp, search_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Jinja filters and globals: the markdown filter and every permission predicate."""
+    from dpse.accounts.service import is_verified_public_sector
+    from dpse.content import render_markdown
+    from dpse.permissions import PREDICATES
+    from dpse.templating import format_datetime
+
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.add_template_filter(render_markdown, "markdown")
+    app.add_template_filter(format_datetime, "datetime")
+    app.jinja_env.globals.update(PREDICATES)
+    app.jinja_env.globals["is_verified_public_sector"] = is_verified_public_sector
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Error pages for every status the site can answer with."""
+    from dpse.errors import register_error_handlers as register
+
+    register(app)
+
+
+def register_cli(app: Flask) -> None:
+    """`flask --app dpse` gets the same commands as the `dpse` script."""
+    from dpse.cli import register_commands
+
+    register_commands(app)

@@ -1,0 +1,174 @@
+"""Forms for sign-up, sign-in, passwords, profiles and user administration."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+
+from dpse.accounts.models import KIND_LABELS, OrganisationKind
+from dpse.accounts.service import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from dpse.permissions import Role
+
+EMAIL_MESSAGE = "Enter an email address in the correct format, like name@council.gov.uk"
+
+
+def _email_field(label: str = "Email address") -> EmailField:
+    return EmailField(
+        label,
+        validators=[
+            DataRequired("Enter your email address"),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+            Email(EMAIL_MESSAGE, check_deliverability=False),
+        ],
+    )
+
+
+def _new_password_field(label: str) -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[
+            DataRequired("Enter a password"),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=MAX_PASSWORD_LENGTH,
+                message=f"Password must be at least {MIN_PASSWORD_LENGTH} characters",
+            ),
+        ],
+        description=f"At least {MIN_PASSWORD_LENGTH} characters. A few unrelated words work well.",
+    )
+
+
+def _optional_int(value: object) -> int | None:
+    try:
+        return int(value) if value not in (None, "", "None") else None  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return -1  # not a choice: fails pre_validate with a clear message
+
+
+class LoginForm(FlaskForm):
+    """Email and password."""
+
+    email = _email_field()
+    password = PasswordField("Password", validators=[DataRequired("Enter your password")])
+    remember = BooleanField("Keep me signed in on this device")
+
+
+class RegisterForm(FlaskForm):
+    """Create an account."""
+
+    email = _email_field()
+    display_name = StringField(
+        "Your name",
+        validators=[
+            DataRequired("Enter your name as others should see it"),
+            Length(max=100, message="Name must be 100 characters or fewer"),
+        ],
+        description="Shown next to what you write.",
+    )
+    organisation_id = SelectField(
+        "Organisation", coerce=_optional_int, validate_choice=True, validators=[Optional()]
+    )
+    new_organisation = StringField(
+        "Or, if it is not listed, your organisation's name",
+        validators=[Optional(), Length(max=200, message="Name must be 200 characters or fewer")],
+    )
+    new_organisation_kind = SelectField(
+        "Kind of organisation",
+        choices=[(k.value, label) for k, label in KIND_LABELS.items()],
+        default=OrganisationKind.COUNCIL.value,
+    )
+    password = _new_password_field("Password")
+    confirm = PasswordField(
+        "Confirm password",
+        validators=[
+            DataRequired("Enter the password again"),
+            EqualTo("password", message="The passwords do not match"),
+        ],
+    )
+
+    def validate(self, extra_validators: object = None) -> bool:  # type: ignore[override]
+        ok = super().validate(extra_validators)  # type: ignore[arg-type]
+        if not self.organisation_id.data and not (self.new_organisation.data or "").strip():
+            self.organisation_id.errors = list(self.organisation_id.errors) + [
+                "Choose your organisation, or enter its name if it is not listed"
+            ]
+            ok = False
+        return ok
+
+
+class ChangePasswordForm(FlaskForm):
+    """Change a password while signed in."""
+
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired("Enter your current password")]
+    )
+    new_password = _new_password_field("New password")
+    confirm = PasswordField(
+        "Confirm new password",
+        validators=[
+            DataRequired("Enter the new password again"),
+            EqualTo("new_password", message="The passwords do not match"),
+        ],
+    )
+
+
+class ForgotPasswordForm(FlaskForm):
+    """Ask for a reset link."""
+
+    email = _email_field()
+
+
+class ResetPasswordForm(FlaskForm):
+    """Choose a new password from a reset link."""
+
+    password = _new_password_field("New password")
+    confirm = PasswordField(
+        "Confirm new password",
+        validators=[
+            DataRequired("Enter the new password again"),
+            EqualTo("password", message="The passwords do not match"),
+        ],
+    )
+
+
+class ProfileForm(FlaskForm):
+    """What others see about you."""
+
+    display_name = StringField(
+        "Your name",
+        validators=[
+            DataRequired("Enter your name as others should see it"),
+            Length(max=100, message="Name must be 100 characters or fewer"),
+        ],
+    )
+    job_title = StringField(
+        "Job title",
+        validators=[Optional(), Length(max=150, message="Job title must be 150 characters or fewer")],
+    )
+    organisation_id = SelectField(
+        "Organisation", coerce=_optional_int, validate_choice=True, validators=[Optional()]
+    )
+    bio = TextAreaField(
+        "About you",
+        validators=[Optional(), Length(max=5000, message="Keep this under 5,000 characters")],
+        description="Markdown is supported. What you work on, what you can help others with.",
+    )
+
+
+class AdminUserForm(FlaskForm):
+    """An admin's controls for one account."""
+
+    role = SelectField("Role", choices=[(r.value, r.label) for r in Role])
+    active = BooleanField("Account is active (unticked: the person is signed out and blocked)")
+
+
+class ConfirmForm(FlaskForm):
+    """A form with only a CSRF token, for buttons that change something."""

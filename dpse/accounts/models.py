@@ -1,0 +1,133 @@
+"""Organisations and user accounts."""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Enum, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from dpse.extensions import db
+from dpse.mixins import TimestampMixin, UTCDateTime
+from dpse.permissions import Role
+
+
+class OrganisationKind(enum.StrEnum):
+    """What sort of body an organisation is; suppliers' content is labelled as such."""
+
+    COUNCIL = "council"
+    CENTRAL_GOVERNMENT = "central-government"
+    HEALTH = "health"
+    EDUCATION = "education"
+    POLICE_JUSTICE = "police-justice"
+    CHARITY = "charity"
+    SUPPLIER = "supplier"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS[self]
+
+
+KIND_LABELS = {
+    OrganisationKind.COUNCIL: "Council / local government",
+    OrganisationKind.CENTRAL_GOVERNMENT: "Central government",
+    OrganisationKind.HEALTH: "Health",
+    OrganisationKind.EDUCATION: "Education",
+    OrganisationKind.POLICE_JUSTICE: "Police and justice",
+    OrganisationKind.CHARITY: "Charity",
+    OrganisationKind.SUPPLIER: "Supplier",
+    OrganisationKind.OTHER: "Other",
+}
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    # Stored as plain strings (no native PG enum) so adding a value is a one-line change.
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        length=32,
+        values_callable=lambda e: [m.value for m in e],
+        validate_strings=True,
+    )
+
+
+class Organisation(TimestampMixin, db.Model):
+    """A council, agency, university, charity or supplier."""
+
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[OrganisationKind] = mapped_column(_enum(OrganisationKind, "organisation_kind"))
+    country: Mapped[str] = mapped_column(String(100), default="")
+    website: Mapped[str] = mapped_column(String(500), default="")
+
+    members: Mapped[list[User]] = relationship(back_populates="organisation", lazy="raise")
+
+    @property
+    def is_supplier(self) -> bool:
+        return self.kind == OrganisationKind.SUPPLIER
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.slug}>"
+
+
+def new_session_token() -> str:
+    """A random token; changing it ends every session and remember-me cookie of the user."""
+    return secrets.token_urlsafe(24)
+
+
+class User(UserMixin, TimestampMixin, db.Model):
+    """A person with an account."""
+
+    __tablename__ = "user_account"  # "user" is reserved in PostgreSQL
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-cased
+    display_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(_enum(Role, "user_role"), default=Role.MEMBER)
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="SET NULL"), index=True
+    )
+    job_title: Mapped[str] = mapped_column(String(150), default="")
+    bio: Mapped[str] = mapped_column(Text, default="")
+    active: Mapped[bool] = mapped_column(default=True)
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+
+    organisation: Mapped[Organisation | None] = relationship(back_populates="members")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+    @property
+    def is_supplier(self) -> bool:
+        """Supplier accounts' writing is labelled supplier-written everywhere."""
+        return self.role == Role.SUPPLIER or (
+            self.organisation is not None and self.organisation.is_supplier
+        )
+
+    @property
+    def email_domain(self) -> str:
+        return self.email.rsplit("@", 1)[-1]
+
+    def get_id(self) -> str:
+        # The session token rides in the session and the remember cookie: rotating it
+        # (logout, password change, deactivation) invalidates every copy of either.
+        return f"{self.id}:{self.session_token}"
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"

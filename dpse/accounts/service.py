@@ -1,0 +1,373 @@
+"""Account use cases: register, sign in, verify, reset, profile and administration."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+from dataclasses import dataclass
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from dpse import mail
+from dpse.accounts.models import Organisation, OrganisationKind, User, new_session_token
+from dpse.extensions import db
+from dpse.mixins import utcnow
+from dpse.permissions import Role
+from dpse.slugs import unique_slug
+
+log = logging.getLogger(__name__)
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 1024  # a KDF over megabytes of input is a denial of service
+
+
+class AccountError(Exception):
+    """A rule was broken; ``field`` names the form field the message belongs to."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def normalise_email(email: str) -> str:
+    """Emails compare case-insensitively; we store them lower-cased and trimmed."""
+    return email.strip().lower()
+
+
+def hash_password(password: str) -> str:
+    """Slow salted hash (scrypt by default; the method is configurable for tests)."""
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def check_password_rules(password: str) -> None:
+    """Raise AccountError when a new password is unacceptable."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(
+            f"Password must be at least {MIN_PASSWORD_LENGTH} characters", "password"
+        )
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise AccountError(f"Password must be at most {MAX_PASSWORD_LENGTH} characters", "password")
+
+
+def get_user_by_email(email: str) -> User | None:
+    """The account with this email, whatever its case."""
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def get_user_for_session(user_id: str) -> User | None:
+    """Flask-Login's loader: the id carries a session token that must still match."""
+    raw_id, _, token = user_id.partition(":")
+    if not raw_id.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(raw_id))
+    if user is None or not user.active:
+        return None
+    if not hmac.compare_digest(user.session_token, token):
+        return None
+    return user
+
+
+def create_organisation(
+    name: str, kind: OrganisationKind, country: str = "", website: str = ""
+) -> Organisation:
+    """Add an organisation to the session (the caller commits)."""
+    name = name.strip()
+    if not name:
+        raise AccountError("Enter the organisation's name", "new_organisation")
+    existing = db.session.scalar(
+        select(Organisation).where(func.lower(Organisation.name) == name.lower())
+    )
+    if existing is not None:
+        return existing
+    organisation = Organisation(
+        name=name,
+        slug=unique_slug(Organisation.slug, name),
+        kind=kind,
+        country=country.strip(),
+        website=website.strip(),
+    )
+    db.session.add(organisation)
+    db.session.flush()
+    return organisation
+
+
+def create_user(
+    email: str,
+    display_name: str,
+    password: str,
+    role: Role = Role.MEMBER,
+    organisation: Organisation | None = None,
+    verified: bool = False,
+    job_title: str = "",
+    bio: str = "",
+) -> User:
+    """Create an account and commit; used by registration, the CLI, seeding and tests."""
+    email = normalise_email(email)
+    if "@" not in email:
+        raise AccountError("Enter an email address like name@council.gov.uk", "email")
+    if not display_name.strip():
+        raise AccountError("Enter your name as others should see it", "display_name")
+    check_password_rules(password)
+    if get_user_by_email(email) is not None:
+        raise AccountError(
+            "An account with this email address already exists: log in or reset the password",
+            "email",
+        )
+    user = User(
+        email=email,
+        display_name=display_name.strip(),
+        password_hash=hash_password(password),
+        role=role,
+        organisation=organisation,
+        email_verified_at=utcnow() if verified else None,
+        job_title=job_title.strip(),
+        bio=bio,
+    )
+    db.session.add(user)
+    db.session.commit()
+    log.info("%r created (role %s)", user, role.value)
+    return user
+
+
+@dataclass
+class Registration:
+    """What a person fills in to join."""
+
+    email: str
+    display_name: str
+    password: str
+    organisation_id: int | None = None
+    new_organisation: str = ""
+    new_organisation_kind: OrganisationKind = OrganisationKind.OTHER
+
+
+def register(data: Registration) -> User:
+    """Self-service sign-up: member (or supplier for supplier organisations), email to verify."""
+    organisation: Organisation | None = None
+    if data.organisation_id:
+        organisation = db.session.get(Organisation, data.organisation_id)
+        if organisation is None:
+            raise AccountError("Choose your organisation from the list", "organisation_id")
+    elif data.new_organisation.strip():
+        check_password_rules(data.password)  # fail before creating anything
+        organisation = create_organisation(data.new_organisation, data.new_organisation_kind)
+    role = Role.SUPPLIER if organisation is not None and organisation.is_supplier else Role.MEMBER
+    try:
+        user = create_user(data.email, data.display_name, data.password, role, organisation)
+    except AccountError:
+        db.session.rollback()  # drop a half-made organisation with the failed account
+        raise
+    send_verification_email(user)
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active account matching these credentials, or None; records the login time."""
+    user = get_user_by_email(email)
+    if user is None or len(password) > MAX_PASSWORD_LENGTH:
+        # Spend the same time as a real check so response times don't reveal accounts.
+        check_password_hash(_dummy_hash(), password[:MAX_PASSWORD_LENGTH])
+        return None
+    if not check_password_hash(user.password_hash, password) or not user.active:
+        return None
+    user.last_login_at = utcnow()
+    db.session.commit()
+    log.info("%r logged in", user)
+    return user
+
+
+_DUMMY: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if method not in _DUMMY:
+        _DUMMY[method] = generate_password_hash("not a real password", method=method)
+    return _DUMMY[method]
+
+
+def end_all_sessions(user: User) -> None:
+    """Rotate the session token: every session and remember-me cookie of the user stops working."""
+    user.session_token = new_session_token()
+    db.session.commit()
+    log.info("%r sessions ended", user)
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """Change a password after checking the current one; ends all other sessions."""
+    if not check_password_hash(user.password_hash, current_password[:MAX_PASSWORD_LENGTH]):
+        raise AccountError("Your current password is not right", "current_password")
+    try:
+        check_password_rules(new_password)
+    except AccountError as exc:
+        raise AccountError(exc.message, "new_password") from None
+    user.password_hash = hash_password(new_password)
+    user.session_token = new_session_token()
+    db.session.commit()
+    log.info("%r changed their password", user)
+
+
+# Signed links. Each payload carries a fingerprint of the state the link changes, so a link
+# stops working once used (the password hash or verification state moves on) or when expired.
+
+
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"dpse.{purpose}")
+
+
+def _fingerprint(*parts: str) -> str:
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:20]
+
+
+def _load_token(purpose: str, token: str) -> list[object]:
+    try:
+        payload = _serializer(purpose).loads(token, max_age=current_app.config["TOKEN_MAX_AGE"])
+    except SignatureExpired:
+        raise AccountError("This link has expired. Ask for a new one.") from None
+    except BadSignature:
+        raise AccountError("This link is not valid. Check it was copied in full.") from None
+    if not isinstance(payload, list) or len(payload) != 2:
+        raise AccountError("This link is not valid. Check it was copied in full.")
+    return payload
+
+
+def make_verification_token(user: User) -> str:
+    """Signed link payload confirming the user controls their email address."""
+    return _serializer("verify").dumps([user.id, _fingerprint(user.email, "unverified")])
+
+
+def send_verification_email(user: User) -> None:
+    """Queue and send the 'confirm your email address' message."""
+    link = mail.absolute_url("accounts.verify_email", token=make_verification_token(user))
+    site = current_app.config["SITE_NAME"]
+    mail.queue_email(
+        user.email,
+        f"Confirm your email address for {site}",
+        f"Hello {user.display_name},\n\nConfirm your email address by opening this link:\n\n"
+        f"{link}\n\nThe link works once and expires in "
+        f"{current_app.config['TOKEN_MAX_AGE'] // 3600} hours. "
+        "If you did not create an account, ignore this email.\n",
+    )
+    db.session.commit()
+    mail.deliver_after_commit()
+
+
+def verify_email(token: str) -> User:
+    """Mark the email in the token as verified; a used or stale link raises AccountError."""
+    user_id, fingerprint = _load_token("verify", token)
+    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None or user.email_verified:
+        raise AccountError("This link has already been used or is no longer valid.")
+    if not hmac.compare_digest(str(fingerprint), _fingerprint(user.email, "unverified")):
+        raise AccountError("This link has already been used or is no longer valid.")
+    user.email_verified_at = utcnow()
+    db.session.commit()
+    log.info("%r verified their email", user)
+    return user
+
+
+def make_reset_token(user: User) -> str:
+    """Signed link payload allowing one password reset."""
+    return _serializer("reset").dumps([user.id, _fingerprint(user.password_hash)])
+
+
+def request_password_reset(email: str) -> None:
+    """Email a reset link if the account exists; say nothing either way (no enumeration)."""
+    user = get_user_by_email(email)
+    if user is None or not user.active:
+        log.info("Password reset asked for unknown or inactive address")
+        return
+    link = mail.absolute_url("accounts.reset_password", token=make_reset_token(user))
+    mail.queue_email(
+        user.email,
+        f"Reset your password for {current_app.config['SITE_NAME']}",
+        f"Hello {user.display_name},\n\nSomeone (hopefully you) asked to reset your password. "
+        f"Choose a new one here:\n\n{link}\n\nThe link works once and expires in "
+        f"{current_app.config['TOKEN_MAX_AGE'] // 3600} hours. "
+        "If you did not ask, ignore this email: your password stays as it is.\n",
+    )
+    db.session.commit()
+    mail.deliver_after_commit()
+
+
+def user_for_reset_token(token: str) -> User:
+    """The account a reset link is for, if the link is still good."""
+    user_id, fingerprint = _load_token("reset", token)
+    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None or not user.active:
+        raise AccountError("This link has already been used or is no longer valid.")
+    if not hmac.compare_digest(str(fingerprint), _fingerprint(user.password_hash)):
+        raise AccountError("This link has already been used or is no longer valid.")
+    return user
+
+
+def reset_password(token: str, new_password: str) -> User:
+    """Set a new password from a reset link; the link is spent and all sessions end."""
+    user = user_for_reset_token(token)
+    check_password_rules(new_password)
+    user.password_hash = hash_password(new_password)
+    user.session_token = new_session_token()
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()  # they just proved they read this mailbox
+    db.session.commit()
+    log.info("%r reset their password", user)
+    return user
+
+
+def is_verified_public_sector(user: User) -> bool:
+    """Verified email on a public-sector domain (exact domain or a subdomain of a listed one)."""
+    if not user.email_verified:
+        return False
+    domain = user.email_domain
+    return any(
+        domain == d or domain.endswith("." + d) for d in current_app.config["PUBLIC_SECTOR_DOMAINS"]
+    )
+
+
+def update_profile(
+    user: User, display_name: str, job_title: str, bio: str, organisation_id: int | None
+) -> None:
+    """Change what others see about a person."""
+    if not display_name.strip():
+        raise AccountError("Enter your name as others should see it", "display_name")
+    if organisation_id:
+        organisation = db.session.get(Organisation, organisation_id)
+        if organisation is None:
+            raise AccountError("Choose an organisation from the list", "organisation_id")
+        user.organisation = organisation
+    else:
+        user.organisation = None
+    user.display_name = display_name.strip()
+    user.job_title = job_title.strip()
+    user.bio = bio
+    db.session.commit()
+    log.info("%r updated their profile", user)
+
+
+def set_role(admin: User, target: User, role: Role) -> None:
+    """An admin gives someone another role."""
+    if admin.id == target.id:
+        raise AccountError("You cannot change your own role", "role")
+    target.role = role
+    db.session.commit()
+    log.info("%r given role %s by %s", target, role.value, admin)
+
+
+def set_active(admin: User, target: User, active: bool) -> None:
+    """Deactivate (logged out at their next request) or reactivate an account."""
+    if admin.id == target.id and not active:
+        raise AccountError("You cannot deactivate your own account", "active")
+    target.active = active
+    if not active:
+        target.session_token = new_session_token()
+    db.session.commit()
+    log.info("%r %s by %s", target, "reactivated" if active else "deactivated", admin)
+
+
+def list_organisations() -> list[Organisation]:
+    """All organisations by name (for pickers)."""
+    return list(db.session.scalars(select(Organisation).order_by(func.lower(Organisation.name))))

@@ -1,0 +1,225 @@
+"""Sign-up, sign-in, email verification, password reset and your account."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from dpse.accounts import bp, service
+from dpse.accounts.forms import (
+    ChangePasswordForm,
+    ConfirmForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ProfileForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
+from dpse.accounts.models import OrganisationKind
+from dpse.extensions import limiter
+
+
+def safe_next(target: str | None, fallback: str) -> str:
+    """Only same-site paths are followed after login, never another host."""
+    if not target:
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    if "\\" in target or any(ord(c) < 32 for c in target):
+        return fallback
+    return target
+
+
+def organisation_choices() -> list[tuple[object, str]]:
+    """Organisations for a select, with an empty first choice."""
+    return [("", "Choose your organisation")] + [
+        (o.id, o.name) for o in service.list_organisations()
+    ]
+
+
+def _login_rate_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _submitted_email() -> str:
+    # A second limit keyed on the account tried, so many addresses can't share one guess budget
+    return "email:" + service.normalise_email(request.form.get("email", ""))[:254]
+
+
+def _field_error(form: object, exc: service.AccountError) -> None:
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None:
+        field.errors = list(field.errors) + [exc.message]
+    else:
+        form.form_errors.append(exc.message)  # type: ignore[attr-defined]
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def register() -> str | Response:
+    """Create an account; a verification email follows."""
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.account"))
+    form = RegisterForm()
+    form.organisation_id.choices = organisation_choices()
+    if form.validate_on_submit():
+        data = service.Registration(
+            email=form.email.data,
+            display_name=form.display_name.data,
+            password=form.password.data,
+            organisation_id=form.organisation_id.data,
+            new_organisation=form.new_organisation.data or "",
+            new_organisation_kind=OrganisationKind(form.new_organisation_kind.data),
+        )
+        try:
+            user = service.register(data)
+        except service.AccountError as exc:
+            _field_error(form, exc)
+        else:
+            login_user(user)
+            flash(
+                f"Your account is ready. We have sent a link to {user.email}: "
+                "open it to confirm your email address.",
+                "success",
+            )
+            return redirect(url_for("accounts.account"))
+    return render_template("accounts/register.html", form=form), 200 if not form.errors else 400
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"])
+@limiter.limit("20 per hour", methods=["POST"], key_func=_submitted_email)
+def login() -> str | Response:
+    """Sign in with email and password."""
+    next_url = safe_next(request.args.get("next"), url_for("main.home"))
+    if current_user.is_authenticated:
+        return redirect(next_url)
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = service.authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.form_errors.append(
+                "The email address or password is not right, or the account is deactivated"
+            )
+        else:
+            login_user(user, remember=form.remember.data)
+            flash(f"You are signed in as {user.display_name}.", "success")
+            return redirect(next_url)
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("accounts/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout() -> Response:
+    """Sign out: the session ends here and every copy of its cookie stops working."""
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        service.end_all_sessions(current_user._get_current_object())
+        logout_user()
+        flash("You have signed out.", "success")
+    return redirect(url_for("main.home"))
+
+
+@bp.route("/verify-email/<token>")
+def verify_email(token: str) -> str | Response:
+    """Confirm an email address from the emailed link."""
+    try:
+        user = service.verify_email(token)
+    except service.AccountError as exc:
+        return render_template("accounts/link_problem.html", message=exc.message), 400
+    flash(f"Thank you: {user.email} is confirmed.", "success")
+    return redirect(url_for("accounts.account") if current_user.is_authenticated else url_for("accounts.login"))
+
+
+@bp.route("/account/verify-email", methods=["POST"])
+@login_required
+@limiter.limit("5 per hour")
+def resend_verification() -> Response:
+    """Send the confirmation email again."""
+    if ConfirmForm().validate_on_submit() and not current_user.email_verified:
+        service.send_verification_email(current_user._get_current_object())
+        flash(f"We have sent a new link to {current_user.email}.", "success")
+    return redirect(url_for("accounts.account"))
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@limiter.limit("5 per hour", methods=["POST"])
+def forgot_password() -> str | Response:
+    """Ask for a password reset link."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        service.request_password_reset(form.email.data)
+        return render_template("accounts/reset_sent.html", email=form.email.data)
+    return render_template("accounts/forgot_password.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def reset_password(token: str) -> str | Response:
+    """Choose a new password from an emailed link."""
+    try:
+        service.user_for_reset_token(token)
+    except service.AccountError as exc:
+        return render_template("accounts/link_problem.html", message=exc.message), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            service.reset_password(token, form.password.data)
+        except service.AccountError as exc:
+            _field_error(form, exc)
+        else:
+            logout_user()
+            flash("Your password has been changed. Sign in with the new one.", "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_password.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account() -> str | Response:
+    """Your profile details, email status and links to password and sessions."""
+    user = current_user._get_current_object()
+    form = ProfileForm(obj=user)
+    form.organisation_id.choices = organisation_choices()
+    if request.method == "GET":
+        form.organisation_id.data = user.organisation_id
+    if form.validate_on_submit():
+        try:
+            service.update_profile(
+                user,
+                form.display_name.data,
+                form.job_title.data or "",
+                form.bio.data or "",
+                form.organisation_id.data,
+            )
+        except service.AccountError as exc:
+            _field_error(form, exc)
+        else:
+            flash("Your profile has been updated.", "success")
+            return redirect(url_for("accounts.account"))
+    status = 400 if form.errors else 200
+    return render_template("accounts/account.html", form=form, user=user, confirm=ConfirmForm()), status
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10 per hour", methods=["POST"])
+def change_password() -> str | Response:
+    """Change your password; other sessions end, this one carries on."""
+    user = current_user._get_current_object()
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            service.change_password(user, form.current_password.data, form.new_password.data)
+        except service.AccountError as exc:
+            _field_error(form, exc)
+        else:
+            login_user(user)  # re-issue this session with the new token
+            flash("Your password has been changed. Other devices have been signed out.", "success")
+            return redirect(url_for("accounts.account"))
+    return render_template("accounts/change_password.html", form=form), 400 if form.errors else 200

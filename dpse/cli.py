@@ -1,0 +1,204 @@
+"""The `dpse` command: init, seed, serve, users create, mail send."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from dpse.config import ConfigError
+
+F = TypeVar("F", bound=Callable[..., Any])
+DEMO_PASSWORD = "demo-password"  # noqa: S105 - published demo credential, refused in production
+
+
+def _make_app() -> Flask:
+    from dpse import create_app
+
+    return create_app()
+
+
+def with_app(func_: F) -> F:
+    """Run the command inside an app context (the Flask CLI's, or a fresh app's)."""
+
+    @functools.wraps(func_)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            if has_app_context():
+                return func_(*args, **kwargs)
+            with _make_app().app_context():
+                return func_(*args, **kwargs)
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from None
+        except SQLAlchemyError as exc:
+            first_line = str(exc.orig if hasattr(exc, "orig") else exc).strip().splitlines()[0]
+            raise click.ClickException(f"database error: {first_line}") from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(help="DPSE, the Public Sector Exchange.")
+def cli() -> None:
+    """The command group."""
+
+
+def apply_migrations() -> None:
+    """Create the instance folder and bring the database schema up to date."""
+    from flask_migrate import upgrade
+
+    Path(current_app.instance_path).mkdir(parents=True, exist_ok=True)
+    upgrade(directory=current_app.extensions["migrate"].directory)
+
+
+@cli.command("init")
+@with_app
+def init_command() -> None:
+    """Create the instance folder and apply database migrations."""
+    apply_migrations()
+    click.echo(f"Database ready: {_safe_db_url()}")
+
+
+def _safe_db_url() -> str:
+    from dpse.extensions import db
+
+    return db.engine.url.render_as_string(hide_password=True)
+
+
+def _refuse_in_production() -> None:
+    if current_app.config["DPSE_ENV"] == "production":
+        raise click.ClickException("demo content is never loaded when DPSE_ENV=production")
+
+
+@cli.command("seed")
+@with_app
+def seed_command() -> None:
+    """Load the demo content in seed_data/ (safe to run again)."""
+    _refuse_in_production()
+    from dpse.seed import load_seed
+
+    load_seed(progress=click.echo)
+
+
+def _database_is_empty() -> bool:
+    from dpse.accounts.models import User
+    from dpse.extensions import db
+
+    return not db.session.scalar(select(func.count(User.id)))
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option("--dev", is_flag=True, help="Flask's development server with the reloader.")
+@with_app
+def serve_command(host: str, port: int, workers: int, dev: bool) -> None:
+    """Prepare the database (and demo content on first run), then serve the portal."""
+    apply_migrations()
+    if _database_is_empty() and current_app.config["DPSE_ENV"] != "production":
+        from dpse.seed import DEMO_ACCOUNTS, load_seed
+
+        load_seed(progress=click.echo)
+        click.echo(f"\nDemo accounts (password: {DEMO_PASSWORD}):")
+        for email, role in DEMO_ACCOUNTS:
+            click.echo(f"  {email:<28} {role}")
+        click.echo("")
+    click.echo(f"Serving DPSE on http://{host}:{port}/ (Ctrl+C to stop)")
+    sys.stdout.flush()
+    if dev:
+        current_app.run(host=host, port=port, debug=True, use_reloader=True)
+        return
+    args = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers)]
+    args += ["--access-logfile", "-", "dpse.wsgi:app"]
+    # The workers must see the same instance folder whatever their working directory.
+    os.environ["DPSE_INSTANCE_PATH"] = current_app.instance_path
+    os.execv(sys.executable, args)  # noqa: S606 - replaces this process with gunicorn
+
+
+@cli.group("users")
+def users_group() -> None:
+    """Manage accounts."""
+
+
+@users_group.command("create")
+@click.option("--email", required=True)
+@click.option("--name", "display_name", help="Display name (defaults to the email's name part).")
+@click.option(
+    "--role",
+    type=click.Choice(["member", "supplier", "organiser", "moderator", "admin"]),
+    default="member",
+    show_default=True,
+)
+@click.option("--organisation", "organisation_slug", help="Slug of an existing organisation.")
+@with_app
+def users_create(email: str, display_name: str | None, role: str, organisation_slug: str | None) -> None:
+    """Create a verified account; the password is asked for, never taken as an argument."""
+    from dpse.accounts import service
+    from dpse.accounts.models import Organisation
+    from dpse.extensions import db
+    from dpse.permissions import Role
+
+    organisation = None
+    if organisation_slug:
+        organisation = db.session.scalar(
+            select(Organisation).where(Organisation.slug == organisation_slug)
+        )
+        if organisation is None:
+            raise click.ClickException(f"no organisation with slug {organisation_slug!r}")
+    password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = service.create_user(
+            email,
+            display_name or email.split("@")[0],
+            password,
+            Role(role),
+            organisation,
+            verified=True,
+        )
+    except service.AccountError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"Created {user.email} ({user.role.value}), id {user.id}")
+
+
+@cli.group("mail")
+def mail_group() -> None:
+    """The email outbox."""
+
+
+@mail_group.command("send")
+@with_app
+def mail_send() -> None:
+    """Send what is waiting in the email outbox (retries failed messages)."""
+    from dpse.mail import deliver_pending
+
+    total = 0
+    while sent := deliver_pending():
+        total += sent
+    click.echo(f"Sent {total} message(s)")
+
+
+def register_commands(app: Flask) -> None:
+    """Expose the same commands under `flask --app dpse.wsgi`."""
+    for command in cli.commands.values():
+        app.cli.add_command(command)
+
+
+def main() -> None:
+    """Console-script entry: errors are one line, never a traceback."""
+    try:
+        cli.main(prog_name="dpse")
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # a bug: still one line; DPSE_LOG_LEVEL=DEBUG shows the traceback
+        if os.environ.get("DPSE_LOG_LEVEL", "").upper() == "DEBUG":
+            raise
+        sys.stderr.write(f"dpse: unexpected error: {type(exc).__name__}: {exc}\n")
+        sys.exit(1)

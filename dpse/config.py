@@ -1,0 +1,103 @@
+"""Settings read from DPSE_* environment variables, with safe defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+DEFAULT_PUBLIC_SECTOR_DOMAINS = (
+    "gov.uk,nhs.uk,nhs.net,police.uk,sch.uk,ac.uk,mod.uk,parliament.uk,gov.scot,gov.wales,"
+    "llyw.cymru,europa.eu,gouv.fr,bund.de,gov.ie,overheid.nl,gov.au,govt.nz,gc.ca,gov"
+)
+ENVIRONMENTS = ("development", "testing", "production")
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or invalid; the message is one line for the operator."""
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "")
+    if raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def _dev_secret_key(instance_path: Path) -> str:
+    """Persist a random key in development so sessions survive restarts and workers agree."""
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
+    """Build the Flask config mapping from the environment; raise ConfigError on bad settings."""
+    env = dict(os.environ if env is None else env)
+    dpse_env = env.get("DPSE_ENV", "development").strip().lower() or "development"
+    if dpse_env not in ENVIRONMENTS:
+        raise ConfigError(f"DPSE_ENV must be one of {', '.join(ENVIRONMENTS)}, got {dpse_env!r}")
+    production = dpse_env == "production"
+    instance_path = Path(env.get("DPSE_INSTANCE_PATH") or "instance").resolve()
+
+    secret_key = env.get("DPSE_SECRET_KEY", "")
+    if not secret_key:
+        if production:
+            raise ConfigError("DPSE_SECRET_KEY must be set when DPSE_ENV=production")
+        secret_key = _dev_secret_key(instance_path)
+    elif production and len(secret_key) < 32:
+        raise ConfigError("DPSE_SECRET_KEY must be at least 32 characters in production")
+
+    database_url = env.get("DPSE_DATABASE_URL") or f"sqlite:///{instance_path / 'dpse.sqlite3'}"
+    secure_cookies = _bool(env.get("DPSE_SECURE_COOKIES"), production)
+    domains = env.get("DPSE_PUBLIC_SECTOR_DOMAINS", DEFAULT_PUBLIC_SECTOR_DOMAINS)
+
+    return {
+        "DPSE_ENV": dpse_env,
+        "SECRET_KEY": secret_key,
+        "INSTANCE_PATH": str(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SEARCH_INDEX_PATH": str(instance_path / "search-index"),
+        "SITE_NAME": env.get("DPSE_SITE_NAME", "Public Sector Exchange"),
+        "BASE_URL": env.get("DPSE_BASE_URL", "").rstrip("/"),
+        "SMTP_URL": env.get("DPSE_SMTP_URL", ""),
+        "MAIL_FROM": env.get("DPSE_MAIL_FROM", "DPSE <no-reply@dpse.example>"),
+        "PUBLIC_SECTOR_DOMAINS": tuple(
+            d.strip().lower().lstrip(".") for d in domains.split(",") if d.strip()
+        ),
+        "RATELIMIT_STORAGE_URI": env.get("DPSE_RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _bool(env.get("DPSE_RATELIMIT_ENABLED"), True),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT": env.get("DPSE_LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        "PASSWORD_HASH_METHOD": env.get("DPSE_PASSWORD_HASH_METHOD", "scrypt"),
+        "TOKEN_MAX_AGE": _int(env, "DPSE_TOKEN_MAX_AGE", 24 * 3600),
+        "MAX_CONTENT_LENGTH": _int(env, "DPSE_MAX_CONTENT_LENGTH", 2 * 1024 * 1024),
+        "SESSION_COOKIE_NAME": "dpse_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": secure_cookies,
+        "REMEMBER_COOKIE_NAME": "dpse_remember",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": secure_cookies,
+        "PREFERRED_URL_SCHEME": "https" if secure_cookies else "http",
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        "TESTING": dpse_env == "testing",
+        "LOG_LEVEL": env.get("DPSE_LOG_LEVEL", "INFO").upper(),
+        "PAGE_SIZE": 20,
+    }

@@ -1,0 +1,213 @@
+"""The one Markdown → safe HTML pipeline: render, sanitise, and reduce user text to plain text.
+
+Callers cap input length (forms validate a maximum) before anything reaches this module; within
+that cap every step here is linear-ish, so pathological nesting does not blow up CPU time.
+bleach is frozen upstream, so all of its use stays in this module to keep a later swap local.
+"""
+
+import html
+import re
+import threading
+import unicodedata
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from typing import Any
+
+import bleach
+from bleach._vendor.html5lib import treebuilders, treewalkers
+from bleach._vendor.html5lib.treebuilders.base import ActiveFormattingElements
+from bleach.html5lib_shim import BleachHTMLParser, Filter
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markupsafe import Markup
+
+ALLOWED_TAGS = frozenset(
+    {"p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "del", "s", "code", "pre"}
+    | {"blockquote", "ul", "ol", "li", "a", "img", "table", "thead", "tbody", "tr", "th", "td"}
+    | {"mark", "sup", "sub"}
+)
+LINK_SCHEMES = frozenset({"http", "https", "mailto"})
+LINK_REL = "nofollow ugc noopener"
+
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
+_TAB_OR_NEWLINE = str.maketrans("", "", "\t\n\r")
+_C0_OR_SPACE = "".join(map(chr, range(0x21)))
+_INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp"})
+_CODE_CLASS = re.compile(r"language-[\w+#.\-]{1,40}")
+_BLOCK_TAGS = ALLOWED_TAGS - {"a", "strong", "em", "del", "s", "code", "mark", "sup", "sub"}
+
+
+def _safe_url(value: str, *, image: bool) -> bool:
+    """Whether an attribute value is a URL a browser cannot turn into script."""
+    # bleach keeps entities unresolved, and the browser resolves them before parsing the URL.
+    url = html.unescape(value).translate(_TAB_OR_NEWLINE).strip(_C0_OR_SPACE)
+    # Invisible characters hide the real target; a leading Unicode space makes the URL
+    # "relative" for some parsers and not others, so refuse instead of guessing.
+    if not url or any(unicodedata.category(ch) in _INVISIBLE for ch in url):
+        return False
+    if unicodedata.category(url[0]) == "Zs":
+        return False
+    match = _SCHEME.match(url)
+    if image:  # only https images: no tracking over plain http, no data:/blob: payloads
+        return match is not None and match.group(1).lower() == "https"
+    # No scheme means a relative link or fragment, which stays on an http(s) origin.
+    return match is None or match.group(1).lower() in LINK_SCHEMES
+
+
+def _allow_attribute(tag: str, name: str, value: str) -> bool:
+    """bleach attribute policy: a short list per tag, URLs checked by `_safe_url`."""
+    if tag == "a":
+        return name in {"title", "rel"} or (name == "href" and _safe_url(value, image=False))
+    if tag == "img":
+        return name in {"alt", "title"} or (name == "src" and _safe_url(value, image=True))
+    if tag in {"th", "td"}:
+        return name == "align" and value in {"left", "center", "right"}
+    if tag == "ol":
+        return name == "start" and value.isascii() and value.isdigit() and len(value) < 10
+    if tag == "code":
+        return name == "class" and _CODE_CLASS.fullmatch(value) is not None
+    return False
+
+
+class _LinkAndImageFilter(Filter):
+    """Give every link `rel`, and turn images that lost their src into their alt text."""
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for token in super().__iter__():
+            if token["type"] in {"StartTag", "EmptyTag"} and token["name"] == "a":
+                token["data"][(None, "rel")] = LINK_REL
+            elif token["type"] == "EmptyTag" and token["name"] == "img":
+                if (None, "src") not in token["data"]:
+                    alt = token["data"].get((None, "alt"), "")
+                    if alt:
+                        yield {"type": "Characters", "data": html.unescape(alt)}
+                    continue
+            yield token
+
+
+class _FormattingByName(ActiveFormattingElements):
+    """Noah's Ark clause keyed on tag name only (html5lib also compares attributes)."""
+
+    # With attributes compared, `<em title=1><em title=2>…` grows this list without bound and
+    # every later paragraph re-opens all of them: quadratic time and output from one post.
+    def nodesEqual(self, node1: Any, node2: Any) -> bool:  # noqa: N802 (html5lib's name)
+        return node1.nameTuple == node2.nameTuple
+
+
+class _TreeBuilder(treebuilders.getTreeBuilder("etree")):
+    """html5lib's etree builder with the formatting list capped by `_FormattingByName`."""
+
+    def reset(self) -> None:
+        super().reset()
+        self.activeFormattingElements = _FormattingByName()
+
+
+class _TreeWalker(treewalkers.getTreeWalker("etree")):
+    """html5lib's etree walker without its linear sibling search on every way back up."""
+
+    def __init__(self, tree: Any) -> None:
+        super().__init__(tree)
+        self._positions: dict[int, dict[int, int]] = {}
+
+    def getParentNode(self, node: Any) -> Any:  # noqa: N802 (html5lib's name)
+        if not isinstance(node, tuple) or node[3] == "text" or len(node[2]) < 2:
+            return super().getParentNode(node)
+        parents = node[2]
+        parent, grandparent = parents.pop(), parents[-1]
+        positions = self._positions.get(id(grandparent))
+        if positions is None:  # the tree is not mutated while walked, so ids are stable
+            positions = {id(child): i for i, child in enumerate(grandparent)}
+            self._positions[id(grandparent)] = positions
+        return parent, positions[id(parent)], parents, None
+
+
+_local = threading.local()
+
+
+def _cleaner() -> bleach.Cleaner:
+    """This thread's Cleaner: bleach documents Cleaner as not thread-safe (parser state)."""
+    cleaner = getattr(_local, "cleaner", None)
+    if cleaner is None:
+        cleaner = _local.cleaner = bleach.Cleaner(
+            tags=ALLOWED_TAGS,
+            attributes=_allow_attribute,
+            protocols=LINK_SCHEMES,
+            strip=True,
+            strip_comments=True,
+            filters=[_LinkAndImageFilter],
+        )
+        # Cleaner has no hooks for these; bleach is frozen, so its attributes will not move.
+        cleaner.parser = BleachHTMLParser(
+            tags=ALLOWED_TAGS,
+            strip=True,
+            consume_entities=False,
+            namespaceHTMLElements=False,
+            tree=_TreeBuilder,
+        )
+        cleaner.walker = _TreeWalker
+    return cleaner
+
+
+def _adapt_tokens(state: StateCore) -> None:
+    """Shift headings down one level (the page owns h1) and turn table style into align."""
+    for token in state.tokens:
+        if token.type in {"heading_open", "heading_close"}:
+            token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
+        elif token.type in {"th_open", "td_open"}:
+            style = token.attrs.pop("style", None)
+            if isinstance(style, str) and style.startswith("text-align:"):
+                token.attrs["align"] = style.removeprefix("text-align:")
+
+
+# MarkdownIt keeps no per-render state on the instance, so one shared parser is safe.
+_markdown = MarkdownIt("commonmark", {"xhtmlOut": False}).enable(["table", "strikethrough"])
+_markdown.core.ruler.push("dpse_adapt_tokens", _adapt_tokens)
+
+
+def sanitize_html(html_text: str) -> str:
+    """Reduce HTML to the allowlist: safe tags, attributes and URLs only."""
+    return _cleaner().clean(html_text)
+
+
+def render_markdown(text: str | None) -> Markup:
+    """Render user Markdown (raw HTML allowed, then sanitised) to HTML safe to embed."""
+    if not text:
+        return Markup("")
+    return Markup(sanitize_html(_markdown.render(text)))
+
+
+class _TextCollector(HTMLParser):
+    """Collect text from sanitised HTML, keeping block boundaries as spaces."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _BLOCK_TAGS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        self.handle_starttag(tag, [])
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def to_plaintext(text: str | None) -> str:
+    """Markdown to one line of plain text, for search indexing and excerpts."""
+    collector = _TextCollector()
+    collector.feed(str(render_markdown(text)))
+    collector.close()
+    return " ".join("".join(collector.parts).split())
+
+
+def excerpt(text: str | None, length: int = 200) -> str:
+    """Plain text of at most `length` characters, cut at a word boundary with "…"."""
+    plain = to_plaintext(text)
+    if len(plain) <= length:
+        return plain
+    cut = plain[: max(length - 1, 0)]
+    head, space, _ = cut.rpartition(" ")
+    # A single over-long word has no boundary to cut at; cut inside it rather than return "".
+    return (head if space and head else cut).rstrip(" ,;:.-") + "…"

@@ -1,0 +1,19 @@
+"""Site-wide pages: the home page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from sqlalchemy import func, select
+
+from dpse.accounts.models import Organisation, User
+from dpse.extensions import db
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+def home() -> str:
+    """What the exchange is, and who is here."""
+    people = db.session.scalar(select(func.count(User.id)).where(User.active.is_(True)))
+    organisations = db.session.scalar(select(func.count(Organisation.id)))
+    return render_template("home.html", people=people, organisations=organisations)
