@@ -28,6 +28,8 @@ ALLOWED_TAGS = frozenset(
 )
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow ugc noopener"
+MAX_RAW_HTML_TAGS = 1000
+MAX_INLINE_DEPTH = 16
 
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
 _TAB_OR_NEWLINE = str.maketrans("", "", "\t\n\r")
@@ -149,7 +151,18 @@ def _cleaner() -> bleach.Cleaner:
 
 
 def _adapt_tokens(state: StateCore) -> None:
-    """Shift headings down one level (the page owns h1) and turn table style into align."""
+    """Shift headings down (the page owns h1), turn table style into align, bound nesting."""
+    inline = [token for token in state.tokens if token.type == "inline"]
+    raw = [token for token in state.tokens if token.type == "html_block"]
+    raw += [child for token in inline for child in token.children or [] if child.type == "html_inline"]
+    # html5lib's tree building is quadratic in nesting depth, so markup-heavy raw HTML is shown
+    # as text and Markdown emphasis (unbounded in CommonMark) is flattened past a sane depth.
+    if sum(token.content.count("<") for token in raw) > MAX_RAW_HTML_TAGS:
+        for token in raw:
+            token.type = "text"
+    for token in inline:
+        children = token.children or []
+        token.children = [c for c in children if c.nesting == 0 or c.level < MAX_INLINE_DEPTH]
     for token in state.tokens:
         if token.type in {"heading_open", "heading_close"}:
             token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"

@@ -7,6 +7,7 @@ from wtforms import (
     BooleanField,
     EmailField,
     PasswordField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -82,7 +83,7 @@ class RegisterForm(FlaskForm):
     )
     new_organisation_kind = SelectField(
         "Kind of organisation",
-        choices=[(k.value, label) for k, label in KIND_LABELS.items()],
+        choices=[SelectChoice(k.value, label) for k, label in KIND_LABELS.items()],
         default=OrganisationKind.COUNCIL.value,
     )
     password = _new_password_field("Password")
@@ -166,7 +167,7 @@ class ProfileForm(FlaskForm):
 class AdminUserForm(FlaskForm):
     """An admin's controls for one account."""
 
-    role = SelectField("Role", choices=[(r.value, r.label) for r in Role])
+    role = SelectField("Role", choices=[SelectChoice(r.value, r.label) for r in Role])
     active = BooleanField("Account is active (unticked: the person is signed out and blocked)")
 
 

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
+from wtforms import SelectChoice
 
 from dpse.accounts import bp, service
 from dpse.accounts.forms import (
@@ -34,10 +35,10 @@ def safe_next(target: str | None, fallback: str) -> str:
     return target
 
 
-def organisation_choices() -> list[tuple[object, str]]:
+def organisation_choices() -> list[SelectChoice]:
     """Organisations for a select, with an empty first choice."""
-    return [("", "Choose your organisation")] + [
-        (o.id, o.name) for o in service.list_organisations()
+    return [SelectChoice("", "Choose your organisation")] + [
+        SelectChoice(o.id, o.name) for o in service.list_organisations()
     ]
 
 

@@ -1,0 +1,151 @@
+"""The application factory, configuration, security headers and error pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dpse import create_app
+from dpse.config import ConfigError, load_config
+
+
+def test_template_loader_finds_base_html(app):
+    source, filename, _ = app.jinja_loader.get_source(app.jinja_env, "base.html")
+    assert "<main" in source
+    assert Path(filename).name == "base.html"
+
+
+def test_production_refuses_to_start_without_secret_key(tmp_path):
+    env = {"DPSE_ENV": "production", "DPSE_INSTANCE_PATH": str(tmp_path)}
+    with pytest.raises(ConfigError, match="DPSE_SECRET_KEY must be set"):
+        load_config(env)
+
+
+def test_production_refuses_a_short_secret_key(tmp_path):
+    env = {"DPSE_ENV": "production", "DPSE_SECRET_KEY": "short", "DPSE_INSTANCE_PATH": str(tmp_path)}
+    with pytest.raises(ConfigError, match="at least 32"):
+        load_config(env)
+
+
+def test_production_uses_secure_cookies(tmp_path):
+    config = load_config(
+        {"DPSE_ENV": "production", "DPSE_SECRET_KEY": "k" * 40, "DPSE_INSTANCE_PATH": str(tmp_path)}
+    )
+    assert config["SESSION_COOKIE_SECURE"] is True
+    assert config["REMEMBER_COOKIE_SECURE"] is True
+    assert config["SESSION_COOKIE_HTTPONLY"] is True
+    assert config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_development_generates_and_keeps_a_secret_key(tmp_path):
+    first = load_config({"DPSE_INSTANCE_PATH": str(tmp_path)})
+    second = load_config({"DPSE_INSTANCE_PATH": str(tmp_path)})
+    assert first["SECRET_KEY"] == second["SECRET_KEY"]
+    assert len(first["SECRET_KEY"]) >= 40
+    assert first["SESSION_COOKIE_SECURE"] is False
+    assert first["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'dpse.sqlite3'}"
+
+
+def test_database_url_and_instance_path_come_from_the_environment(tmp_path):
+    config = load_config(
+        {"DPSE_INSTANCE_PATH": str(tmp_path / "x"), "DPSE_DATABASE_URL": "postgresql://h/db"}
+    )
+    assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql://h/db"
+    assert config["SEARCH_INDEX_PATH"] == str(tmp_path / "x" / "search-index")
+
+
+def test_unknown_environment_is_refused(tmp_path):
+    with pytest.raises(ConfigError, match="DPSE_ENV must be one of"):
+        load_config({"DPSE_ENV": "prod", "DPSE_INSTANCE_PATH": str(tmp_path)})
+
+
+def test_importing_dpse_touches_no_files(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    import importlib
+
+    import dpse
+
+    importlib.reload(dpse)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_security_headers_on_every_page(client):
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "'unsafe-inline'" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_pages_contain_no_inline_script_or_style(client):
+    html = client.get("/register").get_data(as_text=True)
+    assert "<script" not in html
+    assert "style=" not in html and "<style" not in html
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "status", "heading"),
+    [
+        ("get", "/no-such-page", 404, "Page not found"),
+        ("post", "/", 405, "Method not allowed"),
+        ("get", "/admin/users", 302, None),
+    ],
+)
+def test_error_pages_use_the_site_design(client, method, url, status, heading):
+    response = getattr(client, method)(url)
+    assert response.status_code == status
+    if heading:
+        html = response.get_data(as_text=True)
+        assert f"<h1>{heading}</h1>" in html
+        assert 'class="site-header"' in html
+
+
+def test_a_form_without_csrf_token_is_refused_with_a_clear_page(client):
+    response = client.post("/login", data={"email": "a@b.gov.uk", "password": "x" * 12})
+    assert response.status_code == 400
+    assert "Form expired" in response.get_data(as_text=True)
+
+
+def test_too_large_body_gets_413_page(app, client):
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    try:
+        response = client.post("/login", data={"email": "x" * 5000})
+    finally:
+        app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024
+    assert response.status_code == 413
+    assert "Too large" in response.get_data(as_text=True)
+
+
+def test_unexpected_error_renders_500_page(tmp_path, database_url):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": False})
+
+    @app.route("/boom")
+    def boom():
+        raise RuntimeError("boom")
+
+    response = app.test_client().get("/boom")
+    assert response.status_code == 500
+    assert "there is a problem on our side" in response.get_data(as_text=True)
+
+
+def test_navigation_links_exist(client):
+    html = client.get("/").get_data(as_text=True)
+    for href in ('href="/case-studies"', 'href="/events"', 'href="/forum"', 'action="/search"'):
+        assert href in html
+    assert 'class="skip-link" href="#main"' in html
+
+
+def test_search_box_keeps_the_query(client):
+    html = client.get("/search?q=localgov+drupal").get_data(as_text=True)
+    assert 'value="localgov drupal"' in html
+
+
+def test_templates_never_mark_data_safe():
+    templates = Path(__file__).resolve().parents[1] / "templates"
+    offenders = [
+        str(p) for p in templates.rglob("*.html") if "|safe" in p.read_text().replace(" ", "")
+    ]
+    assert offenders == []
