@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dpse.config import load_config
 
@@ -32,6 +33,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(_resource_dir("templates")),
     )
     app.config.update(settings)
+    if app.config["TRUSTED_PROXIES"]:
+        # Behind a proxy the client address (rate limits) and scheme come from X-Forwarded-*.
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)  # its plugin chatter is not news
     register_extensions(app)

@@ -139,7 +139,9 @@ def users_group() -> None:
 )
 @click.option("--organisation", "organisation_slug", help="Slug of an existing organisation.")
 @with_app
-def users_create(email: str, display_name: str | None, role: str, organisation_slug: str | None) -> None:
+def users_create(
+    email: str, display_name: str | None, role: str, organisation_slug: str | None
+) -> None:
     """Create a verified account; the password is asked for, never taken as an argument."""
     from dpse.accounts import service
     from dpse.accounts.models import Organisation

@@ -100,4 +100,6 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         "TESTING": dpse_env == "testing",
         "LOG_LEVEL": env.get("DPSE_LOG_LEVEL", "INFO").upper(),
         "PAGE_SIZE": 20,
+        # How many reverse proxies sit in front (their X-Forwarded-* headers are trusted).
+        "TRUSTED_PROXIES": _int(env, "DPSE_TRUSTED_PROXIES", 0),
     }

@@ -3,6 +3,7 @@ then delivered after commit by SMTP (``DPSE_SMTP_URL``) or written to the log in
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import smtplib
 from datetime import datetime
@@ -121,10 +122,8 @@ def deliver_pending(limit: int = 100) -> int:
             sent += 1
     finally:
         if conn is not None:
-            try:
+            with contextlib.suppress(OSError, smtplib.SMTPException):
                 conn.quit()
-            except (OSError, smtplib.SMTPException):
-                pass
         db.session.commit()
     return sent
 

@@ -23,7 +23,11 @@ def test_production_refuses_to_start_without_secret_key(tmp_path):
 
 
 def test_production_refuses_a_short_secret_key(tmp_path):
-    env = {"DPSE_ENV": "production", "DPSE_SECRET_KEY": "short", "DPSE_INSTANCE_PATH": str(tmp_path)}
+    env = {
+        "DPSE_ENV": "production",
+        "DPSE_SECRET_KEY": "short",
+        "DPSE_INSTANCE_PATH": str(tmp_path),
+    }
     with pytest.raises(ConfigError, match="at least 32"):
         load_config(env)
 

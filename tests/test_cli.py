@@ -71,7 +71,9 @@ def test_users_create_errors_are_one_line(app):
         cli, ["users", "create", "--email", "x@testshire.gov.uk"], input="short\nshort\n"
     )
     assert result.exit_code == 1
-    assert result.output.strip().splitlines()[-1] == "Error: Password must be at least 12 characters"
+    assert (
+        result.output.strip().splitlines()[-1] == "Error: Password must be at least 12 characters"
+    )
     missing = CliRunner().invoke(
         cli, ["users", "create", "--email", "x@t.gov.uk", "--organisation", "nope"], input=""
     )

@@ -44,7 +44,9 @@ def _try(client, users, action: str) -> bool:
     from dpse.extensions import db
 
     db.session.refresh(other)
-    changed = other.role == Role.ORGANISER if action == "change_someone_elses_role" else not other.active
+    changed = (
+        other.role == Role.ORGANISER if action == "change_someone_elses_role" else not other.active
+    )
     assert (response.status_code in (302, 303)) == changed
     return changed
 

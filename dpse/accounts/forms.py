@@ -152,7 +152,10 @@ class ProfileForm(FlaskForm):
     )
     job_title = StringField(
         "Job title",
-        validators=[Optional(), Length(max=150, message="Job title must be 150 characters or fewer")],
+        validators=[
+            Optional(),
+            Length(max=150, message="Job title must be 150 characters or fewer"),
+        ],
     )
     organisation_id = SelectField(
         "Organisation", coerce=_optional_int, validate_choice=True, validators=[Optional()]

@@ -134,7 +134,9 @@ def verify_email(token: str) -> str | Response:
     except service.AccountError as exc:
         return render_template("accounts/link_problem.html", message=exc.message), 400
     flash(f"Thank you: {user.email} is confirmed.", "success")
-    return redirect(url_for("accounts.account") if current_user.is_authenticated else url_for("accounts.login"))
+    return redirect(
+        url_for("accounts.account") if current_user.is_authenticated else url_for("accounts.login")
+    )
 
 
 @bp.route("/account/verify-email", methods=["POST"])
@@ -204,7 +206,9 @@ def account() -> str | Response:
             flash("Your profile has been updated.", "success")
             return redirect(url_for("accounts.account"))
     status = 400 if form.errors else 200
-    return render_template("accounts/account.html", form=form, user=user, confirm=ConfirmForm()), status
+    return render_template(
+        "accounts/account.html", form=form, user=user, confirm=ConfirmForm()
+    ), status
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -16,9 +16,7 @@ def test_admin_finds_users_by_name_or_email(client, users):
 def test_admin_changes_a_role(client, users):
     login(client, "admin@testshire.gov.uk")
     member = users["member"]
-    response = post_form(
-        client, f"/admin/users/{member.id}", {"role": "organiser", "active": "y"}
-    )
+    response = post_form(client, f"/admin/users/{member.id}", {"role": "organiser", "active": "y"})
     assert response.status_code == 302
     assert member.role == Role.ORGANISER
     assert "Saved changes" in client.get(response.headers["Location"]).get_data(as_text=True)

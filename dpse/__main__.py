@@ -1,0 +1,5 @@
+"""`python -m dpse …` is the same as the `dpse` command."""
+
+from dpse.cli import main
+
+main()
