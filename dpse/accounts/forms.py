@@ -85,6 +85,7 @@ class RegisterForm(FlaskForm):
         "Kind of organisation",
         choices=[SelectChoice(k.value, label) for k, label in KIND_LABELS.items()],
         default=OrganisationKind.COUNCIL.value,
+        description="Only needed when you typed a new organisation's name.",
     )
     password = _new_password_field("Password")
     confirm = PasswordField(
