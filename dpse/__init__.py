@@ -80,8 +80,18 @@ def register_blueprints(app: Flask) -> None:
     from dpse.forum import views as _forum_views  # noqa: F401
     from dpse.search import bp as search_bp
     from dpse.search import views as _search_views  # noqa: F401
+    from dpse.tags import bp as tags_bp
+    from dpse.tags import views as _tags_views  # noqa: F401
 
-    for blueprint in (pages.bp, accounts_bp, casestudies_bp, events_bp, forum_bp, search_bp):
+    for blueprint in (
+        pages.bp,
+        accounts_bp,
+        casestudies_bp,
+        events_bp,
+        forum_bp,
+        search_bp,
+        tags_bp,
+    ):
         app.register_blueprint(blueprint)
 
 

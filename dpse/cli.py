@@ -55,7 +55,8 @@ def apply_migrations() -> None:
     from flask_migrate import upgrade
 
     Path(current_app.instance_path).mkdir(parents=True, exist_ok=True)
-    upgrade(directory=current_app.extensions["migrate"].directory)
+    # "heads": domains add revisions on their own branches off a shared base
+    upgrade(directory=current_app.extensions["migrate"].directory, revision="heads")
 
 
 @cli.command("init")

@@ -1,8 +1,9 @@
 """The one Markdown → safe HTML pipeline: render, sanitise, and reduce user text to plain text.
 
-Callers cap input length (forms validate a maximum) before anything reaches this module; within
-that cap every step here is linear-ish, so pathological nesting does not blow up CPU time.
-bleach is frozen upstream, so all of its use stays in this module to keep a later swap local.
+Callers cap input length (forms validate a maximum, e.g. 50,000 characters): rendering is about
+linear in length, roughly 1 s per 50,000 hostile characters. html5lib's tree building is still
+quadratic in nesting depth, which `_adapt_tokens` bounds for Markdown but `sanitize_html` alone
+does not. bleach is frozen upstream; all of its use stays here so a later swap stays local.
 """
 
 import html
@@ -45,9 +46,9 @@ def _safe_url(value: str, *, image: bool) -> bool:
     url = html.unescape(value).translate(_TAB_OR_NEWLINE).strip(_C0_OR_SPACE)
     # Invisible characters hide the real target; a leading Unicode space makes the URL
     # "relative" for some parsers and not others, so refuse instead of guessing.
-    if not url or any(unicodedata.category(ch) in _INVISIBLE for ch in url):
+    if not url or unicodedata.category(url[0]) == "Zs":
         return False
-    if unicodedata.category(url[0]) == "Zs":
+    if any(unicodedata.category(ch) in _INVISIBLE for ch in url):
         return False
     match = _SCHEME.match(url)
     if image:  # only https images: no tracking over plain http, no data:/blob: payloads
@@ -76,14 +77,13 @@ class _LinkAndImageFilter(Filter):
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         for token in super().__iter__():
-            if token["type"] in {"StartTag", "EmptyTag"} and token["name"] == "a":
+            name = token.get("name") if token["type"] in {"StartTag", "EmptyTag"} else None
+            if name == "a":
                 token["data"][(None, "rel")] = LINK_REL
-            elif token["type"] == "EmptyTag" and token["name"] == "img":
-                if (None, "src") not in token["data"]:
-                    alt = token["data"].get((None, "alt"), "")
-                    if alt:
-                        yield {"type": "Characters", "data": html.unescape(alt)}
-                    continue
+            elif name == "img" and (None, "src") not in token["data"]:
+                # Attribute values arrive with entities unresolved; text is escaped on output.
+                alt = html.unescape(token["data"].get((None, "alt"), ""))
+                token = {"type": "Characters", "data": alt}
             yield token
 
 
@@ -154,7 +154,9 @@ def _adapt_tokens(state: StateCore) -> None:
     """Shift headings down (the page owns h1), turn table style into align, bound nesting."""
     inline = [token for token in state.tokens if token.type == "inline"]
     raw = [token for token in state.tokens if token.type == "html_block"]
-    raw += [child for token in inline for child in token.children or [] if child.type == "html_inline"]
+    raw += [
+        child for token in inline for child in token.children or [] if child.type.startswith("html")
+    ]
     # html5lib's tree building is quadratic in nesting depth, so markup-heavy raw HTML is shown
     # as text and Markdown emphasis (unbounded in CommonMark) is flattened past a sane depth.
     if sum(token.content.count("<") for token in raw) > MAX_RAW_HTML_TAGS:
@@ -186,7 +188,7 @@ def render_markdown(text: str | None) -> Markup:
     """Render user Markdown (raw HTML allowed, then sanitised) to HTML safe to embed."""
     if not text:
         return Markup("")
-    return Markup(sanitize_html(_markdown.render(text)))
+    return Markup(sanitize_html(_markdown.render(text)))  # noqa: S704 (sanitised right here)
 
 
 class _TextCollector(HTMLParser):
@@ -220,7 +222,8 @@ def excerpt(text: str | None, length: int = 200) -> str:
     plain = to_plaintext(text)
     if len(plain) <= length:
         return plain
-    cut = plain[: max(length - 1, 0)]
-    head, space, _ = cut.rpartition(" ")
+    # The last space within `length` characters ends a whole word and leaves room for "…".
+    boundary = plain.rfind(" ", 0, length)
     # A single over-long word has no boundary to cut at; cut inside it rather than return "".
-    return (head if space and head else cut).rstrip(" ,;:.-") + "…"
+    head = plain[:boundary] if boundary > 0 else plain[: max(length - 1, 0)]
+    return head.rstrip(" ,;:.-") + "…"

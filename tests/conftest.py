@@ -94,7 +94,7 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     )
     app.test_client_class = FreshRequestClient
     with app.app_context():
-        upgrade(directory=app.extensions["migrate"].directory)
+        upgrade(directory=app.extensions["migrate"].directory, revision="heads")
     limiter.enabled = False  # rate-limit tests switch it on for themselves
     yield app
     with app.app_context():
@@ -180,6 +180,40 @@ def users(organisations: dict[str, Organisation]) -> dict[str, User]:
             verified=True,
         )
     return made
+
+
+class QueryCounter:
+    """Counts the SQL statements the app runs while active (see the ``count_queries`` fixture)."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: PLR0913
+        self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app: Flask):
+    """``with count_queries() as q: client.get(...)`` then ``q.count`` is the number of SQL
+    statements run, for asserting list pages stay bounded whatever their length."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    @contextmanager
+    def counting() -> Iterator[QueryCounter]:
+        counter = QueryCounter()
+        event.listen(db.engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            event.remove(db.engine, "before_cursor_execute", counter)
+
+    return counting
 
 
 class SMTPCollector:

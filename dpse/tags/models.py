@@ -1,0 +1,40 @@
+"""The Tag model."""
+
+from __future__ import annotations
+
+import enum
+
+from sqlalchemy import Enum, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from dpse.extensions import db
+
+
+class TagKind(enum.StrEnum):
+    """Technologies (drupal, ckan) are told apart from topics (accessibility, procurement)."""
+
+    TECHNOLOGY = "technology"
+    TOPIC = "topic"
+
+
+class Tag(db.Model):
+    """A technology or topic, shared by every kind of content."""
+
+    __tablename__ = "tag"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(60))
+    kind: Mapped[TagKind] = mapped_column(
+        Enum(
+            TagKind,
+            name="tag_kind",
+            native_enum=False,
+            length=16,
+            values_callable=lambda e: [m.value for m in e],
+        ),
+        default=TagKind.TOPIC,
+    )
+
+    def __repr__(self) -> str:
+        return f"<Tag {self.slug}>"

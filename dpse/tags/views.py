@@ -1,0 +1,16 @@
+"""Tag pages: everything carrying one tag."""
+
+from __future__ import annotations
+
+from flask import abort, render_template
+
+from dpse.tags import bp, service
+
+
+@bp.route("/<slug>")
+def show(slug: str) -> str:
+    """One tag and what carries it."""
+    tag = service.tag_by_slug(slug)
+    if tag is None:
+        abort(404)
+    return render_template("tags/show.html", tag=tag)
