@@ -73,11 +73,14 @@ def register_blueprints(app: Flask) -> None:
     from dpse.accounts import profiles as _accounts_profiles  # noqa: F401
     from dpse.accounts import views as _accounts_views  # noqa: F401
     from dpse.casestudies import bp as casestudies_bp
+    from dpse.casestudies import history as _casestudies_history  # noqa: F401
     from dpse.casestudies import views as _casestudies_views  # noqa: F401
     from dpse.events import bp as events_bp
     from dpse.events import views as _events_views  # noqa: F401
     from dpse.forum import bp as forum_bp
     from dpse.forum import views as _forum_views  # noqa: F401
+    from dpse.moderation import bp as moderation_bp
+    from dpse.moderation import views as _moderation_views  # noqa: F401
     from dpse.search import bp as search_bp
     from dpse.search import views as _search_views  # noqa: F401
     from dpse.tags import bp as tags_bp
@@ -91,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
         forum_bp,
         search_bp,
         tags_bp,
+        moderation_bp,
     ):
         app.register_blueprint(blueprint)
 

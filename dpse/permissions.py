@@ -9,6 +9,7 @@ from flask import abort
 
 if TYPE_CHECKING:
     from dpse.accounts.models import Organisation, User
+    from dpse.casestudies.models import CaseStudy
 
 
 class Role(enum.StrEnum):
@@ -74,6 +75,74 @@ def can_edit_organisation(user: User | Any, organisation: Organisation) -> bool:
     return is_admin(user)
 
 
+def is_case_study_author(user: User | Any, case_study: CaseStudy) -> bool:
+    """One of the case study's authors."""
+    return _authenticated(user) and any(a.user_id == user.id for a in case_study.authors)
+
+
+def can_create_case_study(user: User | Any) -> bool:
+    """Members, suppliers, organisers (and moderators, admins) write case studies."""
+    return can_contribute(user)
+
+
+def can_view_case_study(user: User | Any, case_study: CaseStudy) -> bool:
+    """Published and archived ones are public; drafts only for authors and moderators."""
+    if case_study.status.value in ("published", "archived"):
+        return True
+    return can_moderate(user) or is_case_study_author(user, case_study)
+
+
+def can_edit_case_study(user: User | Any, case_study: CaseStudy) -> bool:
+    """Authors and moderators edit; nobody else."""
+    return can_moderate(user) or is_case_study_author(user, case_study)
+
+
+def can_submit_case_study(user: User | Any, case_study: CaseStudy) -> bool:
+    """Authors send drafts and returned case studies for review."""
+    return case_study.status.value in ("draft", "returned") and (
+        is_case_study_author(user, case_study) or can_moderate(user)
+    )
+
+
+def can_review_case_study(user: User | Any, case_study: CaseStudy) -> bool:
+    """Moderators publish or return what was submitted."""
+    return can_moderate(user) and case_study.status.value == "submitted"
+
+
+def can_publish_case_study(user: User | Any, case_study: CaseStudy) -> bool:
+    """Moderators publish submitted case studies, or bring archived ones back."""
+    return can_moderate(user) and case_study.status.value in ("submitted", "archived")
+
+
+def can_archive_case_study(user: User | Any, case_study: CaseStudy) -> bool:
+    """Authors and moderators archive a published case study."""
+    return case_study.status.value == "published" and can_edit_case_study(user, case_study)
+
+
+def can_delete_case_study(user: User | Any, case_study: CaseStudy) -> bool:
+    """Never-published case studies can be thrown away by their authors or moderators."""
+    return case_study.published_at is None and can_edit_case_study(user, case_study)
+
+
+def can_view_case_study_history(user: User | Any, case_study: CaseStudy) -> bool:
+    """Revisions (which may hold unpublished drafts) are for authors and moderators."""
+    return can_edit_case_study(user, case_study)
+
+
+def can_restore_case_study_revision(user: User | Any, case_study: CaseStudy) -> bool:
+    """Only moderators roll content back."""
+    return can_moderate(user)
+
+
+def can_mark_helpful(user: User | Any, case_study: CaseStudy) -> bool:
+    """Signed-in people mark others' published case studies helpful."""
+    return (
+        can_contribute(user)
+        and case_study.status.value == "published"
+        and not is_case_study_author(user, case_study)
+    )
+
+
 def require(ok: bool) -> None | NoReturn:
     """Abort with 403 unless the permission holds."""
     if not ok:
@@ -91,4 +160,16 @@ PREDICATES = {
     "can_manage_users": can_manage_users,
     "can_change_role": can_change_role,
     "can_edit_organisation": can_edit_organisation,
+    "is_case_study_author": is_case_study_author,
+    "can_create_case_study": can_create_case_study,
+    "can_view_case_study": can_view_case_study,
+    "can_edit_case_study": can_edit_case_study,
+    "can_submit_case_study": can_submit_case_study,
+    "can_review_case_study": can_review_case_study,
+    "can_publish_case_study": can_publish_case_study,
+    "can_archive_case_study": can_archive_case_study,
+    "can_delete_case_study": can_delete_case_study,
+    "can_view_case_study_history": can_view_case_study_history,
+    "can_restore_case_study_revision": can_restore_case_study_revision,
+    "can_mark_helpful": can_mark_helpful,
 }

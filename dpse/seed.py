@@ -12,6 +12,7 @@ from sqlalchemy import select
 from dpse import _resource_dir
 from dpse.accounts import service as accounts
 from dpse.accounts.models import Organisation, OrganisationKind, User
+from dpse.casestudies.seed import load_case_studies
 from dpse.extensions import db
 from dpse.permissions import Role
 
@@ -72,3 +73,4 @@ def load_seed(progress: Callable[[str], None] = print, folder: Path | None = Non
         added += 1
         progress(f"  [{i}/{len(people)}] {row['email']}")
     progress(f"People: {added} added, {len(people) - added} already there")
+    load_case_studies(folder, progress)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from dpse.accounts import bp
 from dpse.accounts.models import Organisation, User
+from dpse.casestudies import listing
 from dpse.extensions import db
 from dpse.permissions import can_view_profile
 
@@ -55,4 +56,9 @@ def organisation(slug: str) -> str:
         per_page=50,
         error_out=False,
     )
-    return render_template("accounts/organisation.html", organisation=org, members=members)
+    return render_template(
+        "accounts/organisation.html",
+        organisation=org,
+        members=members,
+        case_studies=listing.for_organisation(org.id),
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, render_template
 
+from dpse.casestudies import listing
 from dpse.tags import bp, service
 
 
@@ -13,4 +14,4 @@ def show(slug: str) -> str:
     tag = service.tag_by_slug(slug)
     if tag is None:
         abort(404)
-    return render_template("tags/show.html", tag=tag)
+    return render_template("tags/show.html", tag=tag, case_studies=listing.for_tag(tag.id))

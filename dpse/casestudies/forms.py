@@ -1,0 +1,152 @@
+"""The case-study form and the moderators' return form."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from dpse.casestudies.models import BudgetBand, Outcome, Sector
+from dpse.casestudies.service import CaseStudyData
+from dpse.tags.service import parse_tag_names
+
+SECTION_HINT = "Markdown: **bold**, *italic*, lists, links and ## headings."
+
+
+def _choices(enum_cls: type) -> list[SelectChoice]:
+    return [SelectChoice(m.value, m.label) for m in enum_cls]
+
+
+def _list(text: str | None) -> list[str]:
+    return [part.strip() for part in (text or "").replace("\n", ",").split(",") if part.strip()]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Checkboxes instead of a multi-select (easier to use, no Ctrl-click)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class CaseStudyForm(FlaskForm):
+    """Write or edit a case study."""
+
+    title = StringField(
+        "Title",
+        validators=[DataRequired("Enter a title"), Length(max=200, message="200 characters or fewer")],
+        description="Say what you built and for whom, e.g. 'Moving 12 council sites onto LocalGov Drupal'.",
+    )
+    summary = TextAreaField(
+        "Summary",
+        validators=[
+            DataRequired("Enter a summary of one or two sentences"),
+            Length(max=300, message="Summary must be 300 characters or fewer"),
+        ],
+        description="One or two sentences, up to 300 characters. Shown in lists and search.",
+    )
+    outcome = SelectField("Outcome", choices=_choices(Outcome), default=Outcome.SUCCESS.value)
+    sector = SelectField("Sector", choices=_choices(Sector), default=Sector.LOCAL_GOVERNMENT.value)
+    country = StringField("Country", validators=[Optional(), Length(max=100)])
+    region = StringField("Region", validators=[Optional(), Length(max=100)])
+    challenge = TextAreaField("The challenge", description=SECTION_HINT)
+    what_we_built = TextAreaField("What we built", description=SECTION_HINT)
+    results = TextAreaField("Results", description=SECTION_HINT)
+    lessons_learned = TextAreaField(
+        "Lessons learned",
+        description="Required when the outcome is a failure or mixed. What would you do differently?",
+    )
+    technologies = StringField(
+        "Technologies",
+        validators=[Optional(), Length(max=500)],
+        description="Separate with commas, e.g. Drupal, LocalGov Drupal, Solr.",
+    )
+    topics = StringField(
+        "Topics",
+        validators=[Optional(), Length(max=500)],
+        description="Separate with commas, e.g. accessibility, procurement.",
+    )
+    suppliers = MultiCheckboxField("Suppliers involved", choices=[], validate_choice=True)
+    started_on = DateField("Started", validators=[Optional()], format="%Y-%m-%d")
+    live_on = DateField("Went live", validators=[Optional()], format="%Y-%m-%d")
+    budget_band = SelectField("Budget", choices=_choices(BudgetBand), default="unknown")
+    repository_url = URLField("Code repository", validators=[Optional(), Length(max=500)])
+    live_url = URLField("Live site", validators=[Optional(), Length(max=500)])
+    publiccode_url = URLField("publiccode.yml", validators=[Optional(), Length(max=500)])
+    adapted_from = StringField(
+        "Adapted from",
+        validators=[Optional(), Length(max=1000)],
+        description="Web addresses of case studies on this site that you reused, separated by commas.",
+    )
+    co_authors = StringField(
+        "Co-authors",
+        validators=[Optional(), Length(max=1000)],
+        description="Email addresses of people with an account here, separated by commas.",
+    )
+    slug = StringField(
+        "Web address",
+        validators=[Optional(), Length(max=120)],
+        description="The last part of the page's address. Old addresses keep redirecting.",
+    )
+
+    def to_data(self) -> CaseStudyData:
+        """The form's values as plain service data."""
+        return CaseStudyData(
+            title=self.title.data or "",
+            summary=self.summary.data or "",
+            sector=Sector(self.sector.data),
+            outcome=Outcome(self.outcome.data),
+            country=self.country.data or "",
+            region=self.region.data or "",
+            challenge=self.challenge.data or "",
+            what_we_built=self.what_we_built.data or "",
+            results=self.results.data or "",
+            lessons_learned=self.lessons_learned.data or "",
+            technologies=parse_tag_names(self.technologies.data or ""),
+            topics=parse_tag_names(self.topics.data or ""),
+            supplier_slugs=list(self.suppliers.data or []),
+            started_on=self.started_on.data,
+            live_on=self.live_on.data,
+            budget_band=BudgetBand(self.budget_band.data),
+            repository_url=self.repository_url.data or "",
+            live_url=self.live_url.data or "",
+            publiccode_url=self.publiccode_url.data or "",
+            adapted_from_slugs=_list(self.adapted_from.data),
+            co_author_emails=_list(self.co_authors.data),
+            slug=(self.slug.data or "").strip(),
+        )
+
+    def fill(self, data: CaseStudyData) -> None:
+        """Put a case study's content into the form (for editing)."""
+        for name in ("title", "summary", "country", "region", "challenge", "what_we_built"):
+            getattr(self, name).data = getattr(data, name)
+        for name in ("results", "lessons_learned", "repository_url", "live_url", "publiccode_url"):
+            getattr(self, name).data = getattr(data, name)
+        self.sector.data = data.sector.value
+        self.outcome.data = data.outcome.value
+        self.budget_band.data = data.budget_band.value
+        self.technologies.data = ", ".join(data.technologies)
+        self.topics.data = ", ".join(data.topics)
+        self.suppliers.data = data.supplier_slugs
+        self.started_on.data = data.started_on
+        self.live_on.data = data.live_on
+        self.adapted_from.data = ", ".join(data.adapted_from_slugs)
+        self.co_authors.data = ", ".join(data.co_author_emails)
+        self.slug.data = data.slug
+
+
+class ReturnForm(FlaskForm):
+    """A moderator's reason for returning a case study."""
+
+    reason = TextAreaField(
+        "What should the authors change?",
+        validators=[DataRequired("Say what the authors should change"), Length(max=2000)],
+    )

@@ -1,0 +1,303 @@
+"""The case-study list: filters, facet counts and sorting in a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from dpse.accounts.models import Organisation, User
+from dpse.casestudies.models import (
+    CaseStudy,
+    CaseStudyAuthor,
+    Outcome,
+    Sector,
+    Status,
+    case_study_supplier,
+    case_study_tag,
+)
+from dpse.extensions import db
+from dpse.tags.models import Tag, TagKind
+
+SORTS = {
+    "newest": ("Newest", [CaseStudy.published_at.desc(), CaseStudy.id.desc()]),
+    "updated": ("Recently updated", [CaseStudy.content_updated_at.desc(), CaseStudy.id.desc()]),
+    "reused": ("Most reused", [CaseStudy.reuse_count.desc(), CaseStudy.published_at.desc()]),
+    "helpful": ("Most helpful", [CaseStudy.helpful_count.desc(), CaseStudy.published_at.desc()]),
+}
+FACETS = ("outcome", "sector", "technology", "topic", "country", "supplier", "year")
+MAX_QUERY = 200
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the visitor narrowed the list to; every value comes from the URL."""
+
+    outcome: str = ""
+    sector: str = ""
+    technology: str = ""
+    topic: str = ""
+    country: str = ""
+    supplier: str = ""
+    year: str = ""
+    q: str = ""
+
+    @classmethod
+    def from_args(cls, args: Any) -> Filters:
+        """Read filters from request.args, ignoring junk rather than failing."""
+        values = {name: str(args.get(name, "")).strip()[:100] for name in FACETS}
+        values["q"] = str(args.get("q", "")).strip()[:MAX_QUERY]
+        if values["outcome"] not in {o.value for o in Outcome}:
+            values["outcome"] = ""
+        if values["sector"] not in {s.value for s in Sector}:
+            values["sector"] = ""
+        if not values["year"].isdigit():
+            values["year"] = ""
+        return cls(**values)
+
+    def active(self) -> dict[str, str]:
+        """The filters in use, for the URL and 'remove filter' links."""
+        return {k: v for k, v in self.__dict__.items() if v}
+
+
+@dataclass
+class FacetValue:
+    """One choice within a facet, with how many case studies it would show."""
+
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class Listing:
+    """One page of results plus the facets."""
+
+    items: list[CaseStudy]
+    total: int
+    page: int
+    per_page: int
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return max((self.total + self.per_page - 1) // self.per_page, 1)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _filtered(filters: Filters, skip: str = "") -> Select[Any]:
+    """IDs of published case studies matching every filter except ``skip``."""
+    stmt = select(CaseStudy.id).where(CaseStudy.status == Status.PUBLISHED)
+    if filters.outcome and skip != "outcome":
+        stmt = stmt.where(CaseStudy.outcome == Outcome(filters.outcome))
+    if filters.sector and skip != "sector":
+        stmt = stmt.where(CaseStudy.sector == Sector(filters.sector))
+    if filters.country and skip != "country":
+        stmt = stmt.where(func.lower(CaseStudy.country) == filters.country.lower())
+    if filters.year and skip != "year":
+        stmt = stmt.where(CaseStudy.year == int(filters.year))
+    for name in ("technology", "topic"):
+        if getattr(filters, name) and skip != name:
+            tagged = (
+                select(case_study_tag.c.case_study_id)
+                .join(Tag, Tag.id == case_study_tag.c.tag_id)
+                .where(Tag.slug == getattr(filters, name))
+            )
+            stmt = stmt.where(CaseStudy.id.in_(tagged))
+    if filters.supplier and skip != "supplier":
+        supplied = (
+            select(case_study_supplier.c.case_study_id)
+            .join(Organisation, Organisation.id == case_study_supplier.c.organisation_id)
+            .where(Organisation.slug == filters.supplier)
+        )
+        stmt = stmt.where(CaseStudy.id.in_(supplied))
+    if filters.q:
+        # A plain substring match for now; the search issue swaps in the Whoosh index.
+        words = filters.q.lower().split()[:8]
+        for word in words:
+            like = f"%{_escape_like(word)}%"
+            stmt = stmt.where(
+                or_(
+                    *(
+                        func.lower(col).like(like, escape="\\")
+                        for col in (
+                            CaseStudy.title,
+                            CaseStudy.summary,
+                            CaseStudy.challenge,
+                            CaseStudy.what_we_built,
+                            CaseStudy.results,
+                            CaseStudy.lessons_learned,
+                        )
+                    )
+                )
+            )
+    return stmt
+
+
+def _facet_counts(filters: Filters) -> dict[str, list[FacetValue]]:
+    """Each facet counted over the list as filtered by all the *other* facets."""
+    facets: dict[str, list[FacetValue]] = {}
+
+    def column_facet(name: str, column: Any, label: Any) -> None:
+        ids = _filtered(filters, skip=name).subquery()
+        rows = db.session.execute(
+            select(column, func.count())
+            .where(CaseStudy.id.in_(select(ids.c.id)), column.is_not(None), column != "")
+            .group_by(column)
+        ).all()
+        selected = getattr(filters, name)
+        facets[name] = sorted(
+            (
+                FacetValue(str(getattr(v, "value", v)), label(v), n, str(getattr(v, "value", v)) == selected)
+                for v, n in rows
+            ),
+            key=lambda f: (-f.count, f.label) if name != "year" else (-int(f.value),),
+        )
+
+    column_facet("outcome", CaseStudy.outcome, lambda v: v.label)
+    column_facet("sector", CaseStudy.sector, lambda v: v.label)
+    column_facet("country", CaseStudy.country, str)
+    column_facet("year", CaseStudy.year, str)
+    for name, kind in (("technology", TagKind.TECHNOLOGY), ("topic", TagKind.TOPIC)):
+        ids = _filtered(filters, skip=name).subquery()
+        rows = db.session.execute(
+            select(Tag.slug, Tag.name, func.count())
+            .join(case_study_tag, case_study_tag.c.tag_id == Tag.id)
+            .where(case_study_tag.c.case_study_id.in_(select(ids.c.id)), Tag.kind == kind)
+            .group_by(Tag.slug, Tag.name)
+            .order_by(func.count().desc(), Tag.name)
+            .limit(30)
+        ).all()
+        facets[name] = [
+            FacetValue(slug, tag_name, n, slug == getattr(filters, name)) for slug, tag_name, n in rows
+        ]
+    ids = _filtered(filters, skip="supplier").subquery()
+    rows = db.session.execute(
+        select(Organisation.slug, Organisation.name, func.count())
+        .join(case_study_supplier, case_study_supplier.c.organisation_id == Organisation.id)
+        .where(case_study_supplier.c.case_study_id.in_(select(ids.c.id)))
+        .group_by(Organisation.slug, Organisation.name)
+        .order_by(func.count().desc(), Organisation.name)
+    ).all()
+    facets["supplier"] = [
+        FacetValue(slug, name, n, slug == filters.supplier) for slug, name, n in rows
+    ]
+    return facets
+
+
+def card_options() -> list[Any]:
+    """Eager loads for showing case studies as cards (no query per card)."""
+    return [
+        joinedload(CaseStudy.organisation),
+        selectinload(CaseStudy.tags),
+        selectinload(CaseStudy.authors)
+        .joinedload(CaseStudyAuthor.user)
+        .joinedload(User.organisation),
+    ]
+
+
+def list_case_studies(
+    filters: Filters, sort: str = "newest", page: int = 1, per_page: int = 20
+) -> Listing:
+    """A page of published case studies with facet counts."""
+    ids = _filtered(filters)
+    total = db.session.scalar(select(func.count()).select_from(ids.subquery())) or 0
+    page = min(max(page, 1), max((total + per_page - 1) // per_page, 1))
+    order = SORTS.get(sort, SORTS["newest"])[1]
+    items = list(
+        db.session.scalars(
+            select(CaseStudy)
+            .where(CaseStudy.id.in_(ids))
+            .options(*card_options())
+            .order_by(*order)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        ).unique()
+    )
+    return Listing(items, total, page, per_page, _facet_counts(filters))
+
+
+def without(filters: Filters, name: str) -> dict[str, str]:
+    """URL arguments for the same list with one filter removed."""
+    return replace(filters, **{name: ""}).active()
+
+
+def related(cs: CaseStudy, limit: int = 4) -> list[CaseStudy]:
+    """Published case studies sharing the most tags with this one."""
+    tag_ids = [t.id for t in cs.tags]
+    if not tag_ids:
+        return []
+    shared = (
+        select(case_study_tag.c.case_study_id, func.count().label("shared"))
+        .where(case_study_tag.c.tag_id.in_(tag_ids), case_study_tag.c.case_study_id != cs.id)
+        .group_by(case_study_tag.c.case_study_id)
+        .subquery()
+    )
+    return list(
+        db.session.scalars(
+            select(CaseStudy)
+            .join(shared, shared.c.case_study_id == CaseStudy.id)
+            .where(CaseStudy.status == Status.PUBLISHED)
+            .options(joinedload(CaseStudy.organisation))
+            .order_by(shared.c.shared.desc(), CaseStudy.published_at.desc())
+            .limit(limit)
+        )
+    )
+
+
+def for_organisation(organisation_id: int, limit: int = 50) -> list[CaseStudy]:
+    """An organisation's published case studies, newest first."""
+    return list(
+        db.session.scalars(
+            select(CaseStudy)
+            .where(CaseStudy.organisation_id == organisation_id, CaseStudy.status == Status.PUBLISHED)
+            .options(*card_options())
+            .order_by(CaseStudy.published_at.desc())
+            .limit(limit)
+        ).unique()
+    )
+
+
+def for_tag(tag_id: int, limit: int = 50) -> list[CaseStudy]:
+    """Published case studies with a tag, newest first."""
+    tagged = select(case_study_tag.c.case_study_id).where(case_study_tag.c.tag_id == tag_id)
+    return list(
+        db.session.scalars(
+            select(CaseStudy)
+            .where(CaseStudy.id.in_(tagged), CaseStudy.status == Status.PUBLISHED)
+            .options(*card_options())
+            .order_by(CaseStudy.published_at.desc())
+            .limit(limit)
+        ).unique()
+    )
+
+
+def for_author(user_id: int) -> list[CaseStudy]:
+    """Everything a person wrote or co-wrote, any status, newest first."""
+    mine = select(CaseStudyAuthor.case_study_id).where(CaseStudyAuthor.user_id == user_id)
+    return list(
+        db.session.scalars(
+            select(CaseStudy)
+            .where(CaseStudy.id.in_(mine))
+            .options(*card_options())
+            .order_by(CaseStudy.updated_at.desc())
+        ).unique()
+    )
+
+
+def review_queue() -> list[CaseStudy]:
+    """Submitted case studies, oldest first."""
+    return list(
+        db.session.scalars(
+            select(CaseStudy)
+            .where(CaseStudy.status == Status.SUBMITTED)
+            .options(*card_options())
+            .order_by(CaseStudy.submitted_at.asc(), CaseStudy.id)
+        ).unique()
+    )

@@ -1,0 +1,507 @@
+"""Case-study use cases: write, revise, submit, review, publish, archive, mark helpful."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.orm import joinedload
+from sqlalchemy.sql.elements import ColumnElement
+
+from dpse import mail
+from dpse.accounts.models import Organisation, OrganisationKind, User
+from dpse.accounts.service import get_user_by_email
+from dpse.casestudies.models import (
+    BudgetBand,
+    CaseStudy,
+    CaseStudyAuthor,
+    CaseStudyRevision,
+    CaseStudySlug,
+    HelpfulMark,
+    Outcome,
+    Sector,
+    Status,
+    case_study_adaptation,
+)
+from dpse.extensions import db
+from dpse.mixins import utcnow
+from dpse.permissions import can_moderate
+from dpse.slugs import slugify, unique_slug
+from dpse.tags.models import TagKind
+from dpse.tags.service import get_or_create_tags
+
+log = logging.getLogger(__name__)
+MAX_SECTION = 20_000
+URL_FIELDS = ("repository_url", "live_url", "publiccode_url")
+
+
+class CaseStudyError(Exception):
+    """A rule was broken; ``field`` names the form field it belongs to."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass
+class CaseStudyData:
+    """Everything an author can edit, as plain values."""
+
+    title: str
+    summary: str
+    sector: Sector
+    outcome: Outcome
+    country: str = ""
+    region: str = ""
+    challenge: str = ""
+    what_we_built: str = ""
+    results: str = ""
+    lessons_learned: str = ""
+    technologies: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+    supplier_slugs: list[str] = field(default_factory=list)
+    started_on: date | None = None
+    live_on: date | None = None
+    budget_band: BudgetBand = BudgetBand.UNKNOWN
+    repository_url: str = ""
+    live_url: str = ""
+    publiccode_url: str = ""
+    adapted_from_slugs: list[str] = field(default_factory=list)
+    co_author_emails: list[str] = field(default_factory=list)
+    slug: str = ""  # empty: keep (or, before first publication, follow the title)
+
+
+def data_from(case_study: CaseStudy) -> CaseStudyData:
+    """The editable content of a case study, e.g. to fill the edit form."""
+    return CaseStudyData(**snapshot(case_study))  # type: ignore[arg-type]
+
+
+def snapshot(cs: CaseStudy) -> dict[str, Any]:
+    """JSON-able copy of the editable content, stored in each revision."""
+    return {
+        "title": cs.title,
+        "summary": cs.summary,
+        "sector": cs.sector.value,
+        "outcome": cs.outcome.value,
+        "country": cs.country,
+        "region": cs.region,
+        "challenge": cs.challenge,
+        "what_we_built": cs.what_we_built,
+        "results": cs.results,
+        "lessons_learned": cs.lessons_learned,
+        "technologies": [t.name for t in cs.technologies],
+        "topics": [t.name for t in cs.topics],
+        "supplier_slugs": [o.slug for o in cs.suppliers],
+        "started_on": cs.started_on.isoformat() if cs.started_on else None,
+        "live_on": cs.live_on.isoformat() if cs.live_on else None,
+        "budget_band": cs.budget_band.value,
+        "repository_url": cs.repository_url,
+        "live_url": cs.live_url,
+        "publiccode_url": cs.publiccode_url,
+        "adapted_from_slugs": [c.slug for c in cs.adapted_from],
+        "co_author_emails": [a.user.email for a in cs.authors[1:]],
+        "slug": cs.slug,
+    }
+
+
+def data_from_snapshot(content: dict[str, Any]) -> CaseStudyData:
+    """Turn a stored revision back into editable data (for restoring it)."""
+    known = {f.name for f in fields(CaseStudyData)}
+    values = {k: v for k, v in content.items() if k in known}
+    values["sector"] = Sector(values["sector"])
+    values["outcome"] = Outcome(values["outcome"])
+    values["budget_band"] = BudgetBand(values.get("budget_band") or "unknown")
+    for key in ("started_on", "live_on"):
+        values[key] = date.fromisoformat(values[key]) if values.get(key) else None
+    return CaseStudyData(**values)
+
+
+def validate(data: CaseStudyData) -> None:
+    """Raise CaseStudyError for the first broken rule."""
+    if not data.title.strip():
+        raise CaseStudyError("Enter a title", "title")
+    if len(data.title) > 200:
+        raise CaseStudyError("Title must be 200 characters or fewer", "title")
+    if not data.summary.strip():
+        raise CaseStudyError("Enter a summary of one or two sentences", "summary")
+    if len(data.summary) > 300:
+        raise CaseStudyError("Summary must be 300 characters or fewer", "summary")
+    for name in ("challenge", "what_we_built", "results", "lessons_learned"):
+        if len(getattr(data, name)) > MAX_SECTION:
+            raise CaseStudyError(f"Keep each section under {MAX_SECTION:,} characters", name)
+    if data.outcome in (Outcome.FAILURE, Outcome.MIXED) and not data.lessons_learned.strip():
+        raise CaseStudyError(
+            "Lessons learned are required when the outcome is a failure or mixed: "
+            "they are what makes the story useful to others",
+            "lessons_learned",
+        )
+    if data.started_on and data.live_on and data.live_on < data.started_on:
+        raise CaseStudyError("The go-live date must be on or after the start date", "live_on")
+    for name in URL_FIELDS:
+        value = getattr(data, name).strip()
+        if value and not value.lower().startswith(("https://", "http://")):
+            raise CaseStudyError("Enter a web address starting with https://", name)
+    if data.slug and slugify(data.slug) != data.slug.strip():
+        raise CaseStudyError(
+            "Use only lower-case letters, numbers and hyphens in the web address", "slug"
+        )
+
+
+def _resolve(data: CaseStudyData, cs: CaseStudy | None) -> dict[str, Any]:
+    """Look up the organisations, case studies and people named in the data."""
+    suppliers = []
+    if data.supplier_slugs:
+        suppliers = list(
+            db.session.scalars(
+                select(Organisation).where(
+                    Organisation.slug.in_(data.supplier_slugs),
+                    Organisation.kind == OrganisationKind.SUPPLIER,
+                )
+            )
+        )
+        if len(suppliers) != len(set(data.supplier_slugs)):
+            raise CaseStudyError("Choose suppliers from the list", "supplier_slugs")
+    adapted: list[CaseStudy] = []
+    for raw in data.adapted_from_slugs:
+        slug = raw.strip().rstrip("/").rsplit("/", 1)[-1]  # accept a pasted address too
+        if not slug:
+            continue
+        target = db.session.scalar(
+            select(CaseStudy).where(CaseStudy.slug == slug, CaseStudy.status == Status.PUBLISHED)
+        )
+        if target is None or (cs is not None and target.id == cs.id):
+            raise CaseStudyError(
+                f"No published case study has the address {slug!r}", "adapted_from_slugs"
+            )
+        if target not in adapted:
+            adapted.append(target)
+    co_authors = []
+    for email in data.co_author_emails:
+        if not email.strip():
+            continue
+        user = get_user_by_email(email)
+        if user is None or not user.active:
+            raise CaseStudyError(f"Nobody with the email {email.strip()} has an account", "co_authors")
+        co_authors.append(user)
+    return {"suppliers": suppliers, "adapted_from": adapted, "co_authors": co_authors}
+
+
+def _apply(cs: CaseStudy, data: CaseStudyData, resolved: dict[str, Any], creator: User) -> None:
+    for name in ("title", "summary", "country", "region"):
+        setattr(cs, name, getattr(data, name).strip())
+    for name in ("challenge", "what_we_built", "results", "lessons_learned"):
+        setattr(cs, name, getattr(data, name))
+    for name in URL_FIELDS:
+        setattr(cs, name, getattr(data, name).strip())
+    cs.sector, cs.outcome, cs.budget_band = data.sector, data.outcome, data.budget_band
+    cs.started_on, cs.live_on = data.started_on, data.live_on
+    project_date = data.live_on or data.started_on
+    cs.year = project_date.year if project_date else (cs.published_at or utcnow()).year
+    technologies = get_or_create_tags(data.technologies, TagKind.TECHNOLOGY)
+    topics = [t for t in get_or_create_tags(data.topics, TagKind.TOPIC) if t not in technologies]
+    cs.tags = technologies + topics
+    cs.suppliers = resolved["suppliers"]
+    cs.adapted_from = resolved["adapted_from"]
+    people = [creator] + [u for u in resolved["co_authors"] if u.id != creator.id]
+    existing = {a.user_id: a for a in cs.authors}
+    cs.authors = [
+        existing.get(u.id) or CaseStudyAuthor(user=u, user_id=u.id) for u in dict.fromkeys(people)
+    ]
+    for position, author in enumerate(cs.authors):
+        author.position = position
+
+
+def _record_revision(cs: CaseStudy, editor: User | None, note: str) -> CaseStudyRevision:
+    number = (
+        db.session.scalar(
+            select(func.max(CaseStudyRevision.number)).where(
+                CaseStudyRevision.case_study_id == cs.id
+            )
+        )
+        or 0
+    ) + 1
+    revision = CaseStudyRevision(
+        case_study_id=cs.id, number=number, editor=editor, note=note[:300], content=snapshot(cs)
+    )
+    db.session.add(revision)
+    return revision
+
+
+def _refresh_reuse_counts(case_study_ids: set[int]) -> None:
+    """reuse_count = how many published case studies say they adapted this one."""
+    for target_id in case_study_ids:
+        count = (
+            select(func.count())
+            .select_from(case_study_adaptation)
+            .join(CaseStudy, CaseStudy.id == case_study_adaptation.c.case_study_id)
+            .where(
+                case_study_adaptation.c.adapted_from_id == target_id,
+                CaseStudy.status == Status.PUBLISHED,
+            )
+            .scalar_subquery()
+        )
+        db.session.execute(update(CaseStudy).where(CaseStudy.id == target_id).values(reuse_count=count))
+
+
+def create_case_study(author: User, data: CaseStudyData) -> CaseStudy:
+    """A new draft by ``author`` for their organisation, with its first revision."""
+    validate(data)
+    resolved = _resolve(data, None)
+    cs = CaseStudy(
+        slug=unique_slug(CaseStudy.slug, data.slug or data.title),
+        organisation=author.organisation,
+        status=Status.DRAFT,
+    )
+    _apply(cs, data, resolved, author)
+    db.session.add(cs)
+    db.session.flush()
+    _record_revision(cs, author, "Created")
+    db.session.commit()
+    log.info("%r created by %s", cs, author)
+    return cs
+
+
+def _changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    return [k for k in after if k != "slug" and before.get(k) != after[k]]
+
+
+def _change_slug(cs: CaseStudy, new_slug: str) -> None:
+    if new_slug == cs.slug:
+        return
+    taken = db.session.scalar(select(CaseStudy.id).where(CaseStudy.slug == new_slug))
+    if taken is not None and taken != cs.id:
+        raise CaseStudyError("Another case study already uses that web address", "slug")
+    old = db.session.scalar(select(CaseStudySlug).where(CaseStudySlug.slug == new_slug))
+    if old is not None:
+        if old.case_study_id != cs.id:
+            raise CaseStudyError("That web address used to belong to another case study", "slug")
+        db.session.delete(old)  # taking an earlier slug back
+        db.session.flush()
+    db.session.add(CaseStudySlug(slug=cs.slug, case_study_id=cs.id))
+    cs.slug = new_slug
+
+
+def update_case_study(editor: User, cs: CaseStudy, data: CaseStudyData, note: str = "") -> bool:
+    """Save an edit as a new revision; a published case study stays published. False: no change."""
+    validate(data)
+    resolved = _resolve(data, cs)
+    before = snapshot(cs)
+    old_targets = {c.id for c in cs.adapted_from}
+    _apply(cs, data, resolved, cs.authors[0].user if cs.authors else editor)
+    if data.slug and data.slug != cs.slug:
+        _change_slug(cs, data.slug.strip())
+    elif cs.published_at is None and slugify(cs.title) != slugify(before["title"]):
+        # Until first published, the address follows the title; old addresses still redirect.
+        _change_slug(cs, unique_slug(CaseStudy.slug, cs.title))
+    changed = _changed_fields(before, snapshot(cs))
+    if not changed and cs.slug == before["slug"]:
+        db.session.rollback()
+        return False
+    cs.content_updated_at = utcnow()
+    _record_revision(cs, editor, note or "Changed " + ", ".join(_labels(changed) or ["address"]))
+    if cs.status == Status.PUBLISHED:
+        _refresh_reuse_counts(old_targets | {c.id for c in cs.adapted_from})
+    db.session.commit()
+    log.info("%r edited by %s (%s)", cs, editor, ", ".join(changed))
+    return True
+
+
+FIELD_LABELS = {
+    "title": "title",
+    "summary": "summary",
+    "sector": "sector",
+    "outcome": "outcome",
+    "country": "country",
+    "region": "region",
+    "challenge": "the challenge",
+    "what_we_built": "what we built",
+    "results": "results",
+    "lessons_learned": "lessons learned",
+    "technologies": "technologies",
+    "topics": "topics",
+    "supplier_slugs": "suppliers",
+    "started_on": "start date",
+    "live_on": "go-live date",
+    "budget_band": "budget",
+    "repository_url": "repository link",
+    "live_url": "live site link",
+    "publiccode_url": "publiccode.yml link",
+    "adapted_from_slugs": "adapted from",
+    "co_author_emails": "co-authors",
+    "slug": "web address",
+}
+
+
+def _labels(names: list[str]) -> list[str]:
+    return [FIELD_LABELS.get(n, n) for n in names]
+
+
+def _notify_authors(cs: CaseStudy, subject: str, body: str) -> None:
+    link = mail.absolute_url("casestudies.show", slug=cs.slug)
+    for user in cs.author_users:
+        mail.queue_email(user.email, subject, f"Hello {user.display_name},\n\n{body}\n\n{link}\n")
+
+
+def submit(user: User, cs: CaseStudy) -> None:
+    """An author sends a draft (or a returned case study) for review."""
+    if cs.status not in (Status.DRAFT, Status.RETURNED):
+        raise CaseStudyError("Only drafts and returned case studies can be submitted")
+    cs.status = Status.SUBMITTED
+    cs.submitted_at = utcnow()
+    db.session.commit()
+    log.info("%r submitted by %s", cs, user)
+
+
+def publish(
+    moderator: User, cs: CaseStudy, notify: bool = True, when: datetime | None = None
+) -> None:
+    """A moderator publishes a submitted (or archived) case study; the authors are told.
+
+    ``when`` backdates the first publication (importing older case studies, demo content).
+    """
+    if cs.status not in (Status.SUBMITTED, Status.ARCHIVED):
+        raise CaseStudyError("Only submitted or archived case studies can be published")
+    first_time = cs.published_at is None
+    cs.status = Status.PUBLISHED
+    cs.return_reason = ""
+    if first_time:
+        cs.published_at = when or utcnow()
+        if cs.year is None:
+            cs.year = cs.published_at.year
+    _refresh_reuse_counts({c.id for c in cs.adapted_from})
+    if notify:
+        _notify_authors(
+            cs,
+            f"Published: {cs.title}",
+            "Your case study is now published on the exchange. Thank you for sharing it.",
+        )
+    db.session.commit()
+    log.info("%r published by %s", cs, moderator)
+    mail.deliver_after_commit()
+
+
+def return_for_changes(moderator: User, cs: CaseStudy, reason: str) -> None:
+    """A moderator sends a submitted case study back with a reason; the authors are told."""
+    if cs.status != Status.SUBMITTED:
+        raise CaseStudyError("Only submitted case studies can be returned")
+    if not reason.strip():
+        raise CaseStudyError("Say what the authors should change", "reason")
+    cs.status = Status.RETURNED
+    cs.return_reason = reason.strip()[:2000]
+    _notify_authors(
+        cs,
+        f"Changes requested: {cs.title}",
+        f"A moderator has returned your case study with this note:\n\n{cs.return_reason}\n\n"
+        "Edit it and submit it again when you are ready.",
+    )
+    db.session.commit()
+    log.info("%r returned by %s", cs, moderator)
+    mail.deliver_after_commit()
+
+
+def archive(user: User, cs: CaseStudy) -> None:
+    """Take a published case study out of lists and search; its page stays, marked archived."""
+    if cs.status != Status.PUBLISHED:
+        raise CaseStudyError("Only published case studies can be archived")
+    cs.status = Status.ARCHIVED
+    _refresh_reuse_counts({c.id for c in cs.adapted_from})
+    db.session.commit()
+    log.info("%r archived by %s", cs, user)
+
+
+def restore_revision(moderator: User, cs: CaseStudy, number: int) -> None:
+    """Bring back the content of an earlier revision, as a new revision."""
+    revision = get_revision(cs, number)
+    if revision is None:
+        raise CaseStudyError("There is no such revision")
+    data = data_from_snapshot(revision.content)
+    data.slug = ""  # the address is not rolled back: links keep working
+    try:
+        changed = update_case_study(moderator, cs, data, note=f"Restored revision {number}")
+    except CaseStudyError as exc:
+        raise CaseStudyError(f"Revision {number} cannot be restored: {exc.message}") from None
+    if not changed:
+        raise CaseStudyError(f"The case study already matches revision {number}")
+
+
+def toggle_helpful(user: User, cs: CaseStudy) -> bool:
+    """Mark (or unmark) a case study as helpful; returns whether it is now marked."""
+    if cs.status != Status.PUBLISHED:
+        raise CaseStudyError("Only published case studies can be marked helpful")
+    existing = db.session.get(HelpfulMark, (cs.id, user.id))
+    if existing is not None:
+        db.session.delete(existing)
+    else:
+        db.session.add(HelpfulMark(case_study_id=cs.id, user_id=user.id))
+    db.session.flush()
+    # Recount rather than +1/-1, so two quick clicks in two tabs can't drift the number.
+    cs.helpful_count = db.session.scalar(
+        select(func.count()).select_from(HelpfulMark).where(HelpfulMark.case_study_id == cs.id)
+    )
+    db.session.commit()
+    return existing is None
+
+
+def has_marked_helpful(user: User, cs: CaseStudy) -> bool:
+    """Whether this person marked it helpful."""
+    return db.session.get(HelpfulMark, (cs.id, user.id)) is not None
+
+
+def visible_to(user: User | Any) -> ColumnElement[bool]:
+    """SQL condition: the case studies this person may see (public, or theirs, or moderators')."""
+    public = CaseStudy.status.in_((Status.PUBLISHED, Status.ARCHIVED))
+    if can_moderate(user):
+        return CaseStudy.id.is_not(None)
+    if getattr(user, "is_authenticated", False):
+        mine = select(CaseStudyAuthor.case_study_id).where(CaseStudyAuthor.user_id == user.id)
+        return or_(public, CaseStudy.id.in_(mine))
+    return public
+
+
+def find_by_slug(slug: str, user: User | Any) -> tuple[CaseStudy | None, str | None]:
+    """(case study, None), or (None, current slug) for an old address, or (None, None)."""
+    cs = db.session.scalar(select(CaseStudy).where(CaseStudy.slug == slug, visible_to(user)))
+    if cs is not None:
+        return cs, None
+    moved = db.session.scalar(
+        select(CaseStudy)
+        .join(CaseStudySlug, CaseStudySlug.case_study_id == CaseStudy.id)
+        .where(CaseStudySlug.slug == slug, visible_to(user))
+    )
+    return None, (moved.slug if moved is not None else None)
+
+
+def get_revision(cs: CaseStudy, number: int) -> CaseStudyRevision | None:
+    """One revision by its number."""
+    return db.session.scalar(
+        select(CaseStudyRevision).where(
+            CaseStudyRevision.case_study_id == cs.id, CaseStudyRevision.number == number
+        )
+    )
+
+
+def revisions(cs: CaseStudy) -> list[CaseStudyRevision]:
+    """All revisions, newest first, with their editors."""
+    return list(
+        db.session.scalars(
+            select(CaseStudyRevision)
+            .where(CaseStudyRevision.case_study_id == cs.id)
+            .options(joinedload(CaseStudyRevision.editor))
+            .order_by(CaseStudyRevision.number.desc())
+        )
+    )
+
+
+def delete_draft(user: User, cs: CaseStudy) -> None:
+    """Authors may throw away a case study that was never published."""
+    if cs.published_at is not None:
+        raise CaseStudyError("Published case studies are archived, not deleted")
+    for model in (CaseStudyRevision, CaseStudySlug, HelpfulMark):
+        db.session.execute(delete(model).where(model.case_study_id == cs.id))
+    db.session.delete(cs)  # the ORM removes authors and tag/supplier/adaptation links
+    db.session.commit()
+    log.info("%r deleted by %s", cs, user)
