@@ -23,10 +23,18 @@ from dpse.permissions import Role
 from tests.conftest import free_port
 
 DPSE = [sys.executable, "-c", "from dpse.cli import main; main()"]
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _clean_env() -> dict[str, str]:
+    """The environment without DPSE_* settings, importing this checkout's dpse package."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DPSE_")}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    return env
 
 
 def _run(*args: str, env: dict[str, str] | None = None, input: str | None = None):
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("DPSE_")}
+    full_env = _clean_env()
     full_env.update(env or {})
     return subprocess.run(
         [*DPSE, *args], env=full_env, input=input, capture_output=True, text=True, timeout=120
@@ -127,7 +135,7 @@ def _get(opener, url: str) -> str:
 def test_serve_brings_up_the_demo_and_demo_users_can_sign_in(tmp_path):
     """The README's quick start: first run migrates, seeds, prints the accounts and serves."""
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DPSE_")}
+    env = _clean_env()
     env["DPSE_INSTANCE_PATH"] = str(tmp_path / "instance")
     proc = subprocess.Popen(
         [*DPSE, "serve", "--port", str(port), "--workers", "1"],

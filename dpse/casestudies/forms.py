@@ -42,8 +42,13 @@ class CaseStudyForm(FlaskForm):
 
     title = StringField(
         "Title",
-        validators=[DataRequired("Enter a title"), Length(max=200, message="200 characters or fewer")],
-        description="Say what you built and for whom, e.g. 'Moving 12 council sites onto LocalGov Drupal'.",
+        validators=[
+            DataRequired("Enter a title"),
+            Length(max=200, message="200 characters or fewer"),
+        ],
+        description=(
+            "Say what you built and for whom, e.g. 'Moving 12 council sites onto LocalGov Drupal'."
+        ),
     )
     summary = TextAreaField(
         "Summary",
@@ -62,7 +67,9 @@ class CaseStudyForm(FlaskForm):
     results = TextAreaField("Results", description=SECTION_HINT)
     lessons_learned = TextAreaField(
         "Lessons learned",
-        description="Required when the outcome is a failure or mixed. What would you do differently?",
+        description=(
+            "Required when the outcome is a failure or mixed. What would you do differently?"
+        ),
     )
     technologies = StringField(
         "Technologies",
@@ -84,7 +91,9 @@ class CaseStudyForm(FlaskForm):
     adapted_from = StringField(
         "Adapted from",
         validators=[Optional(), Length(max=1000)],
-        description="Web addresses of case studies on this site that you reused, separated by commas.",
+        description=(
+            "Web addresses of case studies on this site that you reused, separated by commas."
+        ),
     )
     co_authors = StringField(
         "Co-authors",

@@ -154,7 +154,12 @@ def _facet_counts(filters: Filters) -> dict[str, list[FacetValue]]:
         selected = getattr(filters, name)
         facets[name] = sorted(
             (
-                FacetValue(str(getattr(v, "value", v)), label(v), n, str(getattr(v, "value", v)) == selected)
+                FacetValue(
+                    str(getattr(v, "value", v)),
+                    label(v),
+                    n,
+                    str(getattr(v, "value", v)) == selected,
+                )
                 for v, n in rows
             ),
             key=lambda f: (-f.count, f.label) if name != "year" else (-int(f.value),),
@@ -175,7 +180,8 @@ def _facet_counts(filters: Filters) -> dict[str, list[FacetValue]]:
             .limit(30)
         ).all()
         facets[name] = [
-            FacetValue(slug, tag_name, n, slug == getattr(filters, name)) for slug, tag_name, n in rows
+            FacetValue(slug, tag_name, n, slug == getattr(filters, name))
+            for slug, tag_name, n in rows
         ]
     ids = _filtered(filters, skip="supplier").subquery()
     rows = db.session.execute(
@@ -256,7 +262,9 @@ def for_organisation(organisation_id: int, limit: int = 50) -> list[CaseStudy]:
     return list(
         db.session.scalars(
             select(CaseStudy)
-            .where(CaseStudy.organisation_id == organisation_id, CaseStudy.status == Status.PUBLISHED)
+            .where(
+                CaseStudy.organisation_id == organisation_id, CaseStudy.status == Status.PUBLISHED
+            )
             .options(*card_options())
             .order_by(CaseStudy.published_at.desc())
             .limit(limit)

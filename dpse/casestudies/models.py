@@ -110,9 +110,7 @@ case_study_supplier = Table(
     "case_study_supplier",
     db.metadata,
     Column("case_study_id", ForeignKey("case_study.id", ondelete="CASCADE"), primary_key=True),
-    Column(
-        "organisation_id", ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True
-    ),
+    Column("organisation_id", ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True),
 )
 
 case_study_adaptation = Table(

@@ -185,7 +185,9 @@ def _resolve(data: CaseStudyData, cs: CaseStudy | None) -> dict[str, Any]:
             continue
         user = get_user_by_email(email)
         if user is None or not user.active:
-            raise CaseStudyError(f"Nobody with the email {email.strip()} has an account", "co_authors")
+            raise CaseStudyError(
+                f"Nobody with the email {email.strip()} has an account", "co_authors"
+            )
         co_authors.append(user)
     return {"suppliers": suppliers, "adapted_from": adapted, "co_authors": co_authors}
 
@@ -244,7 +246,9 @@ def _refresh_reuse_counts(case_study_ids: set[int]) -> None:
             )
             .scalar_subquery()
         )
-        db.session.execute(update(CaseStudy).where(CaseStudy.id == target_id).values(reuse_count=count))
+        db.session.execute(
+            update(CaseStudy).where(CaseStudy.id == target_id).values(reuse_count=count)
+        )
 
 
 def create_case_study(author: User, data: CaseStudyData) -> CaseStudy:

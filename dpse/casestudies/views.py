@@ -63,7 +63,9 @@ def index() -> str:
 @login_required
 def mine() -> str:
     """Everything I wrote, whatever its status."""
-    return render_template("casestudies/mine.html", case_studies=listing.for_author(current_user.id))
+    return render_template(
+        "casestudies/mine.html", case_studies=listing.for_author(current_user.id)
+    )
 
 
 def _supplier_choices() -> list[SelectChoice]:
@@ -112,7 +114,9 @@ def new() -> str | Response | tuple[str, int]:
                 service.submit(signed_in_user(), cs)
                 flash("Your case study has been sent to the moderators for review.", "success")
             else:
-                flash("Your draft has been saved. Only you and the moderators can see it.", "success")
+                flash(
+                    "Your draft has been saved. Only you and the moderators can see it.", "success"
+                )
             return redirect(url_for("casestudies.show", slug=cs.slug))
     return _render_form(form, None)
 
@@ -179,14 +183,18 @@ def _workflow(slug: str, allowed, action, message: str) -> Response:
 @login_required
 def submit(slug: str) -> Response:
     """Send a draft for review."""
-    return _workflow(slug, can_submit_case_study, service.submit, "Sent to the moderators for review.")
+    return _workflow(
+        slug, can_submit_case_study, service.submit, "Sent to the moderators for review."
+    )
 
 
 @bp.route("/<slug>/publish", methods=["POST"])
 @login_required
 def publish(slug: str) -> Response:
     """Moderators publish."""
-    return _workflow(slug, can_publish_case_study, service.publish, "Published. The authors have been told.")
+    return _workflow(
+        slug, can_publish_case_study, service.publish, "Published. The authors have been told."
+    )
 
 
 @bp.route("/<slug>/archive", methods=["POST"])

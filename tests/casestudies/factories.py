@@ -1,0 +1,38 @@
+"""Thin factories for case-study tests, calling the real service functions."""
+
+from __future__ import annotations
+
+from dpse.casestudies import service
+from dpse.casestudies.models import CaseStudy, Outcome, Sector
+
+
+def case_study_data(**overrides) -> service.CaseStudyData:
+    """Valid data for a case study, with overrides."""
+    values = {
+        "title": "Moving the council website to LocalGov Drupal",
+        "summary": "We moved 3,000 pages to LocalGov Drupal in nine months.",
+        "sector": Sector.LOCAL_GOVERNMENT,
+        "outcome": Outcome.SUCCESS,
+        "country": "United Kingdom",
+        "challenge": "An ageing proprietary CMS.",
+        "what_we_built": "A **LocalGov Drupal** site.",
+        "results": "Faster pages.",
+        "technologies": ["Drupal", "LocalGov Drupal"],
+        "topics": ["content migration"],
+    }
+    values.update(overrides)
+    return service.CaseStudyData(**values)
+
+
+def make_case_study(author, status: str = "draft", moderator=None, **overrides) -> CaseStudy:
+    """A case study by ``author`` taken through the workflow up to ``status``."""
+    cs = service.create_case_study(author, case_study_data(**overrides))
+    if status in ("submitted", "published", "returned", "archived"):
+        service.submit(author, cs)
+    if status in ("published", "archived"):
+        service.publish(moderator, cs)
+    if status == "returned":
+        service.return_for_changes(moderator, cs, "Please add results")
+    if status == "archived":
+        service.archive(moderator, cs)
+    return cs
