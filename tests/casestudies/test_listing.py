@@ -66,7 +66,7 @@ def test_junk_parameters_never_500(client, users, query):
 
 
 @pytest.mark.parametrize("status", ["draft", "submitted", "returned"])
-def test_unpublished_never_leak_to_other_people(client, users, status):
+def test_unpublished_never_leak_to_other_people(app, client, users, status):
     secret = make_case_study(
         users["member"], status=status, moderator=users["moderator"], title="Secret project Zebra"
     )
@@ -84,9 +84,10 @@ def test_unpublished_never_leak_to_other_people(client, users, status):
         assert "Zebra" not in response.get_data(as_text=True), url
     assert client.get(f"/case-studies/{secret.slug}").status_code == 404
     # the author and moderators do see it
-    client.get("/")
-    login(client, "moderator@testshire.gov.uk")
-    assert client.get(f"/case-studies/{secret.slug}").status_code == 200
+    for email in ("member@testshire.gov.uk", "moderator@testshire.gov.uk"):
+        other = app.test_client()
+        login(other, email)
+        assert other.get(f"/case-studies/{secret.slug}").status_code == 200
 
 
 def test_archived_leaves_lists_but_keeps_its_page(client, users):
