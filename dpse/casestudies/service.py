@@ -77,7 +77,7 @@ class CaseStudyData:
 
 def data_from(case_study: CaseStudy) -> CaseStudyData:
     """The editable content of a case study, e.g. to fill the edit form."""
-    return CaseStudyData(**snapshot(case_study))  # type: ignore[arg-type]
+    return data_from_snapshot(snapshot(case_study))
 
 
 def snapshot(cs: CaseStudy) -> dict[str, Any]:
