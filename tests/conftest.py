@@ -38,7 +38,7 @@ from dpse.extensions import db, limiter  # noqa: E402
 from dpse.permissions import Role  # noqa: E402
 
 PASSWORD = "correct horse battery staple"
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+CSRF_RE = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
 
 
 class FreshRequestClient(FlaskClient):
