@@ -148,7 +148,7 @@ def _facet_counts(filters: Filters) -> dict[str, list[FacetValue]]:
         ids = _filtered(filters, skip=name).subquery()
         rows = db.session.execute(
             select(column, func.count())
-            .where(CaseStudy.id.in_(select(ids.c.id)), column.is_not(None), column != "")
+            .where(CaseStudy.id.in_(select(ids.c.id)), column.is_not(None))
             .group_by(column)
         ).all()
         selected = getattr(filters, name)
@@ -161,6 +161,7 @@ def _facet_counts(filters: Filters) -> dict[str, list[FacetValue]]:
                     str(getattr(v, "value", v)) == selected,
                 )
                 for v, n in rows
+                if v != ""  # no country given
             ),
             key=lambda f: (-f.count, f.label) if name != "year" else (-int(f.value),),
         )
