@@ -85,6 +85,8 @@ def seed_command() -> None:
     _refuse_in_production()
     from dpse.seed import load_seed
 
+    apply_migrations()
+
     load_seed(progress=click.echo)
 
 
