@@ -81,6 +81,8 @@ def register_blueprints(app: Flask) -> None:
     from dpse.forum import views as _forum_views  # noqa: F401
     from dpse.moderation import bp as moderation_bp
     from dpse.moderation import views as _moderation_views  # noqa: F401
+    from dpse.notifications import bp as notifications_bp
+    from dpse.notifications import views as _notifications_views  # noqa: F401
     from dpse.search import bp as search_bp
     from dpse.search import views as _search_views  # noqa: F401
     from dpse.tags import bp as tags_bp
@@ -95,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
         search_bp,
         tags_bp,
         moderation_bp,
+        notifications_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -103,6 +106,7 @@ def register_template_helpers(app: Flask) -> None:
     """Jinja filters and globals: the markdown filter and every permission predicate."""
     from dpse.accounts.service import is_verified_public_sector
     from dpse.content import render_markdown
+    from dpse.notifications.service import unread_count
     from dpse.permissions import PREDICATES
     from dpse.templating import format_datetime
 
@@ -111,6 +115,7 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(format_datetime, "datetime")
     app.jinja_env.globals.update(PREDICATES)
     app.jinja_env.globals["is_verified_public_sector"] = is_verified_public_sector
+    app.jinja_env.globals["unread_notifications"] = unread_count
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -84,6 +84,10 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         "RATELIMIT_ENABLED": _bool(env.get("DPSE_RATELIMIT_ENABLED"), True),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": env.get("DPSE_LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        # Forum posts, replies and comments per account (successful ones count).
+        "POST_RATE_LIMIT": env.get("DPSE_POST_RATE_LIMIT", "6 per minute;60 per hour"),
+        # A new account's posts wait for a moderator until this many have been approved.
+        "HOLD_FIRST_POSTS": _int(env, "DPSE_HOLD_FIRST_POSTS", 2),
         "PASSWORD_HASH_METHOD": env.get("DPSE_PASSWORD_HASH_METHOD", "scrypt"),
         "TOKEN_MAX_AGE": _int(env, "DPSE_TOKEN_MAX_AGE", 24 * 3600),
         "MAX_CONTENT_LENGTH": _int(env, "DPSE_MAX_CONTENT_LENGTH", 2 * 1024 * 1024),

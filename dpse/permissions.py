@@ -10,6 +10,7 @@ from flask import abort
 if TYPE_CHECKING:
     from dpse.accounts.models import Organisation, User
     from dpse.casestudies.models import CaseStudy
+    from dpse.forum.models import Post, Thread
 
 
 class Role(enum.StrEnum):
@@ -143,6 +144,73 @@ def can_mark_helpful(user: User | Any, case_study: CaseStudy) -> bool:
     )
 
 
+# Forum, comments, flags and follows. Moderators and admins see everything; hidden posts
+# are for their eyes only, and posts held for review for theirs and their author's.
+
+
+def can_post(user: User | Any) -> bool:
+    """Signed-in, active accounts start threads, reply and comment."""
+    return can_contribute(user)
+
+
+def can_view_thread(user: User | Any, thread: Thread) -> bool:
+    """Visible threads are public; a held or hidden one only for its author and moderators."""
+    if thread.visible or can_moderate(user):
+        return True
+    return _authenticated(user) and thread.author_id == user.id
+
+
+def can_view_post(user: User | Any, post: Post) -> bool:
+    """Hidden posts only for moderators; held posts for their author too."""
+    if can_moderate(user) or (post.hidden_at is None and not post.held_for_review):
+        return True
+    return post.hidden_at is None and _authenticated(user) and post.author_id == user.id
+
+
+def can_reply(user: User | Any, thread: Thread) -> bool:
+    """Anyone who may post replies to a thread they can see, unless it is locked."""
+    return can_post(user) and not thread.locked and can_view_thread(user, thread)
+
+
+def can_edit_post(user: User | Any, post: Post) -> bool:
+    """Authors edit their own posts while the thread is open and the post is not hidden."""
+    return (
+        can_contribute(user)
+        and post.author_id == user.id
+        and post.hidden_at is None
+        and not post.thread.locked
+    )
+
+
+def can_view_post_history(user: User | Any, post: Post) -> bool:
+    """Earlier versions of a post are for moderators."""
+    return can_moderate(user)
+
+
+def can_flag_post(user: User | Any, post: Post) -> bool:
+    """Members report others' visible posts to the moderators."""
+    return can_contribute(user) and post.author_id != user.id and post.hidden_at is None
+
+
+def can_flag_case_study(user: User | Any, case_study: CaseStudy) -> bool:
+    """Members report published case studies they did not write."""
+    return (
+        can_contribute(user)
+        and case_study.status.value == "published"
+        and not is_case_study_author(user, case_study)
+    )
+
+
+def can_moderate_forum(user: User | Any) -> bool:
+    """Hide and restore posts, release held ones, pin, lock and move threads, handle flags."""
+    return can_moderate(user)
+
+
+def can_follow(user: User | Any) -> bool:
+    """Signed-in people follow threads, case studies, events and tags."""
+    return can_contribute(user)
+
+
 def require(ok: bool) -> None | NoReturn:
     """Abort with 403 unless the permission holds."""
     if not ok:
@@ -172,4 +240,14 @@ PREDICATES = {
     "can_view_case_study_history": can_view_case_study_history,
     "can_restore_case_study_revision": can_restore_case_study_revision,
     "can_mark_helpful": can_mark_helpful,
+    "can_post": can_post,
+    "can_view_thread": can_view_thread,
+    "can_view_post": can_view_post,
+    "can_reply": can_reply,
+    "can_edit_post": can_edit_post,
+    "can_view_post_history": can_view_post_history,
+    "can_flag_post": can_flag_post,
+    "can_flag_case_study": can_flag_case_study,
+    "can_moderate_forum": can_moderate_forum,
+    "can_follow": can_follow,
 }

@@ -12,6 +12,7 @@ from dpse.accounts.service import list_organisations
 from dpse.casestudies import bp, listing, service
 from dpse.casestudies.forms import CaseStudyForm, ReturnForm
 from dpse.casestudies.models import CaseStudy
+from dpse.forum.queries import discussion_for
 from dpse.permissions import (
     can_archive_case_study,
     can_create_case_study,
@@ -133,6 +134,12 @@ def show(slug: str) -> str | Response:
         related=listing.related(cs) if cs.status.value == "published" else [],
         marked=current_user.is_authenticated and service.has_marked_helpful(signed_in_user(), cs),
         return_form=ReturnForm(),
+        # Published and archived case studies show their comments (archived ones take no more).
+        discussion=discussion_for(
+            "case_study", cs.id, current_user, accepts_comments=cs.status.value == "published"
+        )
+        if cs.is_public
+        else None,
     )
 
 

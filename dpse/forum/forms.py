@@ -1,0 +1,70 @@
+"""Forms for starting threads, replying, commenting and editing posts."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from dpse.forum.mentions import MENTION_HINT
+from dpse.forum.service import MAX_BODY, MAX_TITLE, MIN_TITLE
+from dpse.tags.service import parse_tag_names
+
+BODY_HINT = "Markdown: **bold**, *italic*, > quotes, lists, links and `code`. " + MENTION_HINT
+
+
+def _body_field(label: str) -> TextAreaField:
+    return TextAreaField(
+        label,
+        validators=[
+            DataRequired("Write something before posting"),
+            Length(max=MAX_BODY, message=f"Keep a post under {MAX_BODY:,} characters"),
+        ],
+        description=BODY_HINT,
+    )
+
+
+class ThreadForm(FlaskForm):
+    """Start a thread."""
+
+    category = SelectField("Category", choices=[], validate_choice=True)
+    title = StringField(
+        "Title",
+        validators=[
+            DataRequired("Give the thread a title"),
+            Length(
+                min=MIN_TITLE,
+                max=MAX_TITLE,
+                message=f"The title must be {MIN_TITLE} to {MAX_TITLE} characters",
+            ),
+        ],
+        description="A question or a clear subject, e.g. 'Has anyone moved from Squiz to Drupal?'",
+    )
+    body = _body_field("Your post")
+    tags = StringField(
+        "Tags",
+        validators=[Optional(), Length(max=300, message="Keep the tags under 300 characters")],
+        description="Up to five, separated by commas, e.g. LocalGov Drupal, accessibility.",
+    )
+
+    def tag_names(self) -> list[str]:
+        """The typed tags as a clean list."""
+        return parse_tag_names(self.tags.data or "")
+
+
+class ReplyForm(FlaskForm):
+    """Reply to a thread, or comment under a case study or event."""
+
+    body = _body_field("Your reply")
+
+
+class CommentForm(FlaskForm):
+    """Comment under a case study or event."""
+
+    body = _body_field("Your comment")
+
+
+class EditPostForm(FlaskForm):
+    """Change your own post."""
+
+    body = _body_field("Your post")

@@ -1,0 +1,139 @@
+"""Forum categories, threads, posts and post edit history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from dpse.accounts.models import User
+from dpse.casestudies.models import CaseStudy
+from dpse.extensions import db
+from dpse.mixins import UTCDateTime, utcnow
+from dpse.tags.models import Tag
+
+thread_tag = Table(
+    "thread_tag",
+    db.metadata,
+    Column("thread_id", ForeignKey("thread.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Category(db.Model):
+    """A place for one kind of conversation, e.g. "Accessibility"."""
+
+    __tablename__ = "forum_category"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    description: Mapped[str] = mapped_column(String(500), default="")
+    position: Mapped[int] = mapped_column(default=0)
+
+    def __repr__(self) -> str:
+        return f"<Category {self.slug}>"
+
+
+class Thread(db.Model):
+    """A conversation: an opening post and its replies, or the comments under a case study."""
+
+    __tablename__ = "thread"
+    __table_args__ = (
+        # Category pages list pinned threads first, then by last activity.
+        Index("ix_thread_category_listing", "category_id", "pinned", "last_activity_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("forum_category.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(120))
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Kept by the service from the posts everyone may see (see forum.service.refresh_thread).
+    last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    reply_count: Mapped[int] = mapped_column(default=0)
+    # False while the opening post is held for review or hidden (for comment threads: while
+    # no comment is visible); then only its author and the moderators see the thread.
+    visible: Mapped[bool] = mapped_column(default=True, index=True)
+    pinned: Mapped[bool] = mapped_column(default=False)
+    locked: Mapped[bool] = mapped_column(default=False)
+    # A thread may be the discussion of one case study or one event (at most one thread each).
+    case_study_id: Mapped[int | None] = mapped_column(
+        ForeignKey("case_study.id", ondelete="SET NULL"), unique=True
+    )
+    # No foreign key yet: the event table arrives on main in parallel with this branch; the
+    # merge adds FK event.id (ON DELETE SET NULL) in its own revision.
+    event_id: Mapped[int | None] = mapped_column(unique=True)
+
+    category: Mapped[Category] = relationship()
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+    case_study: Mapped[CaseStudy | None] = relationship()
+    tags: Mapped[list[Tag]] = relationship(secondary=thread_tag, order_by=Tag.name)
+
+    @property
+    def is_discussion(self) -> bool:
+        """Comments under a case study or event, rather than a forum conversation."""
+        return self.case_study_id is not None or self.event_id is not None
+
+    def __repr__(self) -> str:
+        return f"<Thread {self.id} {self.slug}>"
+
+
+class Post(db.Model):
+    """One message in a thread, written in Markdown."""
+
+    __tablename__ = "post"
+    __table_args__ = (Index("ix_post_thread_order", "thread_id", "created_at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Posts are queried explicitly and in pages, never loaded as a thread's collection.
+    thread_id: Mapped[int] = mapped_column(ForeignKey("thread.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Moderators hide (soft-delete) posts; hidden posts are seen by moderators only.
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    hidden_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    hidden_reason: Mapped[str] = mapped_column(String(500), default="")
+    # New accounts' first posts wait for a moderator; seen by their author and moderators only.
+    held_for_review: Mapped[bool] = mapped_column(default=False, index=True)
+
+    thread: Mapped[Thread] = relationship()
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+    hidden_by: Mapped[User | None] = relationship(foreign_keys=[hidden_by_id])
+
+    @property
+    def is_public(self) -> bool:
+        """Seen by everyone: neither hidden nor waiting for review."""
+        return self.hidden_at is None and not self.held_for_review
+
+    def __repr__(self) -> str:
+        return f"<Post {self.id} in thread {self.thread_id}>"
+
+
+class PostRevision(db.Model):
+    """An earlier version of a post, kept when its author edits it."""
+
+    __tablename__ = "post_revision"
+    __table_args__ = (UniqueConstraint("post_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int]
+    body: Mapped[str] = mapped_column(Text)
+    # When this version was written (the post's creation, or the edit that produced it).
+    written_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    replaced_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    editor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    editor: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<PostRevision {self.post_id}#{self.number}>"

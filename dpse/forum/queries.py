@@ -1,0 +1,311 @@
+"""Reading the forum: category overview, thread lists, pages of posts, permalinks, discussions.
+
+Every page runs a fixed number of queries whatever the number of threads or posts: posts are
+always fetched a page at a time with their authors, never through a thread's collection.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, true
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.sql.elements import ColumnElement
+
+from dpse.accounts.models import User
+from dpse.extensions import db
+from dpse.forum import discussions
+from dpse.forum.models import Category, Post, PostRevision, Thread, thread_tag
+from dpse.notifications import service as notifications
+from dpse.permissions import can_moderate
+
+POSTS_PER_PAGE = 20
+THREADS_PER_PAGE = 25
+DISCUSSION_LIMIT = 50
+
+
+def _signed_in(user: User | Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+def visible_posts(user: User | Any) -> ColumnElement[bool]:
+    """SQL condition: the posts this person may read (see permissions.can_view_post)."""
+    if can_moderate(user):
+        return true()
+    public = and_(Post.hidden_at.is_(None), Post.held_for_review.is_(False))
+    if _signed_in(user):
+        return or_(public, and_(Post.hidden_at.is_(None), Post.author_id == user.id))
+    return public
+
+
+def visible_threads(user: User | Any) -> ColumnElement[bool]:
+    """SQL condition: the threads this person may open (see permissions.can_view_thread)."""
+    if can_moderate(user):
+        return true()
+    if _signed_in(user):
+        return or_(Thread.visible.is_(True), Thread.author_id == user.id)
+    return Thread.visible.is_(True)
+
+
+def post_options() -> list[Any]:
+    """Eager loads for showing posts: author, their organisation (supplier label), hider."""
+    return [
+        joinedload(Post.author).joinedload(User.organisation),
+        joinedload(Post.hidden_by),
+    ]
+
+
+@dataclass
+class CategorySummary:
+    """One row of the forum's front page."""
+
+    category: Category
+    threads: int
+    posts: int
+    last_activity_at: datetime | None
+    latest: Thread | None
+
+
+def categories() -> list[Category]:
+    """All categories in their order."""
+    return list(db.session.scalars(select(Category).order_by(Category.position, Category.name)))
+
+
+def category_by_slug(slug: str) -> Category | None:
+    """One category, or None."""
+    return db.session.scalar(select(Category).where(Category.slug == slug))
+
+
+def overview() -> list[CategorySummary]:
+    """Categories with their public thread and post counts and latest thread (3 queries)."""
+    stats = {
+        row.category_id: row
+        for row in db.session.execute(
+            select(
+                Thread.category_id,
+                func.count(Thread.id).label("threads"),
+                func.coalesce(func.sum(Thread.reply_count + 1), 0).label("posts"),
+            )
+            .where(Thread.visible.is_(True))
+            .group_by(Thread.category_id)
+        )
+    }
+    ranked = (
+        select(
+            Thread.id,
+            func.row_number()
+            .over(
+                partition_by=Thread.category_id,
+                order_by=(Thread.last_activity_at.desc(), Thread.id.desc()),
+            )
+            .label("rank"),
+        )
+        .where(Thread.visible.is_(True))
+        .subquery()
+    )
+    latest = {
+        t.category_id: t
+        for t in db.session.scalars(
+            select(Thread).join(ranked, ranked.c.id == Thread.id).where(ranked.c.rank == 1)
+        )
+    }
+    summaries = []
+    for category in categories():
+        row = stats.get(category.id)
+        newest = latest.get(category.id)
+        summaries.append(
+            CategorySummary(
+                category,
+                row.threads if row else 0,
+                int(row.posts) if row else 0,
+                newest.last_activity_at if newest else None,
+                newest,
+            )
+        )
+    return summaries
+
+
+def threads_page(category: Category, user: User | Any, page: int) -> Any:
+    """A page of a category's threads: pinned first, then most recently active."""
+    stmt = (
+        select(Thread)
+        .where(Thread.category_id == category.id, visible_threads(user))
+        .options(joinedload(Thread.author), selectinload(Thread.tags))
+        .order_by(Thread.pinned.desc(), Thread.last_activity_at.desc(), Thread.id.desc())
+    )
+    return _paginate(stmt, page, THREADS_PER_PAGE)
+
+
+def _paginate(stmt: Any, page: int, per_page: int) -> Any:
+    """db.paginate, with a page past the end showing the last page instead of nothing."""
+    pager = db.paginate(stmt, page=max(page, 1), per_page=per_page, error_out=False)
+    if pager.page > 1 and pager.page > pager.pages:
+        pager = db.paginate(stmt, page=max(pager.pages, 1), per_page=per_page, error_out=False)
+    return pager
+
+
+def last_posts(thread_ids: list[int], user: User | Any) -> dict[int, Post]:
+    """The newest post this person may see in each thread, with its author (one query)."""
+    if not thread_ids:
+        return {}
+    ranked = (
+        select(
+            Post.id,
+            func.row_number()
+            .over(partition_by=Post.thread_id, order_by=(Post.created_at.desc(), Post.id.desc()))
+            .label("rank"),
+        )
+        .where(Post.thread_id.in_(thread_ids), visible_posts(user))
+        .subquery()
+    )
+    rows = db.session.scalars(
+        select(Post)
+        .join(ranked, ranked.c.id == Post.id)
+        .where(ranked.c.rank == 1)
+        .options(joinedload(Post.author))
+    )
+    return {post.thread_id: post for post in rows}
+
+
+def thread_by_id(thread_id: int) -> Thread | None:
+    """A thread with its category, tags and author."""
+    return db.session.scalar(
+        select(Thread)
+        .where(Thread.id == thread_id)
+        .options(joinedload(Thread.category), joinedload(Thread.author), selectinload(Thread.tags))
+    )
+
+
+def post_by_id(post_id: int) -> Post | None:
+    """A post with its thread and author."""
+    return db.session.scalar(
+        select(Post)
+        .where(Post.id == post_id)
+        .options(joinedload(Post.thread), joinedload(Post.author).joinedload(User.organisation))
+    )
+
+
+def posts_page(thread: Thread, user: User | Any, page: int) -> Any:
+    """A page of a thread's posts this person may read, oldest first (two queries)."""
+    stmt = (
+        select(Post)
+        .where(Post.thread_id == thread.id, visible_posts(user))
+        .options(*post_options())
+        .order_by(Post.created_at, Post.id)
+    )
+    return _paginate(stmt, page, POSTS_PER_PAGE)
+
+
+def position_of(post: Post, user: User | Any) -> int:
+    """How many posts this reader sees before this one in its thread."""
+    before = db.session.scalar(
+        select(func.count(Post.id)).where(
+            Post.thread_id == post.thread_id,
+            visible_posts(user),
+            or_(
+                Post.created_at < post.created_at,
+                and_(Post.created_at == post.created_at, Post.id < post.id),
+            ),
+        )
+    )
+    return before or 0
+
+
+def page_of(post: Post, user: User | Any) -> int:
+    """Which page of its thread a post is on, for this reader."""
+    return position_of(post, user) // POSTS_PER_PAGE + 1
+
+
+def revisions(post: Post) -> list[PostRevision]:
+    """Earlier versions of a post, newest first, with their editors."""
+    return list(
+        db.session.scalars(
+            select(PostRevision)
+            .where(PostRevision.post_id == post.id)
+            .options(joinedload(PostRevision.editor))
+            .order_by(PostRevision.number.desc())
+        )
+    )
+
+
+def held_posts(limit: int = 100) -> list[Post]:
+    """Posts waiting for review, oldest first, with their threads and authors."""
+    return list(
+        db.session.scalars(
+            select(Post)
+            .where(Post.held_for_review.is_(True), Post.hidden_at.is_(None))
+            .options(joinedload(Post.thread), *post_options())
+            .order_by(Post.created_at, Post.id)
+            .limit(limit)
+        )
+    )
+
+
+def threads_for_tag(tag_id: int, limit: int = 50) -> list[Thread]:
+    """Public threads with a tag, most recently active first."""
+    tagged = select(thread_tag.c.thread_id).where(thread_tag.c.tag_id == tag_id)
+    return list(
+        db.session.scalars(
+            select(Thread)
+            .where(Thread.id.in_(tagged), Thread.visible.is_(True))
+            .options(joinedload(Thread.author), joinedload(Thread.category))
+            .order_by(Thread.last_activity_at.desc(), Thread.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def active_threads(limit: int = 5) -> list[Thread]:
+    """The most recently active public threads, for the home page."""
+    return list(
+        db.session.scalars(
+            select(Thread)
+            .where(Thread.visible.is_(True))
+            .options(joinedload(Thread.category))
+            .order_by(Thread.last_activity_at.desc(), Thread.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+@dataclass
+class Discussion:
+    """The comments under a case study or event, as its page shows them."""
+
+    kind: str
+    target_id: int
+    thread: Thread | None
+    posts: list[Post]
+    total: int
+    following: bool
+    accepts_comments: bool
+
+    @property
+    def more(self) -> int:
+        return max(self.total - len(self.posts), 0)
+
+
+def discussion_for(
+    kind: str, target_id: int, user: User | Any, accepts_comments: bool = True
+) -> Discussion:
+    """The discussion under a case study or event (its first comments), for this reader."""
+    thread = discussions.thread_for(kind, target_id)
+    posts: list[Post] = []
+    total = 0
+    if thread is not None:
+        condition = and_(Post.thread_id == thread.id, visible_posts(user))
+        total = db.session.scalar(select(func.count(Post.id)).where(condition)) or 0
+        if total:
+            posts = list(
+                db.session.scalars(
+                    select(Post)
+                    .where(condition)
+                    .options(*post_options())
+                    .order_by(Post.created_at, Post.id)
+                    .limit(DISCUSSION_LIMIT)
+                )
+            )
+    following = notifications.is_following(user, discussions.FOLLOW_TYPES[kind], target_id)
+    return Discussion(kind, target_id, thread, posts, total, following, accepts_comments)

@@ -1,0 +1,354 @@
+"""Forum use cases: start a thread, reply, comment on a case study or event, edit a post.
+
+Counts and last activity are recomputed from the posts everyone may see (`refresh_thread`)
+whenever a post appears, disappears or moves, so they cannot drift.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from dpse.accounts.models import User
+from dpse.extensions import db
+from dpse.forum import discussions
+from dpse.forum.mentions import mentioned_users
+from dpse.forum.models import Category, Post, PostRevision, Thread
+from dpse.mixins import utcnow
+from dpse.notifications import emails as notification_emails
+from dpse.notifications import service as notifications
+from dpse.notifications.models import TargetType
+from dpse.permissions import can_moderate, can_post, can_view_thread
+from dpse.slugs import slugify
+from dpse.tags.models import TagKind
+from dpse.tags.service import get_or_create_tags
+
+log = logging.getLogger(__name__)
+MAX_BODY = 20_000
+MAX_TITLE = 200
+MIN_TITLE = 5
+MAX_TAGS = 5
+# Category addresses that would hide forum pages (/forum/t/…, /forum/new …).
+RESERVED_SLUGS = frozenset({"t", "p", "new", "discuss", "categories", "tags", "preview"})
+
+
+class ForumError(Exception):
+    """A rule was broken; ``field`` names the form field the message belongs to."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def check_body(body: str) -> str:
+    """A post's Markdown, trimmed; ForumError if empty or too long."""
+    if not body.strip():
+        raise ForumError("Write something before posting", "body")
+    if len(body) > MAX_BODY:
+        raise ForumError(f"Keep a post under {MAX_BODY:,} characters", "body")
+    return body.strip("\n").rstrip()
+
+
+def check_title(title: str) -> str:
+    """A thread title, tidied; ForumError if too short or long."""
+    title = " ".join(title.split())
+    if len(title) < MIN_TITLE:
+        raise ForumError(f"Give the thread a title of at least {MIN_TITLE} characters", "title")
+    if len(title) > MAX_TITLE:
+        raise ForumError(f"Keep the title to {MAX_TITLE} characters or fewer", "title")
+    return title
+
+
+def get_or_create_category(slug: str, name: str, description: str = "") -> Category:
+    """A category by slug, created (in the caller's transaction) if missing."""
+    category = db.session.scalar(select(Category).where(Category.slug == slug))
+    if category is None:
+        if slug in RESERVED_SLUGS:
+            raise ForumError(f"{slug!r} is reserved for forum pages", "slug")
+        position = (db.session.scalar(select(func.max(Category.position))) or 0) + 1
+        category = Category(slug=slug, name=name, description=description, position=position)
+        db.session.add(category)
+        db.session.flush()
+    return category
+
+
+def should_hold(author: User) -> bool:
+    """New accounts' posts wait for review until DPSE_HOLD_FIRST_POSTS have been approved."""
+    needed = current_app.config.get("HOLD_FIRST_POSTS", 0)
+    if needed <= 0 or can_moderate(author):
+        return False
+    approved = db.session.scalar(
+        select(func.count(Post.id)).where(
+            Post.author_id == author.id,
+            Post.held_for_review.is_(False),
+            Post.hidden_at.is_(None),
+        )
+    )
+    return (approved or 0) < needed
+
+
+def refresh_thread(thread: Thread) -> None:
+    """Recount replies, last activity and visibility from the public posts (no commit)."""
+    db.session.flush()
+    public = (Post.thread_id == thread.id) & Post.hidden_at.is_(None)
+    public &= Post.held_for_review.is_(False)
+    count, latest = db.session.execute(
+        select(func.count(Post.id), func.max(Post.created_at)).where(public)
+    ).one()
+    thread.reply_count = max((count or 0) - 1, 0)
+    thread.last_activity_at = latest or thread.created_at
+    if thread.is_discussion:
+        thread.visible = bool(count)
+    else:
+        opening = db.session.get(Post, opening_post_id(thread) or 0)
+        thread.visible = opening is not None and opening.is_public
+
+
+def opening_post_id(thread: Thread) -> int | None:
+    """The id of a thread's first post."""
+    return db.session.scalar(
+        select(Post.id)
+        .where(Post.thread_id == thread.id)
+        .order_by(Post.created_at, Post.id)
+        .limit(1)
+    )
+
+
+def _add_post(author: User, thread: Thread, body: str, when: datetime | None, hold: bool | None):
+    held = should_hold(author) if hold is None else hold
+    post = Post(
+        thread=thread,
+        author=author,
+        body=body,
+        created_at=when or utcnow(),
+        held_for_review=held,
+    )
+    db.session.add(post)
+    db.session.flush()
+    return post
+
+
+def post_path(post: Post) -> str:
+    """The permalink of a post (redirects to the right page of its thread)."""
+    return discussions.site_path("forum.permalink", post_id=post.id)
+
+
+def notify_about(post: Post, new_thread: bool = False) -> int:
+    """Tell followers and mentioned people about a post everyone can now see (no commit).
+
+    One notification per person per post, whatever the reasons: a mention beats a followed
+    thread, which beats a followed case study, event or tag. Returns how many were made.
+    """
+    thread, author = post.thread, post.author
+    target = discussions.thread_kind(thread)
+    about = f"“{thread.title}”"
+    if target is not None:
+        resolved = discussions.resolve(*target)
+        about = f"“{resolved.title}”" if resolved else about
+    # person id -> (rank, kind, text, person); lower rank wins
+    chosen: dict[int, tuple[int, str, str, User]] = {}
+
+    def offer(people: list[User], rank: int, kind: str, text: str) -> None:
+        for person in people:
+            if person.id != author.id and (person.id not in chosen or rank < chosen[person.id][0]):
+                chosen[person.id] = (rank, kind, text, person)
+
+    offer(
+        mentioned_users(post.body), 0, "mention", f"{author.display_name} mentioned you in {about}"
+    )
+    verb = "commented on" if target is not None else "replied in"
+    offer(
+        notifications.followers_of((TargetType.THREAD, thread.id)),
+        1,
+        "comment" if target is not None else "reply",
+        f"{author.display_name} {verb} {about}",
+    )
+    if target is not None:
+        offer(
+            notifications.followers_of((discussions.FOLLOW_TYPES[target[0]], target[1])),
+            2,
+            "comment",
+            f"{author.display_name} {verb} {about}",
+        )
+    if new_thread and target is None and thread.tags:
+        offer(
+            notifications.followers_of(*((TargetType.TAG, t.id) for t in thread.tags)),
+            3,
+            "new_thread",
+            f"{author.display_name} started {about} in {thread.category.name}",
+        )
+    source = f"post:{post.id}"
+    done = notifications.already_notified(source)
+    wanted = {i: c for i, c in chosen.items() if i not in done}
+    # Only people who can see the thread hear about it (a held thread's followers cannot).
+    wanted = {i: c for i, c in wanted.items() if can_view_thread(c[3], thread)}
+    emailing = notifications.emailing(wanted)
+    url = post_path(post)
+    for person_id, (_rank, kind, text, person) in wanted.items():
+        notifications.notify(
+            person,
+            kind,
+            text,
+            url,
+            source=source,
+            thread_id=thread.id,
+            email=person_id in emailing,
+        )
+    return len(wanted)
+
+
+def _finish(post: Post, new_thread: bool = False) -> None:
+    """Counts, notifications, one commit, then emails."""
+    refresh_thread(post.thread)
+    if post.is_public:
+        notify_about(post, new_thread=new_thread)
+    db.session.commit()
+    notification_emails.send_and_deliver()
+
+
+def create_thread(
+    author: User,
+    category: Category,
+    title: str,
+    body: str,
+    tags: list[str] | None = None,
+    *,
+    when: datetime | None = None,
+    hold: bool | None = None,
+) -> Thread:
+    """Start a thread; its author follows it. ``when``/``hold`` are for importing content."""
+    if not can_post(author):
+        raise ForumError("Your account cannot post")
+    title, body = check_title(title), check_body(body)
+    created = when or utcnow()
+    thread = Thread(
+        category=category,
+        title=title,
+        slug=slugify(title),
+        author=author,
+        created_at=created,
+        last_activity_at=created,
+        tags=get_or_create_tags((tags or [])[:MAX_TAGS], TagKind.TOPIC),
+    )
+    db.session.add(thread)
+    post = _add_post(author, thread, body, created, hold)
+    notifications.add_subscription(author.id, TargetType.THREAD, thread.id)
+    _finish(post, new_thread=True)
+    log.info(
+        "%r created by %s%s", thread, author, " (held for review)" if post.held_for_review else ""
+    )
+    return thread
+
+
+def reply(
+    author: User,
+    thread: Thread,
+    body: str,
+    *,
+    when: datetime | None = None,
+    hold: bool | None = None,
+) -> Post:
+    """Add a reply (or a comment to a discussion); the author follows the thread from then on."""
+    if not can_post(author):
+        raise ForumError("Your account cannot post")
+    if thread.locked:
+        raise ForumError("This thread is locked: it takes no more replies", "body")
+    # A discussion stays open while its first comment waits for review; a forum thread does not.
+    if not thread.is_discussion and not can_view_thread(author, thread):
+        raise ForumError("This thread is not open for replies", "body")
+    post = _add_post(author, thread, check_body(body), when, hold)
+    notifications.add_subscription(author.id, TargetType.THREAD, thread.id)
+    _finish(post)
+    log.info(
+        "%r created by %s%s", post, author, " (held for review)" if post.held_for_review else ""
+    )
+    return post
+
+
+def comment(
+    author: User,
+    kind: str,
+    target_id: int,
+    body: str,
+    *,
+    when: datetime | None = None,
+    hold: bool | None = None,
+) -> Post:
+    """Comment under a case study or event; its thread is created with the first comment."""
+    target = discussions.resolve(kind, target_id)
+    if target is None:
+        raise ForumError("There is nothing here to comment on")
+    if not target.accepts_comments:
+        raise ForumError("This page no longer takes comments", "body")
+    body = check_body(body)
+    thread = discussions.thread_for(kind, target_id)
+    if thread is not None:
+        return reply(author, thread, body, when=when, hold=hold)
+    if not can_post(author):
+        raise ForumError("Your account cannot post")
+    spec = discussions.CATEGORIES[kind]
+    created = when or utcnow()
+    title = (discussions.TITLE_PREFIX + target.title)[:MAX_TITLE]
+    thread = Thread(
+        category=get_or_create_category(spec.slug, spec.name, spec.description),
+        title=title,
+        slug=slugify(target.title),
+        author=author,
+        created_at=created,
+        last_activity_at=created,
+        **{discussions.THREAD_COLUMNS[kind].key: target_id},
+    )
+    db.session.add(thread)
+    post = _add_post(author, thread, body, created, hold)
+    for person_id in {author.id, *target.starter_ids}:
+        notifications.add_subscription(person_id, TargetType.THREAD, thread.id)
+    _finish(post)
+    log.info("%r created by %s for %s %s", thread, author, kind, target_id)
+    return post
+
+
+def edit_post(editor: User, post: Post, body: str) -> bool:
+    """The author changes a post; the old text is kept as a revision. False: no change."""
+    if post.author_id != editor.id:
+        raise ForumError("You can only edit your own posts")
+    if post.hidden_at is not None:
+        raise ForumError("A moderator hid this post: it cannot be edited")
+    if post.thread.locked:
+        raise ForumError("This thread is locked: its posts cannot be edited", "body")
+    body = check_body(body)
+    if body == post.body:
+        return False
+    number = (
+        db.session.scalar(
+            select(func.max(PostRevision.number)).where(PostRevision.post_id == post.id)
+        )
+        or 0
+    ) + 1
+    db.session.add(
+        PostRevision(
+            post_id=post.id,
+            number=number,
+            body=post.body,
+            written_at=post.edited_at or post.created_at,
+            editor_id=editor.id,
+        )
+    )
+    post.body = body
+    post.edited_at = utcnow()
+    if post.is_public:
+        notify_about(post)  # people newly mentioned hear about it; nobody hears twice
+    db.session.commit()
+    log.info("%r edited by %s", post, editor)
+    notification_emails.send_and_deliver()
+    return True
+
+
+def quote(post: Post) -> str:
+    """A post as a Markdown blockquote with attribution, to start a reply with."""
+    lines = post.body.strip().splitlines() or [""]
+    quoted = "\n".join(f"> {line}" if line.strip() else ">" for line in lines)
+    return f"{post.author.display_name} wrote:\n\n{quoted}\n\n"

@@ -1,0 +1,5 @@
+"""Forum pages: reading (browse), writing (posting)."""
+
+from dpse.forum.views import browse, posting
+
+__all__ = ["browse", "posting"]

@@ -1,0 +1,104 @@
+"""Reading the forum: categories, thread lists, threads, permalinks and post history."""
+
+from __future__ import annotations
+
+from flask import abort, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from dpse.forum import bp, discussions, queries
+from dpse.forum.forms import ReplyForm
+from dpse.forum.models import Post, Thread
+from dpse.notifications import service as notifications
+from dpse.notifications.models import TargetType
+from dpse.permissions import (
+    can_moderate_forum,
+    can_view_post,
+    can_view_post_history,
+    can_view_thread,
+    require,
+)
+
+
+def page_arg() -> int:
+    """The ?page= number, 1 when missing or junk."""
+    return max(request.args.get("page", 1, type=int) or 1, 1)
+
+
+def visible_thread(thread_id: int) -> Thread:
+    """The thread if the visitor may see it, else 404 (its existence stays private)."""
+    thread = queries.thread_by_id(thread_id)
+    if thread is None or not can_view_thread(current_user, thread):
+        abort(404)
+    return thread
+
+
+def visible_post(post_id: int) -> Post:
+    """The post if the visitor may see it and its thread, else 404."""
+    post = queries.post_by_id(post_id)
+    if post is None or not can_view_post(current_user, post):
+        abort(404)
+    if not can_view_thread(current_user, post.thread):
+        abort(404)
+    return post
+
+
+@bp.route("")
+def index() -> str:
+    """Categories with thread and post counts and their latest activity."""
+    return render_template("forum/index.html", summaries=queries.overview())
+
+
+@bp.route("/<slug>")
+def category(slug: str) -> str:
+    """A category's threads: pinned first, then by last activity, in pages."""
+    found = queries.category_by_slug(slug)
+    if found is None:
+        abort(404)
+    pager = queries.threads_page(found, current_user, page_arg())
+    last = queries.last_posts([t.id for t in pager.items], current_user)
+    return render_template("forum/category.html", category=found, pager=pager, last=last)
+
+
+@bp.route("/t/<int:thread_id>")
+@bp.route("/t/<int:thread_id>-<slug>")
+def thread(thread_id: int, slug: str = "") -> str | Response:
+    """A thread's posts in order, in pages, with the reply form on every page."""
+    found = visible_thread(thread_id)
+    if slug != found.slug:
+        args = {k: v for k, v in request.args.items() if k == "page"}
+        return redirect(url_for("forum.thread", thread_id=found.id, slug=found.slug, **args), 301)
+    pager = queries.posts_page(found, current_user, page_arg())
+    linked = discussions.thread_kind(found)
+    target = discussions.resolve(*linked) if linked else None
+    return render_template(
+        "forum/thread.html",
+        thread=found,
+        pager=pager,
+        target=target,
+        following=notifications.is_following(current_user, TargetType.THREAD, found.id),
+        form=ReplyForm(),
+        categories=queries.categories() if can_moderate_forum(current_user) else [],
+    )
+
+
+@bp.route("/p/<int:post_id>")
+def permalink(post_id: int) -> Response:
+    """A post's permanent address: the page of its thread it is on, at the post."""
+    post = visible_post(post_id)
+    thread = post.thread
+    page = queries.page_of(post, current_user)
+    args = {"page": page} if page > 1 else {}
+    url = url_for("forum.thread", thread_id=thread.id, slug=thread.slug, **args)
+    return redirect(f"{url}#post-{post.id}")
+
+
+@bp.route("/p/<int:post_id>/history")
+@login_required
+def history(post_id: int) -> str:
+    """Earlier versions of a post (moderators)."""
+    post = visible_post(post_id)
+    require(can_view_post_history(current_user, post))
+    return render_template(
+        "forum/history.html", post=post, thread=post.thread, revisions=queries.revisions(post)
+    )

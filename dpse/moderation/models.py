@@ -1,0 +1,92 @@
+"""Flags (reports of a post or case study) and the audit log of moderators' actions."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Enum, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from dpse.accounts.models import User
+from dpse.casestudies.models import CaseStudy
+from dpse.extensions import db
+from dpse.forum.models import Post
+from dpse.mixins import UTCDateTime, utcnow
+
+
+class FlagStatus(enum.StrEnum):
+    """A flag waits in the queue until a moderator deals with it."""
+
+    OPEN = "open"
+    RESOLVED = "resolved"
+
+
+class Flag(db.Model):
+    """A member's report that a post or a case study needs a moderator's attention."""
+
+    __tablename__ = "flag"
+    __table_args__ = (Index("ix_flag_status_created", "status", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Exactly one of post_id and case_study_id is set (checked by the service).
+    post_id: Mapped[int | None] = mapped_column(
+        ForeignKey("post.id", ondelete="CASCADE"), index=True
+    )
+    case_study_id: Mapped[int | None] = mapped_column(
+        ForeignKey("case_study.id", ondelete="CASCADE"), index=True
+    )
+    reason: Mapped[str] = mapped_column(Text)
+    reporter_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    status: Mapped[FlagStatus] = mapped_column(
+        Enum(
+            FlagStatus,
+            name="flag_status",
+            native_enum=False,
+            length=16,
+            values_callable=lambda e: [m.value for m in e],
+        ),
+        default=FlagStatus.OPEN,
+    )
+    resolved_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolution: Mapped[str] = mapped_column(String(500), default="")
+
+    post: Mapped[Post | None] = relationship()
+    case_study: Mapped[CaseStudy | None] = relationship()
+    reporter: Mapped[User] = relationship(foreign_keys=[reporter_id])
+    resolved_by: Mapped[User | None] = relationship(foreign_keys=[resolved_by_id])
+
+    @property
+    def target_type(self) -> str:
+        return "post" if self.post_id is not None else "case_study"
+
+    def __repr__(self) -> str:
+        target = f"post {self.post_id}" if self.post_id else f"case study {self.case_study_id}"
+        return f"<Flag {self.id} on {target} ({self.status.value})>"
+
+
+class AuditLog(db.Model):
+    """One moderation action: who did what to which object, and why."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    action: Mapped[str] = mapped_column(String(50), index=True)
+    target_type: Mapped[str] = mapped_column(String(32))
+    target_id: Mapped[int]
+    detail: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+    actor: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<AuditLog {self.id} {self.action} {self.target_type}:{self.target_id}>"

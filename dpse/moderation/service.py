@@ -1,0 +1,235 @@
+"""Moderation use cases: flags, hiding and restoring posts, releasing held posts, and pinning,
+locking and moving threads. Each action is audited in the same transaction and commits once."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
+
+from dpse.accounts.models import User
+from dpse.casestudies.models import CaseStudy, Status
+from dpse.extensions import db
+from dpse.forum import service as forum
+from dpse.forum.models import Category, Post, Thread
+from dpse.mixins import utcnow
+from dpse.moderation import audit
+from dpse.moderation.models import Flag, FlagStatus
+from dpse.notifications import emails as notification_emails
+from dpse.notifications import service as notifications
+from dpse.permissions import can_flag_case_study, can_flag_post, can_moderate
+
+log = logging.getLogger(__name__)
+MIN_REASON = 5
+MAX_REASON = 1000
+
+
+class ModerationError(Exception):
+    """A rule was broken; ``field`` names the form field the message belongs to."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def _reason(text: str, what: str = "Say what is wrong") -> str:
+    text = text.strip()
+    if len(text) < MIN_REASON:
+        raise ModerationError(f"{what} (at least {MIN_REASON} characters)", "reason")
+    if len(text) > MAX_REASON:
+        raise ModerationError(f"Keep it under {MAX_REASON:,} characters", "reason")
+    return text
+
+
+def _require_moderator(user: User) -> None:
+    if not can_moderate(user):
+        raise ModerationError("Only moderators can do that")
+
+
+def _already_flagged(reporter: User, **target: int) -> bool:
+    return (
+        db.session.scalar(
+            select(Flag.id).filter_by(reporter_id=reporter.id, status=FlagStatus.OPEN, **target)
+        )
+        is not None
+    )
+
+
+def flag_post(reporter: User, post: Post, reason: str) -> Flag:
+    """A member reports a post to the moderators."""
+    if not can_flag_post(reporter, post):
+        raise ModerationError("You cannot report this post")
+    reason = _reason(reason)
+    if _already_flagged(reporter, post_id=post.id):
+        raise ModerationError("You have already reported this post: a moderator will look at it")
+    flag = Flag(post_id=post.id, reason=reason, reporter_id=reporter.id)
+    db.session.add(flag)
+    db.session.commit()
+    log.info("%r created by %s", flag, reporter)
+    return flag
+
+
+def flag_case_study(reporter: User, case_study: CaseStudy, reason: str) -> Flag:
+    """A member reports a published case study to the moderators."""
+    if not can_flag_case_study(reporter, case_study):
+        raise ModerationError("You cannot report this case study")
+    reason = _reason(reason)
+    if _already_flagged(reporter, case_study_id=case_study.id):
+        raise ModerationError(
+            "You have already reported this case study: a moderator will look at it"
+        )
+    flag = Flag(case_study_id=case_study.id, reason=reason, reporter_id=reporter.id)
+    db.session.add(flag)
+    db.session.commit()
+    log.info("%r created by %s", flag, reporter)
+    return flag
+
+
+def resolve_flag(moderator: User, flag: Flag, note: str = "") -> None:
+    """Close a flag, saying what was done (or that nothing was needed)."""
+    _require_moderator(moderator)
+    if flag.status != FlagStatus.OPEN:
+        raise ModerationError("This flag has already been resolved")
+    flag.status = FlagStatus.RESOLVED
+    flag.resolved_by_id = moderator.id
+    flag.resolved_at = utcnow()
+    flag.resolution = (note.strip() or "No action needed")[:500]
+    target = ("post", flag.post_id) if flag.post_id else ("case_study", flag.case_study_id)
+    audit.record(moderator, "resolve_flag", target[0], target[1] or 0, flag.resolution)
+    db.session.commit()
+    log.info("%r resolved by %s", flag, moderator)
+
+
+def _resolve_flags_on(moderator: User, post: Post, resolution: str) -> None:
+    db.session.execute(
+        update(Flag)
+        .where(Flag.post_id == post.id, Flag.status == FlagStatus.OPEN)
+        .values(
+            status=FlagStatus.RESOLVED,
+            resolved_by_id=moderator.id,
+            resolved_at=utcnow(),
+            resolution=resolution[:500],
+        )
+    )
+
+
+def hide_post(moderator: User, post: Post, reason: str) -> None:
+    """Hide a post from everyone but moderators (rejecting it, if it was held for review)."""
+    _require_moderator(moderator)
+    if post.hidden_at is not None:
+        raise ModerationError("This post is already hidden")
+    reason = _reason(reason, "Say why the post is hidden")
+    action = "reject_post" if post.held_for_review else "hide_post"
+    post.hidden_at = utcnow()
+    post.hidden_by_id = moderator.id
+    post.hidden_reason = reason[:500]
+    forum.refresh_thread(post.thread)
+    notifications.withdraw(f"post:{post.id}")  # nobody is pointed at it any more
+    _resolve_flags_on(moderator, post, f"Post hidden: {reason}")
+    audit.record(moderator, action, "post", post.id, reason)
+    db.session.commit()
+    log.info("%r hidden by %s", post, moderator)
+
+
+def restore_post(moderator: User, post: Post) -> None:
+    """Show a hidden post again (a rejected post goes back to the review queue)."""
+    _require_moderator(moderator)
+    if post.hidden_at is None:
+        raise ModerationError("This post is not hidden")
+    post.hidden_at = None
+    post.hidden_by_id = None
+    post.hidden_reason = ""
+    forum.refresh_thread(post.thread)
+    audit.record(moderator, "restore_post", "post", post.id)
+    db.session.commit()
+    log.info("%r restored by %s", post, moderator)
+
+
+def release_post(moderator: User, post: Post) -> None:
+    """Approve a held post: it becomes public, and followers and mentions hear about it."""
+    _require_moderator(moderator)
+    if not post.held_for_review or post.hidden_at is not None:
+        raise ModerationError("This post is not waiting for review")
+    post.held_for_review = False
+    thread = post.thread
+    forum.refresh_thread(thread)
+    opening = forum.opening_post_id(thread)
+    forum.notify_about(post, new_thread=opening == post.id and not thread.is_discussion)
+    notifications.notify(
+        post.author,
+        "approved",
+        f"A moderator approved your post in “{thread.title}”: everyone can see it now",
+        forum.post_path(post),
+        source=f"approved:{post.id}",
+        thread_id=thread.id,
+    )
+    audit.record(moderator, "release_post", "post", post.id)
+    db.session.commit()
+    log.info("%r released by %s", post, moderator)
+    notification_emails.send_and_deliver()
+
+
+def set_pinned(moderator: User, thread: Thread, pinned: bool) -> None:
+    """Pin a thread to the top of its category, or unpin it."""
+    _require_moderator(moderator)
+    if thread.pinned == pinned:
+        raise ModerationError(f"This thread is already {'pinned' if pinned else 'not pinned'}")
+    thread.pinned = pinned
+    audit.record(moderator, "pin_thread" if pinned else "unpin_thread", "thread", thread.id)
+    db.session.commit()
+    log.info("%r %s by %s", thread, "pinned" if pinned else "unpinned", moderator)
+
+
+def set_locked(moderator: User, thread: Thread, locked: bool) -> None:
+    """Lock a thread (no more replies or edits), or unlock it."""
+    _require_moderator(moderator)
+    if thread.locked == locked:
+        raise ModerationError(f"This thread is already {'locked' if locked else 'unlocked'}")
+    thread.locked = locked
+    audit.record(moderator, "lock_thread" if locked else "unlock_thread", "thread", thread.id)
+    db.session.commit()
+    log.info("%r %s by %s", thread, "locked" if locked else "unlocked", moderator)
+
+
+def move_thread(moderator: User, thread: Thread, category: Category) -> None:
+    """Move a thread to another category (category counts follow, being counted live)."""
+    _require_moderator(moderator)
+    if thread.category_id == category.id:
+        raise ModerationError("The thread is already in that category", "category")
+    old = thread.category.name
+    thread.category = category
+    audit.record(moderator, "move_thread", "thread", thread.id, f"From {old} to {category.name}")
+    db.session.commit()
+    log.info("%r moved by %s from %s to %s", thread, moderator, old, category.slug)
+
+
+def open_flags(limit: int = 100) -> list[Flag]:
+    """Open flags, oldest first, with what they are about and who raised them."""
+    return list(
+        db.session.scalars(
+            select(Flag)
+            .where(Flag.status == FlagStatus.OPEN)
+            .options(
+                joinedload(Flag.reporter),
+                joinedload(Flag.post).joinedload(Post.thread),
+                joinedload(Flag.post).joinedload(Post.author),
+                joinedload(Flag.case_study),
+            )
+            .order_by(Flag.created_at, Flag.id)
+            .limit(limit)
+        )
+    )
+
+
+def flag_by_id(flag_id: int) -> Flag | None:
+    """One flag, or None."""
+    return db.session.get(Flag, flag_id)
+
+
+def published_case_study(slug: str) -> CaseStudy | None:
+    """A published case study by its address (what members can flag)."""
+    return db.session.scalar(
+        select(CaseStudy).where(CaseStudy.slug == slug, CaseStudy.status == Status.PUBLISHED)
+    )

@@ -1,0 +1,169 @@
+"""Moderators' actions on posts, threads and flags; each is audited by the service."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from dpse.accounts.models import User
+from dpse.forum import queries as forum_queries
+from dpse.forum.models import Post, Thread
+from dpse.moderation import bp, service
+from dpse.moderation.forms import HideForm, MoveForm, NextForm, ResolveForm
+from dpse.permissions import can_moderate_forum, require
+
+Rendered = str | Response | tuple[str, int]
+DONE = {
+    "pin": "The thread is pinned to the top of its category.",
+    "unpin": "The thread is no longer pinned.",
+    "lock": "The thread is locked: nobody can reply.",
+    "unlock": "The thread is open for replies again.",
+}
+
+
+def signed_in_user() -> User:
+    """The real User behind Flask-Login's proxy, for service calls."""
+    return current_user._get_current_object()
+
+
+def _back(form: NextForm, fallback: str) -> Response:
+    """To the page the button was on (same site only), else the fallback."""
+    wanted = form.next.data or ""
+    local = wanted.startswith("/") and not wanted.startswith("//") and "\\" not in wanted
+    return redirect(wanted if local else fallback)
+
+
+def _post(post_id: int) -> Post:
+    require(can_moderate_forum(current_user))
+    post = forum_queries.post_by_id(post_id)
+    if post is None:
+        abort(404)
+    return post
+
+
+def _thread(thread_id: int) -> Thread:
+    require(can_moderate_forum(current_user))
+    thread = forum_queries.thread_by_id(thread_id)
+    if thread is None:
+        abort(404)
+    return thread
+
+
+def _permalink(post: Post) -> str:
+    return url_for("forum.permalink", post_id=post.id)
+
+
+@bp.route("/posts/<int:post_id>/hide", methods=["GET", "POST"])
+@login_required
+def hide_post(post_id: int) -> Rendered:
+    """Hide a post from everyone but moderators, with a reason for the audit log."""
+    post = _post(post_id)
+    form = HideForm()
+    if not form.is_submitted():
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        try:
+            service.hide_post(signed_in_user(), post, form.reason.data)
+        except service.ModerationError as exc:
+            if exc.field == "reason":
+                form.reason.errors = list(form.reason.errors) + [exc.message]
+            else:
+                form.form_errors.append(exc.message)
+        else:
+            flash("The post is hidden. Only moderators can see it now.", "success")
+            return _back(form, url_for("moderation.index"))
+    status = 400 if (form.errors or form.form_errors) else 200
+    return render_template("moderation/hide.html", form=form, post=post), status
+
+
+def _post_action(post_id: int, action, message: str) -> Response:
+    post = _post(post_id)
+    form = NextForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        action(signed_in_user(), post)
+    except service.ModerationError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(message, "success")
+    return _back(form, _permalink(post))
+
+
+@bp.route("/posts/<int:post_id>/restore", methods=["POST"])
+@login_required
+def restore_post(post_id: int) -> Response:
+    """Show a hidden post again."""
+    return _post_action(post_id, service.restore_post, "The post is visible again.")
+
+
+@bp.route("/posts/<int:post_id>/release", methods=["POST"])
+@login_required
+def release_post(post_id: int) -> Response:
+    """Approve a post held for review."""
+    return _post_action(post_id, service.release_post, "Approved: everyone can see the post.")
+
+
+@bp.route("/threads/<int:thread_id>/<any(pin, unpin, lock, unlock):action>", methods=["POST"])
+@login_required
+def thread_action(thread_id: int, action: str) -> Response:
+    """Pin, unpin, lock or unlock a thread."""
+    thread = _thread(thread_id)
+    form = NextForm()
+    if not form.validate_on_submit():
+        abort(400)
+    user = signed_in_user()
+    try:
+        if action in ("pin", "unpin"):
+            service.set_pinned(user, thread, action == "pin")
+        else:
+            service.set_locked(user, thread, action == "lock")
+    except service.ModerationError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(DONE[action], "success")
+    return _back(form, url_for("forum.thread", thread_id=thread.id, slug=thread.slug))
+
+
+@bp.route("/threads/<int:thread_id>/move", methods=["GET", "POST"])
+@login_required
+def move_thread(thread_id: int) -> Rendered:
+    """Move a thread to another category."""
+    thread = _thread(thread_id)
+    form = MoveForm()
+    categories = {c.slug: c for c in forum_queries.categories()}
+    form.category.choices = [(slug, c.name) for slug, c in categories.items()]
+    if not form.is_submitted():
+        form.category.data = thread.category.slug
+    if form.validate_on_submit():
+        try:
+            service.move_thread(signed_in_user(), thread, categories[form.category.data])
+        except service.ModerationError as exc:
+            form.category.errors = list(form.category.errors) + [exc.message]
+        else:
+            flash(f"The thread is now in {thread.category.name}.", "success")
+            return redirect(url_for("forum.thread", thread_id=thread.id, slug=thread.slug))
+    status = 400 if form.errors else 200
+    return render_template("moderation/move.html", form=form, thread=thread), status
+
+
+@bp.route("/flags/<int:flag_id>/resolve", methods=["POST"])
+@login_required
+def resolve_flag(flag_id: int) -> Response:
+    """Close a flag, noting what was done."""
+    require(can_moderate_forum(current_user))
+    flag = service.flag_by_id(flag_id)
+    if flag is None:
+        abort(404)
+    form = ResolveForm()
+    if not form.validate_on_submit():
+        flash("Keep the note under 500 characters.", "error")
+        return redirect(url_for("moderation.index"))
+    try:
+        service.resolve_flag(signed_in_user(), flag, form.note.data or "")
+    except service.ModerationError as exc:
+        flash(exc.message, "error")
+    else:
+        flash("The flag is resolved.", "success")
+    return _back(form, url_for("moderation.index"))

@@ -1,0 +1,42 @@
+"""The moderators' one queue (flags, held posts, case-study reviews) and the audit log."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+from flask_login import current_user, login_required
+
+from dpse.casestudies.listing import review_queue
+from dpse.forum import queries as forum_queries
+from dpse.moderation import bp, service
+from dpse.moderation.audit import ACTION_LABELS, audit_page
+from dpse.moderation.forms import HideForm, NextForm, ResolveForm
+from dpse.permissions import can_moderate, require
+
+
+@bp.route("")
+@login_required
+def index() -> str:
+    """Open flags, posts held for review and case studies waiting for review, oldest first."""
+    require(can_moderate(current_user))
+    return render_template(
+        "moderation/index.html",
+        flags=service.open_flags(),
+        held=forum_queries.held_posts(),
+        reviews=review_queue(),
+        hide_form=HideForm(),
+        resolve_form=ResolveForm(),
+        button_form=NextForm(),
+    )
+
+
+@bp.route("/audit")
+@login_required
+def audit() -> str:
+    """Every moderation action, newest first; ?action= narrows it to one kind."""
+    require(can_moderate(current_user))
+    action = request.args.get("action", "")
+    action = action if action in ACTION_LABELS else ""
+    pager = audit_page(max(request.args.get("page", 1, type=int) or 1, 1), action)
+    return render_template(
+        "moderation/audit.html", pager=pager, action=action, labels=ACTION_LABELS
+    )

@@ -1,0 +1,271 @@
+"""Following and notifying: subscriptions, in-app notifications and email preferences.
+
+`notify`, `add_subscription` and `withdraw` work inside the caller's transaction (the caller
+commits, like `mail.queue_email`); `follow`, `unfollow`, `mark_read` and `set_email_enabled`
+are use cases of their own and commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from flask import g
+from sqlalchemy import delete, func, or_, select, tuple_, update
+from sqlalchemy.exc import IntegrityError
+
+from dpse.accounts.models import User
+from dpse.extensions import db
+from dpse.mixins import utcnow
+from dpse.notifications.models import (
+    Notification,
+    NotificationPreference,
+    Subscription,
+    TargetType,
+)
+
+log = logging.getLogger(__name__)
+MAX_TEXT = 500
+
+
+def is_following(user: User | Any, target_type: TargetType, target_id: int) -> bool:
+    """Whether this person follows the target (False for visitors)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return (
+        db.session.scalar(
+            select(Subscription.id).where(
+                Subscription.user_id == user.id,
+                Subscription.target_type == target_type,
+                Subscription.target_id == target_id,
+            )
+        )
+        is not None
+    )
+
+
+def add_subscription(user_id: int, target_type: TargetType, target_id: int) -> bool:
+    """Follow within the caller's transaction; False if already following."""
+    exists = db.session.scalar(
+        select(Subscription.id).where(
+            Subscription.user_id == user_id,
+            Subscription.target_type == target_type,
+            Subscription.target_id == target_id,
+        )
+    )
+    if exists is not None:
+        return False
+    db.session.add(Subscription(user_id=user_id, target_type=target_type, target_id=target_id))
+    return True
+
+
+def follow(user: User, target_type: TargetType, target_id: int) -> bool:
+    """Follow a thread, case study, event or tag; False if already following."""
+    added = add_subscription(user.id, target_type, target_id)
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same follow from two tabs at once
+        db.session.rollback()
+        return False
+    if added:
+        log.info("%r follows %s %s", user, target_type.value, target_id)
+    return added
+
+
+def unfollow(user: User, target_type: TargetType, target_id: int) -> bool:
+    """Stop following; False if the person was not following."""
+    result = db.session.execute(
+        delete(Subscription).where(
+            Subscription.user_id == user.id,
+            Subscription.target_type == target_type,
+            Subscription.target_id == target_id,
+        )
+    )
+    db.session.commit()
+    removed = bool(getattr(result, "rowcount", 0))
+    if removed:
+        log.info("%r unfollowed %s %s", user, target_type.value, target_id)
+    return removed
+
+
+def followers_of(*targets: tuple[TargetType, int]) -> list[User]:
+    """Active people following any of the targets, each once."""
+    if not targets:
+        return []
+    following = select(Subscription.user_id).where(
+        or_(
+            *(
+                (Subscription.target_type == target_type) & (Subscription.target_id == target_id)
+                for target_type, target_id in targets
+            )
+        )
+    )
+    return list(
+        db.session.scalars(
+            select(User).where(User.id.in_(following), User.active.is_(True)).order_by(User.id)
+        )
+    )
+
+
+def subscriptions(user: User) -> list[Subscription]:
+    """Everything a person follows, newest first."""
+    return list(
+        db.session.scalars(
+            select(Subscription)
+            .where(Subscription.user_id == user.id)
+            .order_by(Subscription.created_at.desc(), Subscription.id.desc())
+        )
+    )
+
+
+def email_enabled(user: User) -> bool:
+    """Whether the person asked for notification emails (off unless they turned it on)."""
+    pref = db.session.get(NotificationPreference, user.id)
+    return bool(pref and pref.email_enabled)
+
+
+def set_email_enabled(user: User, enabled: bool) -> None:
+    """Turn notification emails on or off; turning them off drops what was waiting."""
+    pref = db.session.get(NotificationPreference, user.id)
+    if pref is None:
+        pref = NotificationPreference(user_id=user.id)
+        db.session.add(pref)
+    pref.email_enabled = enabled
+    if not enabled:
+        db.session.execute(
+            update(Notification)
+            .where(Notification.user_id == user.id, Notification.email_pending.is_(True))
+            .values(email_pending=False)
+        )
+    db.session.commit()
+    log.info("%r turned notification emails %s", user, "on" if enabled else "off")
+
+
+def emailing(user_ids: Iterable[int]) -> set[int]:
+    """Which of these people want notification emails (one query)."""
+    ids = list(set(user_ids))
+    if not ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(NotificationPreference.user_id).where(
+                NotificationPreference.user_id.in_(ids),
+                NotificationPreference.email_enabled.is_(True),
+            )
+        )
+    )
+
+
+def already_notified(source: str) -> set[int]:
+    """People who already have a notification from this source."""
+    return set(
+        db.session.scalars(select(Notification.user_id).where(Notification.source == source))
+    )
+
+
+def notify(
+    user: User,
+    kind: str,
+    text: str,
+    url: str,
+    *,
+    source: str | None = None,
+    thread_id: int | None = None,
+    email: bool | None = None,
+) -> Notification | None:
+    """Add one notification in the caller's transaction; None if the person is inactive.
+
+    ``source`` (e.g. "post:42") makes it one per person per source; ``email`` (looked up when
+    None) marks it for the next batch of notification emails.
+    """
+    if not user.active:
+        return None
+    if email is None:
+        email = email_enabled(user)
+    notification = Notification(
+        user_id=user.id,
+        kind=kind,
+        text=text[:MAX_TEXT],
+        url=url[:500],
+        source=source,
+        thread_id=thread_id,
+        email_pending=bool(email and user.email_verified),
+    )
+    db.session.add(notification)
+    return notification
+
+
+def withdraw(source: str) -> int:
+    """Delete the notifications a source caused (e.g. a post now hidden); returns how many."""
+    result = db.session.execute(delete(Notification).where(Notification.source == source))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def unread_count(user: User | Any) -> int:
+    """Unread notifications of the signed-in person, counted once per request."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    cached = g.get("_dpse_unread_notifications")
+    if cached is None:
+        cached = (
+            db.session.scalar(
+                select(func.count(Notification.id)).where(
+                    Notification.user_id == user.id, Notification.read_at.is_(None)
+                )
+            )
+            or 0
+        )
+        g._dpse_unread_notifications = cached
+    return cached
+
+
+def notifications_page(user: User, page: int, per_page: int = 30) -> Any:
+    """A page of a person's notifications, newest first (a Flask-SQLAlchemy Pagination)."""
+    return db.paginate(
+        select(Notification)
+        .where(Notification.user_id == user.id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc()),
+        page=page,
+        per_page=per_page,
+        error_out=False,
+    )
+
+
+def open_notification(user: User, notification_id: int) -> Notification | None:
+    """Mark one of the person's notifications read and return it (None if not theirs)."""
+    notification = db.session.get(Notification, notification_id)
+    if notification is None or notification.user_id != user.id:
+        return None
+    if notification.read_at is None:
+        notification.read_at = utcnow()
+        db.session.commit()
+    return notification
+
+
+def mark_all_read(user: User, up_to_id: int | None = None) -> int:
+    """Mark the person's unread notifications read (those shown: up to ``up_to_id``)."""
+    stmt = update(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None)
+    )
+    if up_to_id is not None:
+        stmt = stmt.where(Notification.id <= up_to_id)
+    result = db.session.execute(stmt.values(read_at=utcnow()))
+    db.session.commit()
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def last_emailed(pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], Any]:
+    """When each (person, thread) last had an email, for the once-an-hour rule (one query)."""
+    pairs = list(set(pairs))
+    if not pairs:
+        return {}
+    rows = db.session.execute(
+        select(Notification.user_id, Notification.thread_id, func.max(Notification.emailed_at))
+        .where(
+            tuple_(Notification.user_id, Notification.thread_id).in_(pairs),
+            Notification.emailed_at.is_not(None),
+        )
+        .group_by(Notification.user_id, Notification.thread_id)
+    ).all()
+    return {(user_id, thread_id): when for user_id, thread_id, when in rows}
