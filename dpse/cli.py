@@ -1,4 +1,4 @@
-"""The `dpse` command: init, seed, serve, users create, mail send."""
+"""The `dpse` command: init, seed, serve, users create, mail send, notifications send."""
 
 from __future__ import annotations
 
@@ -188,6 +188,25 @@ def mail_send() -> None:
     while sent := deliver_pending():
         total += sent
     click.echo(f"Sent {total} message(s)")
+
+
+@cli.group("notifications")
+def notifications_group() -> None:
+    """Notification emails."""
+
+
+@notifications_group.command("send")
+@with_app
+def notifications_send() -> None:
+    """Email the notifications that are due (at most one email per thread per hour), then send."""
+    from dpse.mail import deliver_pending
+    from dpse.notifications.emails import send_due_emails
+
+    batched = send_due_emails()
+    sent = 0
+    while delivered := deliver_pending():
+        sent += delivered
+    click.echo(f"Batched {batched} notification email(s); sent {sent} message(s)")
 
 
 def register_commands(app: Flask) -> None:

@@ -14,6 +14,7 @@ from dpse.accounts import service as accounts
 from dpse.accounts.models import Organisation, OrganisationKind, User
 from dpse.casestudies.seed import load_case_studies
 from dpse.extensions import db
+from dpse.forum.seed import load_forum
 from dpse.permissions import Role
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - published demo credential
@@ -74,3 +75,4 @@ def load_seed(progress: Callable[[str], None] = print, folder: Path | None = Non
         progress(f"  [{i}/{len(people)}] {row['email']}")
     progress(f"People: {added} added, {len(people) - added} already there")
     load_case_studies(folder, progress)
+    load_forum(folder, progress)

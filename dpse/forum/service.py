@@ -137,7 +137,7 @@ def post_path(post: Post) -> str:
     return discussions.site_path("forum.permalink", post_id=post.id)
 
 
-def notify_about(post: Post, new_thread: bool = False) -> int:
+def notify_about(post: Post, new_thread: bool = False, when: datetime | None = None) -> int:
     """Tell followers and mentioned people about a post everyone can now see (no commit).
 
     One notification per person per post, whatever the reasons: a mention beats a followed
@@ -197,6 +197,7 @@ def notify_about(post: Post, new_thread: bool = False) -> int:
             source=source,
             thread_id=thread.id,
             email=person_id in emailing,
+            when=when,
         )
     return len(wanted)
 
@@ -205,7 +206,7 @@ def _finish(post: Post, new_thread: bool = False) -> None:
     """Counts, notifications, one commit, then emails."""
     refresh_thread(post.thread)
     if post.is_public:
-        notify_about(post, new_thread=new_thread)
+        notify_about(post, new_thread=new_thread, when=post.created_at)
     db.session.commit()
     notification_emails.send_and_deliver()
 

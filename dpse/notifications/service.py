@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from flask import g
@@ -173,11 +174,12 @@ def notify(
     source: str | None = None,
     thread_id: int | None = None,
     email: bool | None = None,
+    when: datetime | None = None,
 ) -> Notification | None:
     """Add one notification in the caller's transaction; None if the person is inactive.
 
     ``source`` (e.g. "post:42") makes it one per person per source; ``email`` (looked up when
-    None) marks it for the next batch of notification emails.
+    None) marks it for the next batch of notification emails; ``when`` dates imported content.
     """
     if not user.active:
         return None
@@ -191,6 +193,7 @@ def notify(
         source=source,
         thread_id=thread_id,
         email_pending=bool(email and user.email_verified),
+        created_at=when or utcnow(),
     )
     db.session.add(notification)
     return notification

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from flask import abort, render_template
+from flask_login import current_user
 
 from dpse.casestudies import listing
+from dpse.forum.queries import threads_for_tag
+from dpse.notifications.models import TargetType
+from dpse.notifications.service import is_following
 from dpse.tags import bp, service
 
 
@@ -14,4 +18,10 @@ def show(slug: str) -> str:
     tag = service.tag_by_slug(slug)
     if tag is None:
         abort(404)
-    return render_template("tags/show.html", tag=tag, case_studies=listing.for_tag(tag.id))
+    return render_template(
+        "tags/show.html",
+        tag=tag,
+        case_studies=listing.for_tag(tag.id),
+        threads=threads_for_tag(tag.id),
+        following=is_following(current_user, TargetType.TAG, tag.id),
+    )
