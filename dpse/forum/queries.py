@@ -19,11 +19,13 @@ from dpse.extensions import db
 from dpse.forum import discussions
 from dpse.forum.models import Category, Post, PostRevision, Thread, thread_tag
 from dpse.notifications import service as notifications
+from dpse.notifications.models import TargetType
 from dpse.permissions import can_moderate
 
 POSTS_PER_PAGE = 20
 THREADS_PER_PAGE = 25
 DISCUSSION_LIMIT = 50
+MAX_PAGE = 100_000  # beyond any real list; keeps OFFSET inside the database's integer range
 
 
 def _signed_in(user: User | Any) -> bool:
@@ -140,7 +142,8 @@ def threads_page(category: Category, user: User | Any, page: int) -> Any:
 
 def _paginate(stmt: Any, page: int, per_page: int) -> Any:
     """db.paginate, with a page past the end showing the last page instead of nothing."""
-    pager = db.paginate(stmt, page=max(page, 1), per_page=per_page, error_out=False)
+    page = min(max(page, 1), MAX_PAGE)
+    pager = db.paginate(stmt, page=page, per_page=per_page, error_out=False)
     if pager.page > 1 and pager.page > pager.pages:
         pager = db.paginate(stmt, page=max(pager.pages, 1), per_page=per_page, error_out=False)
     return pager
@@ -307,5 +310,8 @@ def discussion_for(
                     .limit(DISCUSSION_LIMIT)
                 )
             )
-    following = notifications.is_following(user, discussions.FOLLOW_TYPES[kind], target_id)
+    # Following the page or its comment thread (authors follow the thread) both count.
+    following = notifications.is_following(user, discussions.FOLLOW_TYPES[kind], target_id) or (
+        thread is not None and notifications.is_following(user, TargetType.THREAD, thread.id)
+    )
     return Discussion(kind, target_id, thread, posts, total, following, accepts_comments)

@@ -7,6 +7,7 @@ whenever a post appears, disappears or moves, so they cannot drift.
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime
 
 from flask import current_app
@@ -35,6 +36,15 @@ MAX_TAGS = 5
 RESERVED_SLUGS = frozenset({"t", "p", "new", "discuss", "categories", "tags", "preview"})
 
 
+# C0 controls other than tab and newlines: invisible, and PostgreSQL refuses NUL in text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(text: str) -> str:
+    """Text without control characters (tabs and line breaks stay)."""
+    return _CONTROL.sub("", text)
+
+
 class ForumError(Exception):
     """A rule was broken; ``field`` names the form field the message belongs to."""
 
@@ -46,6 +56,7 @@ class ForumError(Exception):
 
 def check_body(body: str) -> str:
     """A post's Markdown, trimmed; ForumError if empty or too long."""
+    body = clean_text(body)
     if not body.strip():
         raise ForumError("Write something before posting", "body")
     if len(body) > MAX_BODY:
@@ -55,7 +66,7 @@ def check_body(body: str) -> str:
 
 def check_title(title: str) -> str:
     """A thread title, tidied; ForumError if too short or long."""
-    title = " ".join(title.split())
+    title = " ".join(clean_text(title).split())
     if len(title) < MIN_TITLE:
         raise ForumError(f"Give the thread a title of at least {MIN_TITLE} characters", "title")
     if len(title) > MAX_TITLE:
@@ -233,7 +244,10 @@ def create_thread(
         author=author,
         created_at=created,
         last_activity_at=created,
-        tags=get_or_create_tags((tags or [])[:MAX_TAGS], TagKind.TOPIC),
+        tags=get_or_create_tags(
+            [n for n in (clean_text(t).strip() for t in tags or []) if n][:MAX_TAGS],
+            TagKind.TOPIC,
+        ),
     )
     db.session.add(thread)
     post = _add_post(author, thread, body, created, hold)

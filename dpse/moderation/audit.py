@@ -44,4 +44,4 @@ def audit_page(page: int, action: str = "", per_page: int = 50) -> Any:
     if action in ACTION_LABELS:
         stmt = stmt.where(AuditLog.action == action)
     stmt = stmt.order_by(AuditLog.created_at.desc(), AuditLog.id.desc())
-    return db.paginate(stmt, page=max(page, 1), per_page=per_page, error_out=False)
+    return db.paginate(stmt, page=min(max(page, 1), 100_000), per_page=per_page, error_out=False)

@@ -35,7 +35,7 @@ class ModerationError(Exception):
 
 
 def _reason(text: str, what: str = "Say what is wrong") -> str:
-    text = text.strip()
+    text = forum.clean_text(text).strip()
     if len(text) < MIN_REASON:
         raise ModerationError(f"{what} (at least {MIN_REASON} characters)", "reason")
     if len(text) > MAX_REASON:
@@ -95,7 +95,7 @@ def resolve_flag(moderator: User, flag: Flag, note: str = "") -> None:
     flag.status = FlagStatus.RESOLVED
     flag.resolved_by_id = moderator.id
     flag.resolved_at = utcnow()
-    flag.resolution = (note.strip() or "No action needed")[:500]
+    flag.resolution = (forum.clean_text(note).strip() or "No action needed")[:500]
     target = ("post", flag.post_id) if flag.post_id else ("case_study", flag.case_study_id)
     audit.record(moderator, "resolve_flag", target[0], target[1] or 0, flag.resolution)
     db.session.commit()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, SelectField
+from wtforms import BooleanField, HiddenField, SelectChoice, SelectField
 from wtforms.validators import DataRequired
 
 from dpse.notifications.models import TargetType
@@ -24,7 +24,7 @@ class FollowForm(FlaskForm):
     """Follow or unfollow one thing (the follow button's hidden fields)."""
 
     target_type = SelectField(
-        "What", choices=[(t.value, t.label) for t in TargetType], validate_choice=True
+        "What", choices=[SelectChoice(t.value, t.label) for t in TargetType], validate_choice=True
     )
     target_id = HiddenField("Which", validators=[DataRequired()])
     next = HiddenField()

@@ -229,7 +229,7 @@ def notifications_page(user: User, page: int, per_page: int = 30) -> Any:
         select(Notification)
         .where(Notification.user_id == user.id)
         .order_by(Notification.created_at.desc(), Notification.id.desc()),
-        page=page,
+        page=min(max(page, 1), 100_000),
         per_page=per_page,
         error_out=False,
     )

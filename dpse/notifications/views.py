@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from dpse.accounts.models import User
+from dpse.forum import discussions
 from dpse.notifications import bp, service, targets
 from dpse.notifications.forms import FollowForm, SettingsForm
 from dpse.notifications.models import TargetType
@@ -118,6 +119,10 @@ def unfollow() -> Response:
         abort(400)
     target_type, target_id = TargetType(form.target_type.data), int(form.target_id.data)
     service.unfollow(signed_in_user(), target_type, target_id)
+    kind = {TargetType.CASE_STUDY: "case_study", TargetType.EVENT: "event"}.get(target_type)
+    discussion = discussions.thread_for(kind, target_id) if kind else None
+    if discussion is not None:  # its comments too: the button said "Stop following"
+        service.unfollow(signed_in_user(), TargetType.THREAD, discussion.id)
     target = targets.resolve(target_type, target_id, current_user)
     if target is None:  # gone or hidden since: still unfollowed
         flash("You no longer follow it.", "success")

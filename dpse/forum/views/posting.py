@@ -12,6 +12,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 from werkzeug.exceptions import TooManyRequests
 from werkzeug.wrappers import Response
+from wtforms import SelectChoice
 
 from dpse.accounts.models import User
 from dpse.extensions import limiter
@@ -118,11 +119,11 @@ def new_thread() -> Rendered:
     """Start a thread in a category, with a preview before posting."""
     require(can_post(current_user))
     form = ThreadForm()
-    choices = [(c.slug, c.name) for c in queries.categories()]
+    choices = [SelectChoice(c.slug, c.name) for c in queries.categories()]
     form.category.choices = choices
     if request.method == "GET":
         wanted = request.args.get("category", "")
-        form.category.data = wanted if wanted in dict(choices) else None
+        form.category.data = wanted if wanted in {c.value for c in choices} else None
     preview = False
     if form.validate_on_submit() and not _refused_for_rate(form):
         if _previewing():

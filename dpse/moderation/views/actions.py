@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
+from wtforms import SelectChoice
 
 from dpse.accounts.models import User
 from dpse.forum import queries as forum_queries
@@ -133,7 +134,7 @@ def move_thread(thread_id: int) -> Rendered:
     thread = _thread(thread_id)
     form = MoveForm()
     categories = {c.slug: c for c in forum_queries.categories()}
-    form.category.choices = [(slug, c.name) for slug, c in categories.items()]
+    form.category.choices = [SelectChoice(slug, c.name) for slug, c in categories.items()]
     if not form.is_submitted():
         form.category.data = thread.category.slug
     if form.validate_on_submit():
