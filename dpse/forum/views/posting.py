@@ -7,6 +7,8 @@ message, rather than a bare error page.
 
 from __future__ import annotations
 
+import inspect
+
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
@@ -74,7 +76,9 @@ def posting_too_fast(exc: TooManyRequests) -> Rendered:
     if request.method != "POST" or request.endpoint not in POSTING_ENDPOINTS or view is None:
         return render_template("errors/429.html", code=429), 429
     g.forum_rate_limited = True
-    return view(**(request.view_args or {}))
+    # The view itself, without its decorators: the limiter would refuse again, and the
+    # sign-in check has passed already (it runs before the limit).
+    return inspect.unwrap(view)(**(request.view_args or {}))
 
 
 def _refused_for_rate(form: object) -> bool:
