@@ -154,10 +154,11 @@ def can_post(user: User | Any) -> bool:
 
 
 def can_view_thread(user: User | Any, thread: Thread) -> bool:
-    """Visible threads are public; a held or hidden one only for its author and moderators."""
+    """Visible threads are public; a held one is for its author and moderators, a hidden one
+    for moderators only."""
     if thread.visible or can_moderate(user):
         return True
-    return _authenticated(user) and thread.author_id == user.id
+    return thread.held_for_review and _authenticated(user) and thread.author_id == user.id
 
 
 def can_view_post(user: User | Any, post: Post) -> bool:
@@ -180,6 +181,11 @@ def can_edit_post(user: User | Any, post: Post) -> bool:
         and post.hidden_at is None
         and not post.thread.locked
     )
+
+
+def can_delete_post(user: User | Any, post: Post) -> bool:
+    """Authors take down their own posts, on the same terms as editing them."""
+    return can_edit_post(user, post)
 
 
 def can_view_post_history(user: User | Any, post: Post) -> bool:
@@ -245,6 +251,7 @@ PREDICATES = {
     "can_view_post": can_view_post,
     "can_reply": can_reply,
     "can_edit_post": can_edit_post,
+    "can_delete_post": can_delete_post,
     "can_view_post_history": can_view_post_history,
     "can_flag_post": can_flag_post,
     "can_flag_case_study": can_flag_case_study,

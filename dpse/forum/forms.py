@@ -68,3 +68,7 @@ class EditPostForm(FlaskForm):
     """Change your own post."""
 
     body = _body_field("Your post")
+
+
+class DeletePostForm(FlaskForm):
+    """Confirming that you want to delete your post (a CSRF token only)."""

@@ -55,8 +55,10 @@ class Thread(db.Model):
     last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     reply_count: Mapped[int] = mapped_column(default=0)
     # False while the opening post is held for review or hidden (for comment threads: while
-    # no comment is visible); then only its author and the moderators see the thread.
+    # no comment is visible); then only moderators (and, while held, its author) see it.
     visible: Mapped[bool] = mapped_column(default=True, index=True)
+    # Not visible because the opening post waits for review: its author may still see it.
+    held_for_review: Mapped[bool] = mapped_column(default=False)
     pinned: Mapped[bool] = mapped_column(default=False)
     locked: Mapped[bool] = mapped_column(default=False)
     # A thread may be the discussion of one case study or one event (at most one thread each).

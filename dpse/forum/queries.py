@@ -47,7 +47,8 @@ def visible_threads(user: User | Any) -> ColumnElement[bool]:
     if can_moderate(user):
         return true()
     if _signed_in(user):
-        return or_(Thread.visible.is_(True), Thread.author_id == user.id)
+        held_by_them = and_(Thread.held_for_review.is_(True), Thread.author_id == user.id)
+        return or_(Thread.visible.is_(True), held_by_them)
     return Thread.visible.is_(True)
 
 

@@ -15,8 +15,7 @@ from sqlalchemy import func, select
 
 from dpse.accounts.models import User
 from dpse.extensions import db
-from dpse.forum import discussions
-from dpse.forum.mentions import mentioned_users
+from dpse.forum import discussions, notifying
 from dpse.forum.models import Category, Post, PostRevision, Thread
 from dpse.mixins import utcnow
 from dpse.notifications import emails as notification_emails
@@ -112,11 +111,17 @@ def refresh_thread(thread: Thread) -> None:
     ).one()
     thread.reply_count = max((count or 0) - 1, 0)
     thread.last_activity_at = latest or thread.created_at
+    opening = db.session.get(Post, opening_post_id(thread) or 0)
     if thread.is_discussion:
         thread.visible = bool(count)
     else:
-        opening = db.session.get(Post, opening_post_id(thread) or 0)
         thread.visible = opening is not None and opening.is_public
+    thread.held_for_review = (
+        not thread.visible
+        and opening is not None
+        and opening.held_for_review
+        and opening.hidden_at is None
+    )
 
 
 def opening_post_id(thread: Thread) -> int | None:
@@ -143,81 +148,11 @@ def _add_post(author: User, thread: Thread, body: str, when: datetime | None, ho
     return post
 
 
-def post_path(post: Post) -> str:
-    """The permalink of a post (redirects to the right page of its thread)."""
-    return discussions.site_path("forum.permalink", post_id=post.id)
-
-
-def notify_about(post: Post, new_thread: bool = False, when: datetime | None = None) -> int:
-    """Tell followers and mentioned people about a post everyone can now see (no commit).
-
-    One notification per person per post, whatever the reasons: a mention beats a followed
-    thread, which beats a followed case study, event or tag. Returns how many were made.
-    """
-    thread, author = post.thread, post.author
-    target = discussions.thread_kind(thread)
-    about = f"“{thread.title}”"
-    if target is not None:
-        resolved = discussions.resolve(*target)
-        about = f"“{resolved.title}”" if resolved else about
-    # person id -> (rank, kind, text, person); lower rank wins
-    chosen: dict[int, tuple[int, str, str, User]] = {}
-
-    def offer(people: list[User], rank: int, kind: str, text: str) -> None:
-        for person in people:
-            if person.id != author.id and (person.id not in chosen or rank < chosen[person.id][0]):
-                chosen[person.id] = (rank, kind, text, person)
-
-    offer(
-        mentioned_users(post.body), 0, "mention", f"{author.display_name} mentioned you in {about}"
-    )
-    verb = "commented on" if target is not None else "replied in"
-    offer(
-        notifications.followers_of((TargetType.THREAD, thread.id)),
-        1,
-        "comment" if target is not None else "reply",
-        f"{author.display_name} {verb} {about}",
-    )
-    if target is not None:
-        offer(
-            notifications.followers_of((discussions.FOLLOW_TYPES[target[0]], target[1])),
-            2,
-            "comment",
-            f"{author.display_name} {verb} {about}",
-        )
-    if new_thread and target is None and thread.tags:
-        offer(
-            notifications.followers_of(*((TargetType.TAG, t.id) for t in thread.tags)),
-            3,
-            "new_thread",
-            f"{author.display_name} started {about} in {thread.category.name}",
-        )
-    source = f"post:{post.id}"
-    done = notifications.already_notified(source)
-    wanted = {i: c for i, c in chosen.items() if i not in done}
-    # Only people who can see the thread hear about it (a held thread's followers cannot).
-    wanted = {i: c for i, c in wanted.items() if can_view_thread(c[3], thread)}
-    emailing = notifications.emailing(wanted)
-    url = post_path(post)
-    for person_id, (_rank, kind, text, person) in wanted.items():
-        notifications.notify(
-            person,
-            kind,
-            text,
-            url,
-            source=source,
-            thread_id=thread.id,
-            email=person_id in emailing,
-            when=when,
-        )
-    return len(wanted)
-
-
 def _finish(post: Post, new_thread: bool = False) -> None:
     """Counts, notifications, one commit, then emails."""
     refresh_thread(post.thread)
     if post.is_public:
-        notify_about(post, new_thread=new_thread, when=post.created_at)
+        notifying.notify_about(post, new_thread=new_thread, when=post.created_at)
     db.session.commit()
     notification_emails.send_and_deliver()
 
@@ -355,11 +290,29 @@ def edit_post(editor: User, post: Post, body: str) -> bool:
     post.body = body
     post.edited_at = utcnow()
     if post.is_public:
-        notify_about(post)  # people newly mentioned hear about it; nobody hears twice
+        notifying.notify_about(post)  # the newly mentioned hear about it; nobody hears twice
     db.session.commit()
     log.info("%r edited by %s", post, editor)
     notification_emails.send_and_deliver()
     return True
+
+
+def delete_own_post(author: User, post: Post) -> None:
+    """The author takes a post down: it is hidden like a moderator's hide, and can be restored
+    by a moderator. Deleting the opening post takes the thread out of lists."""
+    if post.author_id != author.id:
+        raise ForumError("You can only delete your own posts")
+    if post.hidden_at is not None:
+        raise ForumError("This post is already gone")
+    if post.thread.locked:
+        raise ForumError("This thread is locked: its posts cannot be deleted")
+    post.hidden_at = utcnow()
+    post.hidden_by_id = author.id
+    post.hidden_reason = "Deleted by its author"
+    refresh_thread(post.thread)
+    notifying.withdraw_about(post)
+    db.session.commit()
+    log.info("%r deleted by its author %s", post, author)
 
 
 def quote(post: Post) -> str:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 from dpse.accounts.models import User
 from dpse.casestudies.models import CaseStudy, Status
 from dpse.extensions import db
+from dpse.forum import notifying
 from dpse.forum import service as forum
 from dpse.forum.models import Category, Post, Thread
 from dpse.mixins import utcnow
@@ -126,7 +127,7 @@ def hide_post(moderator: User, post: Post, reason: str) -> None:
     post.hidden_by_id = moderator.id
     post.hidden_reason = reason[:500]
     forum.refresh_thread(post.thread)
-    notifications.withdraw(f"post:{post.id}")  # nobody is pointed at it any more
+    notifying.withdraw_about(post)  # nobody is pointed at it any more
     _resolve_flags_on(moderator, post, f"Post hidden: {reason}")
     audit.record(moderator, action, "post", post.id, reason)
     db.session.commit()
@@ -156,12 +157,12 @@ def release_post(moderator: User, post: Post) -> None:
     thread = post.thread
     forum.refresh_thread(thread)
     opening = forum.opening_post_id(thread)
-    forum.notify_about(post, new_thread=opening == post.id and not thread.is_discussion)
+    notifying.notify_about(post, new_thread=opening == post.id and not thread.is_discussion)
     notifications.notify(
         post.author,
         "approved",
         f"A moderator approved your post in “{thread.title}”: everyone can see it now",
-        forum.post_path(post),
+        notifying.post_path(post),
         source=f"approved:{post.id}",
         thread_id=thread.id,
     )

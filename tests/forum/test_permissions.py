@@ -31,6 +31,7 @@ TABLE = {
     "reply_to_locked_thread": set(),
     "comment_on_case_study": SIGNED_IN,
     "edit_own_post": {"author"},
+    "delete_own_post": {"author"},
     "see_post_history": MODERATORS,
     "flag_post": SIGNED_IN - {"author"},
     "flag_case_study": SIGNED_IN - {"author"},
@@ -106,6 +107,10 @@ def _attempt(client, s: Setup, action: str, app) -> bool:  # noqa: PLR0911, PLR0
         data = {"body": "Edited", "action": "post"}
         ok = _ok(post_form(client, f"/forum/p/{s.post.id}/edit", data, token_page))
         assert ok == (s.post.body == "Edited")
+        return ok
+    if action == "delete_own_post":
+        ok = _ok(post_form(client, f"/forum/p/{s.post.id}/delete", {}, token_page))
+        assert ok == (s.post.hidden_at is not None)
         return ok
     if action == "see_post_history":
         return client.get(f"/forum/p/{s.post.id}/history").status_code == 200

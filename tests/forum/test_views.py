@@ -285,3 +285,35 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, users):
         assert response.status_code == 302 and "/login" in response.headers["Location"]
     page = client.get(_url(thread)).get_data(as_text=True)
     assert re.search(r'href="/login\?next=[^"]+">Sign in</a> or', page)
+
+
+def test_authors_delete_their_own_posts_and_counts_follow(client, users):
+    thread = make_thread(users["member"])
+    reply = service.reply(users["supplier"], thread, "Posted in the wrong thread")
+    login(client, "supplier@testshire.gov.uk")
+    page = client.get(_url(thread)).get_data(as_text=True)
+    assert f"/forum/p/{reply.id}/delete" in page
+    confirm = client.get(f"/forum/p/{reply.id}/delete").get_data(as_text=True)
+    assert "Delete your post?" in confirm and "Posted in the wrong thread" in confirm
+    response = post_form(client, f"/forum/p/{reply.id}/delete", {})
+    assert response.headers["Location"] == _url(thread)
+    assert reply.hidden_at is not None and reply.hidden_reason == "Deleted by its author"
+    assert thread.reply_count == 0
+    assert "Posted in the wrong thread" not in client.get(_url(thread)).get_data(as_text=True)
+    assert client.get(f"/forum/p/{reply.id}/delete").status_code == 404
+    opening = posts_of(thread)[0]
+    assert client.get(f"/forum/p/{opening.id}/delete").status_code == 403
+
+
+def test_deleting_the_opening_post_takes_the_thread_away(client, users):
+    thread = make_thread(users["member"])
+    login(client, "member@testshire.gov.uk")
+    opening = posts_of(thread)[0]
+    assert "the thread disappears" in client.get(f"/forum/p/{opening.id}/delete").get_data(
+        as_text=True
+    )
+    response = post_form(client, f"/forum/p/{opening.id}/delete", {})
+    assert response.headers["Location"] == "/forum/drupal"
+    assert not thread.visible and not thread.held_for_review
+    assert thread.title not in client.get("/forum/drupal").get_data(as_text=True)
+    assert client.get(_url(thread)).status_code == 404  # the author's too: it is gone

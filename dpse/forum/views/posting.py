@@ -19,10 +19,16 @@ from wtforms import SelectChoice
 from dpse.accounts.models import User
 from dpse.extensions import limiter
 from dpse.forum import bp, discussions, queries, service
-from dpse.forum.forms import CommentForm, EditPostForm, ReplyForm, ThreadForm
+from dpse.forum.forms import CommentForm, DeletePostForm, EditPostForm, ReplyForm, ThreadForm
 from dpse.forum.models import Post
 from dpse.forum.views.browse import visible_post, visible_thread
-from dpse.permissions import can_edit_post, can_post, can_reply, require
+from dpse.permissions import (
+    can_delete_post,
+    can_edit_post,
+    can_post,
+    can_reply,
+    require,
+)
 
 RATE_MESSAGE = (
     "You are posting faster than the forum allows. Wait a minute, then post again: "
@@ -232,4 +238,28 @@ def edit(post_id: int) -> Rendered:
                 return redirect(url_for("forum.permalink", post_id=post.id))
     return render_template(
         "forum/edit.html", post=post, thread=post.thread, form=form, preview=preview
+    ), _status(form)
+
+
+@bp.route("/p/<int:post_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete(post_id: int) -> Rendered:
+    """Take down your own post, after saying yes on a confirmation page."""
+    post = visible_post(post_id)
+    require(can_delete_post(current_user, post))
+    form = DeletePostForm()
+    if form.validate_on_submit():
+        thread = post.thread
+        try:
+            service.delete_own_post(signed_in_user(), post)
+        except service.ForumError as exc:
+            form.form_errors.append(exc.message)
+        else:
+            flash("Your post has been deleted.", "success")
+            if thread.visible:
+                return redirect(url_for("forum.thread", thread_id=thread.id, slug=thread.slug))
+            return redirect(url_for("forum.category", slug=thread.category.slug))
+    opening = not post.thread.is_discussion and service.opening_post_id(post.thread) == post.id
+    return render_template(
+        "forum/delete.html", post=post, thread=post.thread, form=form, opening=opening
     ), _status(form)

@@ -3,7 +3,7 @@ notifications and notification email preferences
 
 Revision ID: f0a1b2c3d4e5
 Revises: c5a7e9b1d3f2
-Create Date: 2026-11-25 02:16:47.065433
+Create Date: 2026-11-25 02:41:36.961769
 
 """
 from alembic import op
@@ -95,6 +95,7 @@ def upgrade():
     sa.Column('last_activity_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('reply_count', sa.Integer(), nullable=False),
     sa.Column('visible', sa.Boolean(), nullable=False),
+    sa.Column('held_for_review', sa.Boolean(), nullable=False),
     sa.Column('pinned', sa.Boolean(), nullable=False),
     sa.Column('locked', sa.Boolean(), nullable=False),
     sa.Column('case_study_id', sa.Integer(), nullable=True),
