@@ -212,6 +212,11 @@ def can_moderate_forum(user: User | Any) -> bool:
     return can_moderate(user)
 
 
+def can_manage_categories(user: User | Any) -> bool:
+    """Admins add, rename and order the forum's categories."""
+    return is_admin(user)
+
+
 def can_follow(user: User | Any) -> bool:
     """Signed-in people follow threads, case studies, events and tags."""
     return can_contribute(user)
@@ -256,5 +261,6 @@ PREDICATES = {
     "can_flag_post": can_flag_post,
     "can_flag_case_study": can_flag_case_study,
     "can_moderate_forum": can_moderate_forum,
+    "can_manage_categories": can_manage_categories,
     "can_follow": can_follow,
 }

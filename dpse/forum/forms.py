@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from dpse.forum.mentions import MENTION_HINT
 from dpse.forum.service import MAX_BODY, MAX_TITLE, MIN_TITLE
@@ -72,3 +72,28 @@ class EditPostForm(FlaskForm):
 
 class DeletePostForm(FlaskForm):
     """Confirming that you want to delete your post (a CSRF token only)."""
+
+
+class CategoryForm(FlaskForm):
+    """An admin's form for one category."""
+
+    name = StringField(
+        "Name",
+        validators=[
+            DataRequired("Give the category a name"),
+            Length(min=3, max=100, message="The name must be 3 to 100 characters"),
+        ],
+    )
+    description = StringField(
+        "Description",
+        validators=[Optional(), Length(max=500, message="Keep it under 500 characters")],
+        description="One sentence shown under the name on the forum's front page.",
+    )
+    position = IntegerField(
+        "Position",
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=10_000, message="Use a whole number from 0 to 10,000"),
+        ],
+        description="Categories are listed from the lowest number to the highest.",
+    )

@@ -22,6 +22,8 @@ ACTION_LABELS = {
     "unlock_thread": "Unlocked a thread",
     "move_thread": "Moved a thread",
     "resolve_flag": "Resolved a flag",
+    "create_category": "Added a forum category",
+    "edit_category": "Changed a forum category",
 }
 
 

@@ -44,6 +44,7 @@ TABLE = {
     "resolve_flag": MODERATORS,
     "see_moderation_queue": MODERATORS,
     "see_audit_log": MODERATORS,
+    "manage_categories": {"admin"},
     "follow_thread": SIGNED_IN,
     "see_notifications": SIGNED_IN,
 }
@@ -165,6 +166,11 @@ def _attempt(client, s: Setup, action: str, app) -> bool:  # noqa: PLR0911, PLR0
         ok = _ok(post_form(client, "/notifications/follow", data, token_page))
         if not ok:
             assert _count(Subscription) == before
+        return ok
+    if action == "manage_categories":
+        data = {"name": "Data and open standards", "description": ""}
+        ok = _ok(post_form(client, "/forum/categories", data, token_page))
+        assert ok == (client.get("/forum/data-and-open-standards").status_code == 200)
         return ok
     if action == "see_notifications":
         return client.get("/notifications").status_code == 200

@@ -1,5 +1,5 @@
-"""Forum pages: reading (browse), writing (posting)."""
+"""Forum pages: reading (browse), writing (posting), and the admins' categories page."""
 
-from dpse.forum.views import browse, posting
+from dpse.forum.views import browse, categories, posting
 
-__all__ = ["browse", "posting"]
+__all__ = ["browse", "categories", "posting"]
