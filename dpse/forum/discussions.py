@@ -48,6 +48,7 @@ class DiscussionTarget:
 
     @property
     def follow_type(self) -> TargetType:
+        """What following this target is called in subscriptions."""
         return FOLLOW_TYPES[self.kind]
 
 

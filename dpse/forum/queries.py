@@ -288,6 +288,7 @@ class Discussion:
 
     @property
     def more(self) -> int:
+        """Comments not shown here (read them in the forum)."""
         return max(self.total - len(self.posts), 0)
 
 

@@ -134,7 +134,9 @@ def opening_post_id(thread: Thread) -> int | None:
     )
 
 
-def _add_post(author: User, thread: Thread, body: str, when: datetime | None, hold: bool | None):
+def _add_post(
+    author: User, thread: Thread, body: str, when: datetime | None, hold: bool | None
+) -> Post:
     held = should_hold(author) if hold is None else hold
     post = Post(
         thread=thread,

@@ -22,6 +22,7 @@ class TargetType(enum.StrEnum):
 
     @property
     def label(self) -> str:
+        """'case study' for case_study."""
         return self.value.replace("_", " ")
 
 
@@ -81,6 +82,7 @@ class Notification(db.Model):
 
     @property
     def unread(self) -> bool:
+        """Not opened or marked read yet."""
         return self.read_at is None
 
     def __repr__(self) -> str:

@@ -172,3 +172,23 @@ def test_forum_pages_pass_axe(page: Page, axe_check: AxeCheck, forum_ready: None
     response = page.goto(path)
     assert response is not None and response.status == 200
     axe_check(page)
+
+
+def test_forum_fits_a_320_pixel_screen(
+    new_page: Callable[..., Page], axe_check: AxeCheck, users: dict[str, User], forum_ready: None
+):
+    from dpse.forum import service
+
+    thread = service.create_thread(
+        users["member"],
+        make_category("drupal", "Drupal and LocalGov Drupal"),
+        "A thread with a rather long title about Solr synonyms for council services",
+        "See https://git.example.org/a/very/long/path/without/any/spaces/at/all/in/it.txt",
+        ["Solr"],
+    )
+    page = new_page(viewport={"width": 320, "height": 800})
+    sign_in(page, "member@testshire.gov.uk", PASSWORD)
+    for path in ("/forum", "/forum/drupal", f"/forum/t/{thread.id}-{thread.slug}"):
+        page.goto(path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320, path
+        axe_check(page)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -78,7 +80,7 @@ def hide_post(post_id: int) -> Rendered:
     return render_template("moderation/hide.html", form=form, post=post), status
 
 
-def _post_action(post_id: int, action, message: str) -> Response:
+def _post_action(post_id: int, action: Callable[[User, Post], None], message: str) -> Response:
     post = _post(post_id)
     form = NextForm()
     if not form.validate_on_submit():
