@@ -195,7 +195,7 @@ def can_view_post_history(user: User | Any, post: Post) -> bool:
 
 def can_flag_post(user: User | Any, post: Post) -> bool:
     """Members report others' visible posts to the moderators."""
-    return can_contribute(user) and post.author_id != user.id and post.hidden_at is None
+    return can_contribute(user) and post.author_id != user.id and post.is_public
 
 
 def can_flag_case_study(user: User | Any, case_study: CaseStudy) -> bool:

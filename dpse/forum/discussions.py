@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from flask import current_app
+from flask import current_app, has_request_context, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -21,6 +21,8 @@ from dpse.notifications.models import TargetType
 
 def site_path(endpoint: str, **values: object) -> str:
     """The path of an endpoint, outside requests too (seeding, CLI)."""
+    if has_request_context():
+        return url_for(endpoint, **values)  # keeps a SCRIPT_NAME prefix, if any
     adapter = current_app.url_map.bind("localhost", script_name="/")
     return adapter.build(endpoint, values)
 

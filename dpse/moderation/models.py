@@ -64,7 +64,7 @@ class Flag(db.Model):
 
     @property
     def target_type(self) -> str:
-        """"post" or "case_study"."""
+        """ "post" or "case_study"."""
         return "post" if self.post_id is not None else "case_study"
 
     def __repr__(self) -> str:
