@@ -73,17 +73,28 @@ class SearchEngine:
             return storage.create_index(make_schema())
 
     def searcher(self) -> Searcher:
-        """This thread's long-lived searcher, refreshed if the index changed (cheap if not)."""
+        """This thread's long-lived searcher, refreshed when the index has a new generation."""
         current: Searcher | None = getattr(self._local, "searcher", None)
-        if current is None:
-            current = self.index().searcher()
-        else:
-            try:
-                current = current.refresh()
-            except (OSError, ValueError):  # the folder was swapped by a rebuild
-                current = self.index().searcher()
-        self._local.searcher = current
-        return current
+        try:
+            if current is not None and current.up_to_date():
+                return current
+            # Not Searcher.refresh(): it reuses a segment's reader by segment id, so deletions
+            # committed since into that same segment stay invisible (an update would then
+            # show both the old and the new document). A new searcher per generation is right.
+            if current is not None:
+                current.close()
+            fresh = self.index().searcher()
+        except (OSError, ValueError):  # the folder was swapped by a rebuild
+            fresh = self.index().searcher()
+        self._local.searcher = fresh
+        return fresh
+
+    def forget_searcher(self) -> None:
+        """Close this thread's searcher (after a rebuild, or when the folder changes)."""
+        current = getattr(self._local, "searcher", None)
+        if current is not None:
+            current.close()
+        self._local.searcher = None
 
     # -- draining ---------------------------------------------------------------------------
 
@@ -98,6 +109,7 @@ class SearchEngine:
         process holding it (our rows stay in the outbox and are picked up by a later drain).
         """
         done = 0
+        db.session.info.pop("search_dirty", None)  # whatever this session queued is handled now
         ix = self.index()
         try:
             writer = ix.writer(timeout=wait)
@@ -114,7 +126,10 @@ class SearchEngine:
                 self._apply(writer, [key for _, key in rows])
                 writer.commit()
                 # Only now, with the index committed, may the rows go.
-                db.session.execute(delete(SearchOutbox).where(SearchOutbox.id <= rows[-1][0]))
+                # Exactly the rows read: on PostgreSQL a lower id can commit after a higher one.
+                db.session.execute(
+                    delete(SearchOutbox).where(SearchOutbox.id.in_([r[0] for r in rows]))
+                )
                 db.session.commit()
                 done += len(rows)
                 writer = ix.writer(timeout=max(wait, 5.0))
@@ -178,8 +193,8 @@ class SearchEngine:
             fresh.rename(self.path)
         finally:
             lock.release()
+        self.forget_searcher()
         shutil.rmtree(old, ignore_errors=True)
-        self._local.searcher = None
         # Changes queued before the rebuild started are in the new index already.
         db.session.execute(delete(SearchOutbox).where(SearchOutbox.id <= started_with))
         db.session.commit()

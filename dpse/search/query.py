@@ -162,12 +162,13 @@ def run_search(searcher: Searcher, request: SearchRequest) -> SearchResult:
         facets.add_field(name, maptype=sorting.Count)
     facets.add_facet("tag", sorting.FieldFacet("tags", allow_overlap=True, maptype=sorting.Count))
     sortedby = "date" if request.sort == "newest" or not request.q else None
+    filters = _filter_query(request)
+    if filters is not None:
+        # In the query, not as the collector's filter: TimeLimitCollector would bypass that.
+        # A constant score keeps filters from changing the ranking.
+        user_query = query.And([user_query, query.ConstantScoreQuery(filters, 0.0)])
     collector = searcher.collector(
-        limit=request.page * PER_PAGE,
-        sortedby=sortedby,
-        reverse=True,
-        groupedby=facets,
-        filter=_filter_query(request),
+        limit=request.page * PER_PAGE, sortedby=sortedby, reverse=True, groupedby=facets
     )
     timed = TimeLimitCollector(collector, timelimit=TIME_LIMIT, use_alarm=False)
     timed_out = False
@@ -199,15 +200,17 @@ def run_search(searcher: Searcher, request: SearchRequest) -> SearchResult:
 def suggest_spelling(searcher: Searcher, text: str) -> str:
     """'Did you mean': each unknown word replaced by the closest indexed word, if any."""
     words = _WORD.findall(text.lower())[:MAX_TERMS]
-    corrector = searcher.corrector("body")
+    correctors = [searcher.corrector(name) for name in ("title", "body")]
     changed = False
     out = []
     for word in words:
         known = any(searcher.doc_frequency(f, word) for f in ("title", "body"))
         if not known and len(word) > 2:
-            found = corrector.suggest(word, limit=1, maxdist=2)
-            if found:
-                word, changed = found[0], True
+            for corrector in correctors:
+                found = corrector.suggest(word, limit=1, maxdist=2)
+                if found:
+                    word, changed = found[0], True
+                    break
         out.append(word)
     return " ".join(out) if changed else ""
 
