@@ -123,7 +123,8 @@ WRITER = textwrap.dedent(
         author = get_user_by_email("member@testshire.gov.uk")
         moderator = get_user_by_email("moderator@testshire.gov.uk")
         for i in range(count):
-            cs = service.create_case_study(author, case_study_data(title=f"Platypus {{worker}} {{i}}"))
+            data = case_study_data(title=f"Platypus {{worker}} {{i}}")
+            cs = service.create_case_study(author, data)
             service.submit(author, cs)
             service.publish(moderator, cs, notify=False)
             current_engine().drain(wait=0)
