@@ -41,6 +41,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     logging.getLogger("alembic").setLevel(logging.WARNING)  # its plugin chatter is not news
     register_extensions(app)
     register_blueprints(app)
+    register_search_sources(app)
     register_template_helpers(app)
     register_error_handlers(app)
     register_cli(app)
@@ -97,6 +98,14 @@ def register_blueprints(app: Flask) -> None:
         moderation_bp,
     ):
         app.register_blueprint(blueprint)
+
+
+def register_search_sources(app: Flask) -> None:
+    """Each domain describes its documents; the search package imports none of them."""
+    from dpse.casestudies.indexing import SOURCE as case_studies
+    from dpse.search.index import init_search
+
+    init_search(app, [case_studies])
 
 
 def register_template_helpers(app: Flask) -> None:
