@@ -103,9 +103,10 @@ def register_blueprints(app: Flask) -> None:
 def register_search_sources(app: Flask) -> None:
     """Each domain describes its documents; the search package imports none of them."""
     from dpse.casestudies.indexing import SOURCE as case_studies
+    from dpse.events.indexing import SOURCE as events
     from dpse.search.index import init_search
 
-    init_search(app, [case_studies])
+    init_search(app, [case_studies, events])
 
 
 def register_template_helpers(app: Flask) -> None:

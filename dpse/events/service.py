@@ -18,6 +18,7 @@ from dpse.events.registrations import lock_event, promote_waitlist
 from dpse.events.times import NonexistentTime, is_timezone, month_bounds, to_utc
 from dpse.extensions import db
 from dpse.mixins import utcnow
+from dpse.search.models import queue_reindex
 from dpse.slugs import slugify, unique_slug
 from dpse.tags.models import Tag
 from dpse.tags.service import get_or_create_tags
@@ -164,6 +165,8 @@ def create_event(
     event.tags = get_or_create_tags(details.tags)
     db.session.add(event)
     try:
+        db.session.flush()
+        queue_reindex("event", event.id)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -209,6 +212,7 @@ def update_event(event: Event, editor: User, details: EventDetails) -> Event:
             "The organiser has changed the time, place or joining details of this event. "
             f"This is how it stands now:\n\n{event_summary(event)}",
         )
+    queue_reindex("event", event.id)
     try:
         db.session.commit()
     except IntegrityError:  # e.g. someone created the same new tag at the same moment
@@ -262,6 +266,7 @@ def change_status(event: Event, actor: User, status: EventStatus, reason: str) -
     subject, opening = STATUS_MESSAGES[status]
     body = opening + (f"\n\nReason: {reason}" if reason else "") + f"\n\n{event_summary(event)}"
     notified = notify_attendees(event, subject.format(title=event.title), body)
+    queue_reindex("event", event.id)
     db.session.commit()
     log.info("%r %s by %s", event, status.value, actor)
     mail.deliver_after_commit()
