@@ -27,6 +27,7 @@ from whoosh.searching import Searcher
 
 from dpse.extensions import db
 from dpse.search.models import SearchOutbox
+from dpse.search.query import matching_ids
 from dpse.search.schema import SearchDocument, make_schema
 
 log = logging.getLogger(__name__)
@@ -95,6 +96,12 @@ class SearchEngine:
         if current is not None:
             current.close()
         self._local.searcher = None
+
+    def matching_ids(self, doc_type: str, text: str) -> list[int]:
+        """Ids of documents of one type matching the text (what is committed is included)."""
+        if self.pending():
+            self.drain(wait=2.0)
+        return matching_ids(self.searcher(), doc_type, text)
 
     # -- draining ---------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -230,3 +231,14 @@ def _hit(results, i: int) -> Hit:
         organisation=hit.get("organisation") or "",
         tags=[t for t in (hit.get("tags") or "").split(",") if t],
     )
+
+
+def matching_ids(searcher: Searcher, doc_type: str, text: str, limit: int = 2000) -> list[int]:
+    """Ids of one type's documents matching what someone typed, best first (for list filters)."""
+    user_query = parse_user_query(text, searcher.schema)
+    combined = query.And([user_query, query.Term("type", doc_type)])
+    collector = searcher.collector(limit=limit)
+    timed = TimeLimitCollector(collector, timelimit=TIME_LIMIT, use_alarm=False)
+    with contextlib.suppress(TimeLimit):
+        searcher.search_with_collector(combined, timed)
+    return [int(hit["key"].partition(":")[2]) for hit in timed.results()]
