@@ -13,7 +13,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,7 +50,8 @@ class SearchEngine:
     def __init__(self, path: str) -> None:
         self.path = Path(path)
         self.sources: dict[str, Source] = {}
-        self._local = threading.local()
+        self._pool: list[Searcher] = []
+        self._pool_lock = threading.Lock()
         self._open_lock = threading.Lock()
 
     def register(self, source: Source) -> None:
@@ -73,35 +74,48 @@ class SearchEngine:
                 return storage.open_index()
             return storage.create_index(make_schema())
 
-    def searcher(self) -> Searcher:
-        """This thread's long-lived searcher, refreshed when the index has a new generation."""
-        current: Searcher | None = getattr(self._local, "searcher", None)
-        try:
-            if current is not None and current.up_to_date():
-                return current
-            # Not Searcher.refresh(): it reuses a segment's reader by segment id, so deletions
-            # committed since into that same segment stay invisible (an update would then
-            # show both the old and the new document). A new searcher per generation is right.
-            if current is not None:
-                current.close()
-            fresh = self.index().searcher()
-        except (OSError, ValueError):  # the folder was swapped by a rebuild
-            fresh = self.index().searcher()
-        self._local.searcher = fresh
-        return fresh
+    @contextmanager
+    def searching(self) -> Iterator[Searcher]:
+        """Borrow an up-to-date searcher from the process's pool (returned afterwards).
 
-    def forget_searcher(self) -> None:
-        """Close this thread's searcher (after a rebuild, or when the folder changes)."""
-        current = getattr(self._local, "searcher", None)
-        if current is not None:
-            current.close()
-        self._local.searcher = None
+        A pool, not one per thread: threaded servers start a thread per request, and searchers
+        left in dead threads would leak their open files.
+        """
+        with self._pool_lock:
+            searcher = self._pool.pop() if self._pool else None
+        searcher = self._up_to_date(searcher)
+        try:
+            yield searcher
+        finally:
+            with self._pool_lock:
+                self._pool.append(searcher)
+
+    def _up_to_date(self, searcher: Searcher | None) -> Searcher:
+        try:
+            if searcher is not None and searcher.up_to_date():
+                return searcher
+        except (OSError, ValueError):  # the folder was swapped by a rebuild
+            pass
+        # Not Searcher.refresh(): it reuses a segment's reader by segment id, so deletions
+        # committed since into that same segment stay invisible (an update would then show
+        # both the old and the new document). A new searcher per index generation is right.
+        if searcher is not None:
+            searcher.close()
+        return self.index().searcher()
+
+    def forget_searchers(self) -> None:
+        """Close the pooled searchers (after a rebuild, or when the folder changes)."""
+        with self._pool_lock:
+            pooled, self._pool = self._pool, []
+        for searcher in pooled:
+            searcher.close()
 
     def matching_ids(self, doc_type: str, text: str) -> list[int]:
         """Ids of documents of one type matching the text (what is committed is included)."""
         if self.pending():
             self.drain(wait=2.0)
-        return matching_ids(self.searcher(), doc_type, text)
+        with self.searching() as searcher:
+            return matching_ids(searcher, doc_type, text)
 
     # -- draining ---------------------------------------------------------------------------
 
@@ -200,7 +214,7 @@ class SearchEngine:
             fresh.rename(self.path)
         finally:
             lock.release()
-        self.forget_searcher()
+        self.forget_searchers()
         shutil.rmtree(old, ignore_errors=True)
         # Changes queued before the rebuild started are in the new index already.
         db.session.execute(delete(SearchOutbox).where(SearchOutbox.id <= started_with))
@@ -212,12 +226,13 @@ class SearchEngine:
 
     def status(self) -> dict[str, object]:
         """Documents per type in the index and in the database, and the outbox length."""
-        searcher = self.searcher()
-        indexed = {t: 0 for t in self.sources}
-        for doc_type in indexed:
-            indexed[doc_type] = searcher.doc_count() and len(
-                searcher.search(Term("type", doc_type), limit=None, scored=False).docs()
-            )
+        with self.searching() as searcher:
+            indexed = {
+                doc_type: len(
+                    searcher.search(Term("type", doc_type), limit=None, scored=False).docs()
+                )
+                for doc_type in self.sources
+            }
         expected = {t: s.count_public() for t, s in self.sources.items()}
         pending = self.pending()
         db.session.rollback()

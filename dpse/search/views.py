@@ -27,7 +27,8 @@ def search() -> str:
         # Read your own writes: apply what is waiting (briefly waiting for a busy writer).
         engine.drain(wait=2.0)
     search_request = SearchRequest.from_args(request.args)
-    result = run_search(engine.searcher(), search_request)
+    with engine.searching() as searcher:
+        result = run_search(searcher, search_request)
     return render_template(
         "search/index.html",
         req=search_request,

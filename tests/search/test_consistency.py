@@ -11,7 +11,6 @@ import textwrap
 import time
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from dpse.casestudies import service
@@ -27,19 +26,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def titles(q: str) -> list[str]:
     engine = current_engine()
     engine.drain(wait=5.0)
-    return [h.title for h in run_search(engine.searcher(), SearchRequest(q=q)).hits]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_index(app, tmp_path):
-    """Each test gets its own index folder."""
-    engine = current_engine()
-    old = engine.path
-    engine.forget_searcher()
-    engine.path = tmp_path / "index"
-    yield
-    engine.forget_searcher()
-    engine.path = old
+    with engine.searching() as searcher:
+        return [h.title for h in run_search(searcher, SearchRequest(q=q)).hits]
 
 
 def test_publish_edit_archive_delete_follow_in_search(users):
@@ -157,7 +145,8 @@ def test_four_processes_writing_concurrently_lose_nothing(app, users, tmp_path):
     engine = current_engine()
     engine.drain(wait=10)
     assert engine.pending() == 0
-    result = run_search(engine.searcher(), SearchRequest(q="platypus"))
+    with engine.searching() as searcher:
+        result = run_search(searcher, SearchRequest(q="platypus"))
     assert result.total == 4 * per_process
     assert engine.status()["in_sync"]
 
@@ -169,7 +158,7 @@ def test_a_writer_killed_mid_drain_loses_nothing(app, users, tmp_path):
     proc.communicate(timeout=30)  # reaps it and closes the pipes
     time.sleep(0.2)
     engine = current_engine()
-    engine.forget_searcher()
+    engine.forget_searchers()
     assert engine.pending() > 0  # the rows were not deleted before the index commit
     assert titles("platypus") == ["Platypus k 0"]
     assert engine.pending() == 0

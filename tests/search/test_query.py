@@ -37,11 +37,8 @@ HOSTILE = [
 
 
 @pytest.fixture
-def corpus(users, tmp_path):
+def corpus(users):
     engine = current_engine()
-    old = engine.path
-    engine.forget_searcher()
-    engine.path = tmp_path / "index"
     made = [
         make_case_study(
             users["member"],
@@ -63,9 +60,7 @@ def corpus(users, tmp_path):
         ),
     ]
     engine.drain(wait=5)
-    yield made
-    engine.forget_searcher()
-    engine.path = old
+    return made
 
 
 @pytest.mark.parametrize("q", HOSTILE)
