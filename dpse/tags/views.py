@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import abort, render_template
 
 from dpse.casestudies import listing
+from dpse.events import service as events
+from dpse.extensions import db
 from dpse.tags import bp, service
 
 
@@ -14,4 +16,12 @@ def show(slug: str) -> str:
     tag = service.tag_by_slug(slug)
     if tag is None:
         abort(404)
-    return render_template("tags/show.html", tag=tag, case_studies=listing.for_tag(tag.id))
+    upcoming = events.events_query(events.EventFilters(tag=tag.slug), past=False).limit(20)
+    return render_template(
+        "tags/show.html",
+        tag=tag,
+        case_studies=listing.for_tag(tag.id),
+        events=list(db.session.scalars(upcoming).unique()),
+        registrations={},
+        past=False,
+    )
