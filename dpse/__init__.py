@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from dpse.config import load_config
+from dpse.config import engine_options, load_config
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -33,6 +33,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(_resource_dir("templates")),
     )
     app.config.update(settings)
+    # After the overrides: the options depend on which database was finally chosen.
+    app.config.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
+    )
     if app.config["TRUSTED_PROXIES"]:
         # Behind a proxy the client address (rate limits) and scheme come from X-Forwarded-*.
         n = app.config["TRUSTED_PROXIES"]

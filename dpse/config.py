@@ -45,7 +45,8 @@ def _dev_secret_key(instance_path: Path) -> str:
     return key
 
 
-def _engine_options(database_url: str) -> dict[str, object]:
+def engine_options(database_url: str) -> dict[str, object]:
+    """SQLAlchemy engine options suited to the database in use."""
     options: dict[str, object] = {"pool_pre_ping": True}
     if database_url.startswith("sqlite"):
         # Several processes (gunicorn workers, the CLI) write to one SQLite file: wait for the
@@ -80,7 +81,6 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         "SECRET_KEY": secret_key,
         "INSTANCE_PATH": str(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_url),
         "SEARCH_INDEX_PATH": str(instance_path / "search-index"),
         "SITE_NAME": env.get("DPSE_SITE_NAME", "Public Sector Exchange"),
         "BASE_URL": env.get("DPSE_BASE_URL", "").rstrip("/"),
