@@ -29,6 +29,7 @@ from dpse.casestudies.models import (
 from dpse.extensions import db
 from dpse.mixins import utcnow
 from dpse.permissions import can_moderate
+from dpse.rules import RuleError
 from dpse.search.models import queue_reindex
 from dpse.slugs import slugify, unique_slug
 from dpse.tags.models import TagKind
@@ -39,13 +40,8 @@ MAX_SECTION = 20_000
 URL_FIELDS = ("repository_url", "live_url", "publiccode_url")
 
 
-class CaseStudyError(Exception):
-    """A rule was broken; ``field`` names the form field it belongs to."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class CaseStudyError(RuleError):
+    """A case-study rule was broken (see dpse.rules)."""
 
 
 @dataclass

@@ -18,6 +18,7 @@ from dpse.events.registrations import lock_event, promote_waitlist
 from dpse.events.times import NonexistentTime, is_timezone, month_bounds, to_utc
 from dpse.extensions import db
 from dpse.mixins import utcnow
+from dpse.rules import RuleError
 from dpse.search.models import queue_reindex
 from dpse.slugs import slugify, unique_slug
 from dpse.tags.models import Tag
@@ -33,13 +34,8 @@ SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 RESERVED_SLUGS = frozenset({"new", "past", "mine", "feed", "calendar", "ics"})
 
 
-class EventError(Exception):
-    """A rule was broken; ``field`` names the form field the message belongs to."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class EventError(RuleError):
+    """An event rule was broken (see dpse.rules)."""
 
 
 @dataclass

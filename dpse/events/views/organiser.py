@@ -19,17 +19,10 @@ from dpse.events.times import to_local
 from dpse.events.views.public import get_event_or_404
 from dpse.extensions import limiter
 from dpse.permissions import can_manage_event, can_organise_events, require
+from dpse.rules import show_on_form
 from dpse.tags.service import parse_tag_names
 
 END_OF_DAY = time(23, 59)
-
-
-def _field_error(form: object, exc: service.EventError) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [exc.message]
-    else:
-        form.form_errors.append(exc.message)  # type: ignore[attr-defined]
 
 
 def _organisation_choices() -> list[SelectChoice]:
@@ -95,7 +88,7 @@ def new() -> str | Response | tuple[str, int]:
         try:
             event = service.create_event(user, _details(form))
         except service.EventError as exc:
-            _field_error(form, exc)
+            show_on_form(form, exc)
         else:
             flash("Your event is announced.", "success")
             return redirect(url_for("events.show", slug=event.slug))
@@ -116,7 +109,7 @@ def edit(slug: str) -> str | Response | tuple[str, int]:
         try:
             service.update_event(event, current_user._get_current_object(), _details(form))
         except service.EventError as exc:
-            _field_error(form, exc)
+            show_on_form(form, exc)
         else:
             flash("The event is updated.", "success")
             return redirect(url_for("events.show", slug=event.slug))
@@ -169,7 +162,7 @@ def message(slug: str) -> str | Response | tuple[str, int]:
                 bool(form.include_waitlist.data),
             )
         except service.EventError as exc:
-            _field_error(form, exc)
+            show_on_form(form, exc)
         else:
             flash(f"Your message is on its way to {sent} {_people(sent)}.", "success")
             return redirect(url_for("events.attendees", slug=slug))
@@ -197,7 +190,7 @@ def status(slug: str) -> str | Response | tuple[str, int]:
                 form.reason.data or "",
             )
         except service.EventError as exc:
-            _field_error(form, exc)
+            show_on_form(form, exc)
         else:
             flash(
                 f"The event is now {event.status.label.lower()}; {told} {_people(told)} told.",
