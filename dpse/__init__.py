@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from dpse.config import load_config
+from dpse.config import engine_options, load_config
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -33,6 +33,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(_resource_dir("templates")),
     )
     app.config.update(settings)
+    # After the overrides: the options depend on which database was finally chosen.
+    app.config.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
+    )
     if app.config["TRUSTED_PROXIES"]:
         # Behind a proxy the client address (rate limits) and scheme come from X-Forwarded-*.
         n = app.config["TRUSTED_PROXIES"]
@@ -41,6 +45,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     logging.getLogger("alembic").setLevel(logging.WARNING)  # its plugin chatter is not news
     register_extensions(app)
     register_blueprints(app)
+    register_search_sources(app)
     register_template_helpers(app)
     register_error_handlers(app)
     register_cli(app)
@@ -100,6 +105,15 @@ def register_blueprints(app: Flask) -> None:
         notifications_bp,
     ):
         app.register_blueprint(blueprint)
+
+
+def register_search_sources(app: Flask) -> None:
+    """Each domain describes its documents; the search package imports none of them."""
+    from dpse.casestudies.indexing import SOURCE as case_studies
+    from dpse.events.indexing import SOURCE as events
+    from dpse.search.index import init_search
+
+    init_search(app, [case_studies, events])
 
 
 def register_template_helpers(app: Flask) -> None:

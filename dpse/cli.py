@@ -86,8 +86,15 @@ def seed_command() -> None:
     from dpse.seed import load_seed
 
     apply_migrations()
-
     load_seed(progress=click.echo)
+    _drain_search()
+
+
+def _drain_search() -> None:
+    from dpse.search.index import current_engine
+
+    applied = current_engine().drain(wait=30.0)
+    click.echo(f"Search index: {applied} change(s) applied")
 
 
 def _database_is_empty() -> bool:
@@ -110,6 +117,7 @@ def serve_command(host: str, port: int, workers: int, dev: bool) -> None:
         from dpse.seed import DEMO_ACCOUNTS, load_seed
 
         load_seed(progress=click.echo)
+        _drain_search()
         click.echo(f"\nDemo accounts (password: {DEMO_PASSWORD}):")
         for email, role in DEMO_ACCOUNTS:
             click.echo(f"  {email:<28} {role}")
@@ -207,6 +215,53 @@ def notifications_send() -> None:
     while delivered := deliver_pending():
         sent += delivered
     click.echo(f"Batched {batched} notification email(s); sent {sent} message(s)")
+@cli.group("search")
+def search_group() -> None:
+    """The search index."""
+
+
+@search_group.command("reindex")
+@with_app
+def search_reindex() -> None:
+    """Rebuild the index from the database into a fresh folder and swap it in."""
+    from dpse.search.index import current_engine
+
+    engine = current_engine()
+    total = sum(s.count_public() for s in engine.sources.values())
+    with click.progressbar(length=total, label="Indexing", show_pos=True) as bar:
+        done = {"n": 0}
+
+        def progress(count: int, _total: int) -> None:
+            bar.update(count - done["n"])
+            done["n"] = count
+
+        count = engine.rebuild(progress)
+    click.echo(f"Indexed {count} document(s) into {engine.path}")
+
+
+@search_group.command("status")
+@with_app
+def search_status() -> None:
+    """Documents per type in the index and the database, the outbox, and whether they match."""
+    from dpse.search.index import current_engine
+
+    status = current_engine().status()
+    click.echo(f"{'type':<12} {'indexed':>8} {'database':>9}")
+    for doc_type, expected in status["expected"].items():
+        click.echo(f"{doc_type:<12} {status['indexed'][doc_type]:>8} {expected:>9}")
+    click.echo(f"outbox: {status['pending']} waiting")
+    click.echo(
+        "in sync" if status["in_sync"] else "NOT in sync: run `dpse search drain` or reindex"
+    )
+
+
+@search_group.command("drain")
+@with_app
+def search_drain() -> None:
+    """Apply what waits in the search outbox (waits for a busy writer)."""
+    from dpse.search.index import current_engine
+
+    click.echo(f"Applied {current_engine().drain(wait=30.0)} change(s)")
 
 
 def register_commands(app: Flask) -> None:

@@ -45,6 +45,16 @@ def _dev_secret_key(instance_path: Path) -> str:
     return key
 
 
+def engine_options(database_url: str) -> dict[str, object]:
+    """SQLAlchemy engine options suited to the database in use."""
+    options: dict[str, object] = {"pool_pre_ping": True}
+    if database_url.startswith("sqlite"):
+        # Several processes (gunicorn workers, the CLI) write to one SQLite file: wait for the
+        # write lock instead of failing after SQLite's default 5 seconds.
+        options["connect_args"] = {"timeout": 30}
+    return options
+
+
 def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
     """Build the Flask config mapping from the environment; raise ConfigError on bad settings."""
     env = dict(os.environ if env is None else env)
@@ -71,7 +81,6 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         "SECRET_KEY": secret_key,
         "INSTANCE_PATH": str(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SEARCH_INDEX_PATH": str(instance_path / "search-index"),
         "SITE_NAME": env.get("DPSE_SITE_NAME", "Public Sector Exchange"),
         "BASE_URL": env.get("DPSE_BASE_URL", "").rstrip("/"),

@@ -6,6 +6,7 @@ from flask import Blueprint, render_template
 from sqlalchemy import func, select
 
 from dpse.accounts.models import Organisation, User
+from dpse.events.service import upcoming_events
 from dpse.extensions import db
 
 bp = Blueprint("main", __name__)
@@ -16,4 +17,6 @@ def home() -> str:
     """What the exchange is, and who is here."""
     people = db.session.scalar(select(func.count(User.id)).where(User.active.is_(True)))
     organisations = db.session.scalar(select(func.count(Organisation.id)))
-    return render_template("home.html", people=people, organisations=organisations)
+    return render_template(
+        "home.html", people=people, organisations=organisations, events=upcoming_events(3)
+    )

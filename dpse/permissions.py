@@ -10,6 +10,7 @@ from flask import abort
 if TYPE_CHECKING:
     from dpse.accounts.models import Organisation, User
     from dpse.casestudies.models import CaseStudy
+    from dpse.events.models import Event, Registration
     from dpse.forum.models import Post, Thread
 
 
@@ -222,6 +223,29 @@ def can_follow(user: User | Any) -> bool:
     return can_contribute(user)
 
 
+def can_manage_event(user: User | Any, event: Event) -> bool:
+    """Organisers edit, message and see the attendees of their own events; moderators, admins
+    of any event."""
+    return can_organise_events(user) and (event.organiser_id == user.id or can_moderate(user))
+
+
+def can_register_for_events(user: User | Any) -> bool:
+    """Any signed-in, active account may take a place at an event."""
+    return can_contribute(user)
+
+
+def can_see_joining_link(user: User | Any, event: Event, registration: Registration | None) -> bool:
+    """The online joining link is for people with a place, and for whoever manages the event."""
+    if can_manage_event(user, event):
+        return True
+    return (
+        _authenticated(user)
+        and registration is not None
+        and registration.user_id == user.id
+        and registration.is_going
+    )
+
+
 def require(ok: bool) -> None | NoReturn:
     """Abort with 403 unless the permission holds."""
     if not ok:
@@ -263,4 +287,7 @@ PREDICATES = {
     "can_moderate_forum": can_moderate_forum,
     "can_manage_categories": can_manage_categories,
     "can_follow": can_follow,
+    "can_manage_event": can_manage_event,
+    "can_register_for_events": can_register_for_events,
+    "can_see_joining_link": can_see_joining_link,
 }

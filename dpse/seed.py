@@ -13,6 +13,7 @@ from dpse import _resource_dir
 from dpse.accounts import service as accounts
 from dpse.accounts.models import Organisation, OrganisationKind, User
 from dpse.casestudies.seed import load_case_studies
+from dpse.events.seed import load_events
 from dpse.extensions import db
 from dpse.forum.seed import load_forum
 from dpse.permissions import Role
@@ -75,4 +76,5 @@ def load_seed(progress: Callable[[str], None] = print, folder: Path | None = Non
         progress(f"  [{i}/{len(people)}] {row['email']}")
     progress(f"People: {added} added, {len(people) - added} already there")
     load_case_studies(folder, progress)
+    load_events(folder, progress)
     load_forum(folder, progress)

@@ -153,3 +153,12 @@ def test_templates_never_mark_data_safe():
         str(p) for p in templates.rglob("*.html") if "|safe" in p.read_text().replace(" ", "")
     ]
     assert offenders == []
+
+
+def test_engine_options_follow_the_database_finally_chosen(database_url):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
+    connect_args = app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("connect_args", {})
+    if database_url.startswith("sqlite"):
+        assert connect_args == {"timeout": 30}  # writers wait for SQLite's lock
+    else:
+        assert connect_args == {}  # psycopg would refuse a "timeout" option

@@ -17,6 +17,7 @@ from dpse.accounts.models import Organisation, OrganisationKind, User, new_sessi
 from dpse.extensions import db
 from dpse.mixins import utcnow
 from dpse.permissions import Role
+from dpse.rules import RuleError
 from dpse.slugs import unique_slug
 
 log = logging.getLogger(__name__)
@@ -24,13 +25,8 @@ MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024  # a KDF over megabytes of input is a denial of service
 
 
-class AccountError(Exception):
-    """A rule was broken; ``field`` names the form field the message belongs to."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class AccountError(RuleError):
+    """An account rule was broken (see dpse.rules)."""
 
 
 def normalise_email(email: str) -> str:

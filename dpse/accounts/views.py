@@ -21,6 +21,7 @@ from dpse.accounts.forms import (
 )
 from dpse.accounts.models import OrganisationKind
 from dpse.extensions import limiter
+from dpse.rules import show_on_form
 
 
 def safe_next(target: str | None, fallback: str) -> str:
@@ -51,14 +52,6 @@ def _submitted_email() -> str:
     return "email:" + service.normalise_email(request.form.get("email", ""))[:254]
 
 
-def _field_error(form: object, exc: service.AccountError) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [exc.message]
-    else:
-        form.form_errors.append(exc.message)  # type: ignore[attr-defined]
-
-
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit("10 per hour", methods=["POST"])
 def register() -> str | Response:
@@ -79,7 +72,7 @@ def register() -> str | Response:
         try:
             user = service.register(data)
         except service.AccountError as exc:
-            _field_error(form, exc)
+            show_on_form(form, exc)
         else:
             login_user(user)
             flash(
@@ -174,7 +167,7 @@ def reset_password(token: str) -> str | Response:
         try:
             service.reset_password(token, form.password.data)
         except service.AccountError as exc:
-            _field_error(form, exc)
+            show_on_form(form, exc)
         else:
             logout_user()
             flash("Your password has been changed. Sign in with the new one.", "success")
@@ -201,7 +194,7 @@ def account() -> str | Response:
                 form.organisation_id.data,
             )
         except service.AccountError as exc:
-            _field_error(form, exc)
+            show_on_form(form, exc)
         else:
             flash("Your profile has been updated.", "success")
             return redirect(url_for("accounts.account"))
@@ -222,7 +215,7 @@ def change_password() -> str | Response:
         try:
             service.change_password(user, form.current_password.data, form.new_password.data)
         except service.AccountError as exc:
-            _field_error(form, exc)
+            show_on_form(form, exc)
         else:
             login_user(user)  # re-issue this session with the new token
             flash("Your password has been changed. Other devices have been signed out.", "success")

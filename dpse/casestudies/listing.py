@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from dpse.accounts.models import Organisation, User
@@ -19,6 +19,7 @@ from dpse.casestudies.models import (
     case_study_tag,
 )
 from dpse.extensions import db
+from dpse.search.index import current_engine
 from dpse.tags.models import Tag, TagKind
 
 SORTS = {
@@ -87,11 +88,7 @@ class Listing:
         return max((self.total + self.per_page - 1) // self.per_page, 1)
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _filtered(filters: Filters, skip: str = "") -> Select[Any]:
+def _filtered(filters: Filters, skip: str = "", text_ids: list[int] | None = None) -> Select[Any]:
     """IDs of published case studies matching every filter except ``skip``."""
     stmt = select(CaseStudy.id).where(CaseStudy.status == Status.PUBLISHED)
     if filters.outcome and skip != "outcome":
@@ -118,34 +115,17 @@ def _filtered(filters: Filters, skip: str = "") -> Select[Any]:
         )
         stmt = stmt.where(CaseStudy.id.in_(supplied))
     if filters.q:
-        # A plain substring match for now; the search issue swaps in the Whoosh index.
-        words = filters.q.lower().split()[:8]
-        for word in words:
-            like = f"%{_escape_like(word)}%"
-            stmt = stmt.where(
-                or_(
-                    *(
-                        func.lower(col).like(like, escape="\\")
-                        for col in (
-                            CaseStudy.title,
-                            CaseStudy.summary,
-                            CaseStudy.challenge,
-                            CaseStudy.what_we_built,
-                            CaseStudy.results,
-                            CaseStudy.lessons_learned,
-                        )
-                    )
-                )
-            )
+        # The same index and parser as the search page (ids come from Whoosh, once per page).
+        stmt = stmt.where(CaseStudy.id.in_(text_ids if text_ids is not None else []))
     return stmt
 
 
-def _facet_counts(filters: Filters) -> dict[str, list[FacetValue]]:
+def _facet_counts(filters: Filters, text_ids: list[int] | None) -> dict[str, list[FacetValue]]:
     """Each facet counted over the list as filtered by all the *other* facets."""
     facets: dict[str, list[FacetValue]] = {}
 
     def column_facet(name: str, column: Any, label: Any) -> None:
-        ids = _filtered(filters, skip=name).subquery()
+        ids = _filtered(filters, skip=name, text_ids=text_ids).subquery()
         rows = db.session.execute(
             select(column, func.count())
             .where(CaseStudy.id.in_(select(ids.c.id)), column.is_not(None))
@@ -171,7 +151,7 @@ def _facet_counts(filters: Filters) -> dict[str, list[FacetValue]]:
     column_facet("country", CaseStudy.country, str)
     column_facet("year", CaseStudy.year, str)
     for name, kind in (("technology", TagKind.TECHNOLOGY), ("topic", TagKind.TOPIC)):
-        ids = _filtered(filters, skip=name).subquery()
+        ids = _filtered(filters, skip=name, text_ids=text_ids).subquery()
         rows = db.session.execute(
             select(Tag.slug, Tag.name, func.count())
             .join(case_study_tag, case_study_tag.c.tag_id == Tag.id)
@@ -184,7 +164,7 @@ def _facet_counts(filters: Filters) -> dict[str, list[FacetValue]]:
             FacetValue(slug, tag_name, n, slug == getattr(filters, name))
             for slug, tag_name, n in rows
         ]
-    ids = _filtered(filters, skip="supplier").subquery()
+    ids = _filtered(filters, skip="supplier", text_ids=text_ids).subquery()
     rows = db.session.execute(
         select(Organisation.slug, Organisation.name, func.count())
         .join(case_study_supplier, case_study_supplier.c.organisation_id == Organisation.id)
@@ -213,7 +193,8 @@ def list_case_studies(
     filters: Filters, sort: str = "newest", page: int = 1, per_page: int = 20
 ) -> Listing:
     """A page of published case studies with facet counts."""
-    ids = _filtered(filters)
+    text_ids = current_engine().matching_ids("case_study", filters.q) if filters.q else None
+    ids = _filtered(filters, text_ids=text_ids)
     total = db.session.scalar(select(func.count()).select_from(ids.subquery())) or 0
     page = min(max(page, 1), max((total + per_page - 1) // per_page, 1))
     order = SORTS.get(sort, SORTS["newest"])[1]
@@ -227,7 +208,7 @@ def list_case_studies(
             .offset((page - 1) * per_page)
         ).unique()
     )
-    return Listing(items, total, page, per_page, _facet_counts(filters))
+    return Listing(items, total, page, per_page, _facet_counts(filters, text_ids))
 
 
 def without(filters: Filters, name: str) -> dict[str, str]:

@@ -29,6 +29,8 @@ from dpse.casestudies.models import (
 from dpse.extensions import db
 from dpse.mixins import utcnow
 from dpse.permissions import can_moderate
+from dpse.rules import RuleError
+from dpse.search.models import queue_reindex
 from dpse.slugs import slugify, unique_slug
 from dpse.tags.models import TagKind
 from dpse.tags.service import get_or_create_tags
@@ -38,13 +40,8 @@ MAX_SECTION = 20_000
 URL_FIELDS = ("repository_url", "live_url", "publiccode_url")
 
 
-class CaseStudyError(Exception):
-    """A rule was broken; ``field`` names the form field it belongs to."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class CaseStudyError(RuleError):
+    """A case-study rule was broken (see dpse.rules)."""
 
 
 @dataclass
@@ -264,6 +261,7 @@ def create_case_study(author: User, data: CaseStudyData) -> CaseStudy:
     db.session.add(cs)
     db.session.flush()
     _record_revision(cs, author, "Created")
+    queue_reindex("case_study", cs.id)
     db.session.commit()
     log.info("%r created by %s", cs, author)
     return cs
@@ -309,6 +307,7 @@ def update_case_study(editor: User, cs: CaseStudy, data: CaseStudyData, note: st
     _record_revision(cs, editor, note or "Changed " + ", ".join(_labels(changed) or ["address"]))
     if cs.status == Status.PUBLISHED:
         _refresh_reuse_counts(old_targets | {c.id for c in cs.adapted_from})
+    queue_reindex("case_study", cs.id)
     db.session.commit()
     log.info("%r edited by %s (%s)", cs, editor, ", ".join(changed))
     return True
@@ -383,6 +382,7 @@ def publish(
             f"Published: {cs.title}",
             "Your case study is now published on the exchange. Thank you for sharing it.",
         )
+    queue_reindex("case_study", cs.id)
     db.session.commit()
     log.info("%r published by %s", cs, moderator)
     mail.deliver_after_commit()
@@ -413,6 +413,7 @@ def archive(user: User, cs: CaseStudy) -> None:
         raise CaseStudyError("Only published case studies can be archived")
     cs.status = Status.ARCHIVED
     _refresh_reuse_counts({c.id for c in cs.adapted_from})
+    queue_reindex("case_study", cs.id)
     db.session.commit()
     log.info("%r archived by %s", cs, user)
 
@@ -506,6 +507,7 @@ def delete_draft(user: User, cs: CaseStudy) -> None:
         raise CaseStudyError("Published case studies are archived, not deleted")
     for model in (CaseStudyRevision, CaseStudySlug, HelpfulMark):
         db.session.execute(delete(model).where(model.case_study_id == cs.id))
+    queue_reindex("case_study", cs.id)
     db.session.delete(cs)  # the ORM removes authors and tag/supplier/adaptation links
     db.session.commit()
     log.info("%r deleted by %s", cs, user)

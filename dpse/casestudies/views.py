@@ -24,6 +24,7 @@ from dpse.permissions import (
     can_submit_case_study,
     require,
 )
+from dpse.rules import show_on_form
 
 
 def signed_in_user() -> User:
@@ -77,16 +78,7 @@ def _supplier_choices() -> list[SelectChoice]:
     ]
 
 
-def _field_error(form: CaseStudyForm, exc: service.CaseStudyError) -> None:
-    target = getattr(form, exc.field, None) if exc.field else None
-    if target is None and exc.field == "adapted_from_slugs":
-        target = form.adapted_from
-    if target is None and exc.field == "supplier_slugs":
-        target = form.suppliers
-    if target is not None:
-        target.errors = list(target.errors) + [exc.message]
-    else:
-        form.form_errors.append(exc.message)
+FORM_FIELDS = {"adapted_from_slugs": "adapted_from", "supplier_slugs": "suppliers"}
 
 
 def _render_form(form: CaseStudyForm, cs: CaseStudy | None, preview: bool = False):
@@ -109,7 +101,7 @@ def new() -> str | Response | tuple[str, int]:
         try:
             cs = service.create_case_study(signed_in_user(), form.to_data())
         except service.CaseStudyError as exc:
-            _field_error(form, exc)
+            show_on_form(form, exc, FORM_FIELDS)
         else:
             if request.form.get("action") == "submit":
                 service.submit(signed_in_user(), cs)
@@ -161,7 +153,7 @@ def edit(slug: str) -> str | Response | tuple[str, int]:
         try:
             changed = service.update_case_study(signed_in_user(), cs, form.to_data())
         except service.CaseStudyError as exc:
-            _field_error(form, exc)
+            show_on_form(form, exc, FORM_FIELDS)
         else:
             flash("Your changes have been saved." if changed else "Nothing had changed.", "success")
             if request.form.get("action") == "submit" and can_submit_case_study(current_user, cs):

@@ -2,4 +2,5 @@
 
 from flask import Blueprint
 
-bp = Blueprint("events", __name__, url_prefix="/events")
+# No url_prefix: the routes spell out /events…, because /events.ics sits beside /events/<slug>.
+bp = Blueprint("events", __name__)

@@ -1,22 +1,38 @@
-"""The search page (results arrive with the search issue)."""
+"""The search page: results, facets, highlights, did-you-mean; works without JavaScript."""
 
 from __future__ import annotations
 
 from flask import render_template, request
 
 from dpse.search import bp
+from dpse.search.index import current_engine
+from dpse.search.query import SearchRequest, run_search
+from dpse.search.schema import TYPES
 
-MAX_QUERY_LENGTH = 200
+FACET_LABELS = {
+    "type": "Type",
+    "outcome": "Outcome",
+    "sector": "Sector",
+    "tag": "Tag",
+    "country": "Country",
+    "year": "Year",
+}
 
 
 @bp.route("/search")
 def search() -> str:
-    """Search everything; until the index lands, says what is coming and keeps the query."""
-    query = request.args.get("q", "")[:MAX_QUERY_LENGTH]
+    """Search everything public; an empty query browses by facet."""
+    engine = current_engine()
+    if engine.pending():
+        # Read your own writes: apply what is waiting (briefly waiting for a busy writer).
+        engine.drain(wait=2.0)
+    search_request = SearchRequest.from_args(request.args)
+    with engine.searching() as searcher:
+        result = run_search(searcher, search_request)
     return render_template(
-        "coming_soon.html",
-        title="Search",
-        query=query,
-        what="One search over case studies, events and discussions, with filters by sector, "
-        "country, outcome, technology and year.",
+        "search/index.html",
+        req=search_request,
+        result=result,
+        facet_labels=FACET_LABELS,
+        type_labels=TYPES,
     )

@@ -1,0 +1,77 @@
+"""How case studies appear in search: only published ones, as one document each."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from flask import url_for
+from sqlalchemy import func, select
+
+from dpse.casestudies.listing import card_options
+from dpse.casestudies.models import CaseStudy, Status
+from dpse.content import to_plaintext
+from dpse.extensions import db
+from dpse.search.index import Source
+from dpse.search.schema import SearchDocument
+
+
+def to_doc(cs: CaseStudy) -> SearchDocument:
+    """The search document for one published case study."""
+    body = "\n\n".join(
+        to_plaintext(text)
+        for text in (cs.challenge, cs.what_we_built, cs.results, cs.lessons_learned)
+        if text
+    )
+    return SearchDocument(
+        type="case_study",
+        id=cs.id,
+        title=cs.title,
+        summary=cs.summary,
+        body=body,
+        url=url_for("casestudies.show", slug=cs.slug, _external=False),
+        date=cs.published_at or cs.created_at,
+        tags=[(t.slug, t.name) for t in cs.tags],
+        sector=cs.sector.value,
+        country=cs.country,
+        outcome=cs.outcome.value,
+        organisation=cs.organisation.name if cs.organisation else "",
+    )
+
+
+def _published():
+    return select(CaseStudy).where(CaseStudy.status == Status.PUBLISHED).options(*card_options())
+
+
+def load(ids: list[int]) -> dict[int, SearchDocument]:
+    """Documents for the published case studies among ids (the rest leave the index)."""
+    rows = db.session.scalars(_published().where(CaseStudy.id.in_(ids))).unique()
+    return {cs.id: to_doc(cs) for cs in rows}
+
+
+def iter_all(batch: int = 200) -> Iterator[SearchDocument]:
+    """Every published case study, in id order, a batch at a time."""
+    last = 0
+    while True:
+        rows = list(
+            db.session.scalars(
+                _published().where(CaseStudy.id > last).order_by(CaseStudy.id).limit(batch)
+            ).unique()
+        )
+        if not rows:
+            return
+        for cs in rows:
+            yield to_doc(cs)
+        last = rows[-1].id
+
+
+def count_public() -> int:
+    """How many documents the index should hold for case studies."""
+    return (
+        db.session.scalar(
+            select(func.count(CaseStudy.id)).where(CaseStudy.status == Status.PUBLISHED)
+        )
+        or 0
+    )
+
+
+SOURCE = Source("case_study", load, iter_all, count_public)

@@ -1,0 +1,375 @@
+"""Event use cases: announce, edit, postpone or cancel, message attendees, and find events."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.exc import IntegrityError
+
+from dpse import mail
+from dpse.accounts.models import Organisation, User
+from dpse.events.models import Event, EventFormat, EventStatus, RegistrationStatus, event_tag
+from dpse.events.notifications import ATTENDING, event_summary, notify_attendees
+from dpse.events.registrations import lock_event, promote_waitlist
+from dpse.events.times import NonexistentTime, is_timezone, month_bounds, to_utc
+from dpse.extensions import db
+from dpse.mixins import utcnow
+from dpse.rules import RuleError
+from dpse.search.models import queue_reindex
+from dpse.slugs import slugify, unique_slug
+from dpse.tags.models import Tag
+from dpse.tags.service import get_or_create_tags
+
+log = logging.getLogger(__name__)
+
+MAX_CAPACITY = 100_000
+MAX_DURATION = timedelta(days=31)
+MAX_DESCRIPTION = 50_000
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+# Paths under /events/ that are pages, not events.
+RESERVED_SLUGS = frozenset({"new", "past", "mine", "feed", "calendar", "ics"})
+
+
+class EventError(RuleError):
+    """An event rule was broken (see dpse.rules)."""
+
+
+@dataclass
+class EventDetails:
+    """What an organiser fills in; times are wall-clock times in ``timezone`` (naive)."""
+
+    title: str
+    description: str
+    starts_local: datetime
+    ends_local: datetime
+    timezone: str
+    format: EventFormat
+    venue_name: str = ""
+    venue_address: str = ""
+    online_url: str = ""
+    capacity: int | None = None
+    organisation_id: int | None = None
+    registration_opens_local: datetime | None = None
+    registration_closes_local: datetime | None = None
+    tags: list[str] = field(default_factory=list)
+
+
+def _utc(local: datetime, timezone: str, field_name: str) -> datetime:
+    try:
+        return to_utc(local, timezone)
+    except NonexistentTime as exc:
+        message = f"{exc}: the clocks go forward then. Choose another time"
+        raise EventError(message, field_name) from None
+
+
+def _check(details: EventDetails, event: Event | None, allow_past: bool) -> dict[str, object]:
+    """Validate details against the rules; return the column values to store."""
+    title = " ".join(details.title.split())
+    if not title:
+        raise EventError("Enter the event's title", "title")
+    if len(title) > 200:
+        raise EventError("Title must be 200 characters or fewer", "title")
+    if len(details.description) > MAX_DESCRIPTION:
+        raise EventError("Keep the description under 50,000 characters", "description")
+    if not is_timezone(details.timezone):
+        raise EventError("Choose a time zone from the list", "timezone")
+    starts_at = _utc(details.starts_local, details.timezone, "start_time")
+    ends_at = _utc(details.ends_local, details.timezone, "end_time")
+    if ends_at <= starts_at:
+        raise EventError("The end must be after the start", "end_date")
+    if ends_at - starts_at > MAX_DURATION:
+        raise EventError("An event can last at most 31 days", "end_date")
+    start_moved = event is None or starts_at != event.starts_at
+    if start_moved and not allow_past and starts_at < utcnow():
+        raise EventError("The start must be in the future", "start_date")
+    venue_name = details.venue_name.strip()
+    if details.format.has_venue and not venue_name:
+        raise EventError("Enter the venue's name for an in-person or hybrid event", "venue_name")
+    online_url = details.online_url.strip()
+    if online_url and not online_url.lower().startswith(("https://", "http://")):
+        raise EventError("Enter a joining link starting with https://", "online_url")
+    capacity = details.capacity
+    if capacity is not None and not 1 <= capacity <= MAX_CAPACITY:
+        raise EventError(f"Capacity must be between 1 and {MAX_CAPACITY:,}", "capacity")
+    if event is not None and capacity is not None and capacity < event.going_count:
+        raise EventError(
+            f"Capacity cannot be less than the {event.going_count} people already going",
+            "capacity",
+        )
+    opens = closes = None
+    if details.registration_opens_local is not None:
+        opens = _utc(details.registration_opens_local, details.timezone, "registration_opens_time")
+        if opens >= ends_at:
+            raise EventError(
+                "Registration must open before the event ends", "registration_opens_date"
+            )
+    if details.registration_closes_local is not None:
+        closes = _utc(
+            details.registration_closes_local, details.timezone, "registration_closes_time"
+        )
+        if closes > ends_at:
+            raise EventError(
+                "Registration must close by the end of the event", "registration_closes_date"
+            )
+        if opens is not None and closes <= opens:
+            raise EventError("Registration must close after it opens", "registration_closes_date")
+    organisation = None
+    if details.organisation_id:
+        organisation = db.session.get(Organisation, details.organisation_id)
+        if organisation is None:
+            raise EventError("Choose an organisation from the list", "organisation_id")
+    return {
+        "title": title,
+        "description": details.description,
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "timezone": details.timezone,
+        "format": details.format,
+        "venue_name": venue_name,
+        "venue_address": details.venue_address.strip() if details.format.has_venue else "",
+        "online_url": online_url if details.format.is_online else "",
+        "capacity": capacity,
+        "organisation": organisation,
+        "registration_opens_at": opens,
+        "registration_closes_at": closes,
+    }
+
+
+def create_event(
+    organiser: User,
+    details: EventDetails,
+    slug: str | None = None,
+    allow_past: bool = False,
+) -> Event:
+    """Announce an event; commits. ``allow_past`` is for the demo seed's past events."""
+    values = _check(details, None, allow_past)
+    base = (
+        details.title if slugify(details.title) not in RESERVED_SLUGS else f"{details.title} event"
+    )
+    event = Event(
+        slug=slug or unique_slug(Event.slug, base),
+        organiser=organiser,
+        status=EventStatus.SCHEDULED,
+        going_count=0,
+        sequence=0,
+        **values,
+    )
+    event.tags = get_or_create_tags(details.tags)
+    db.session.add(event)
+    try:
+        db.session.flush()
+        queue_reindex("event", event.id)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise EventError("Another event took that address a moment ago: save again") from None
+    log.info("%r created by %s", event, organiser)
+    return event
+
+
+_NOTIFIED_FIELDS = ("starts_at", "ends_at", "timezone", "format", "venue_name", "venue_address")
+
+
+def update_event(event: Event, editor: User, details: EventDetails) -> Event:
+    """Change an event; bumps its SEQUENCE, promotes waiting people into new seats, and tells
+    attendees when the time or place changed. Commits."""
+    event = lock_event(event)
+    try:
+        values = _check(details, event, allow_past=False)
+    except EventError:
+        db.session.rollback()
+        raise
+    before = {name: getattr(event, name) for name in _NOTIFIED_FIELDS}
+    before_link = event.online_url
+    old_tags = {t.slug for t in event.tags}
+    changed = False
+    for name, value in values.items():
+        if getattr(event, name) != value:
+            setattr(event, name, value)
+            changed = True
+    tags = get_or_create_tags(details.tags)
+    if {t.slug for t in tags} != old_tags:
+        event.tags = tags
+        changed = True
+    if not changed:
+        db.session.rollback()
+        return event
+    event.sequence += 1
+    promote_waitlist(event)
+    moved = [name for name in _NOTIFIED_FIELDS if getattr(event, name) != before[name]]
+    if moved or (before_link and event.online_url != before_link):
+        notify_attendees(
+            event,
+            f"Changed: {event.title}",
+            "The organiser has changed the time, place or joining details of this event. "
+            f"This is how it stands now:\n\n{event_summary(event)}",
+        )
+    queue_reindex("event", event.id)
+    try:
+        db.session.commit()
+    except IntegrityError:  # e.g. someone created the same new tag at the same moment
+        db.session.rollback()
+        raise EventError("Someone else saved a change at the same moment: save again") from None
+    log.info("%r updated by %s", event, editor)
+    mail.deliver_after_commit()
+    return event
+
+
+STATUS_MESSAGES = {
+    EventStatus.CANCELLED: ("Cancelled: {title}", "The organiser has cancelled this event."),
+    EventStatus.POSTPONED: (
+        "Postponed: {title}",
+        "The organiser has postponed this event. Your registration stays as it is; "
+        "you will hear when there is a new date.",
+    ),
+    EventStatus.SCHEDULED: ("Going ahead: {title}", "This event is going ahead after all."),
+}
+
+
+def allowed_statuses(event: Event) -> list[EventStatus]:
+    """Where an event can go from its current status (a cancelled event stays cancelled)."""
+    if event.status == EventStatus.CANCELLED:
+        return []
+    return [s for s in EventStatus if s != event.status]
+
+
+def change_status(event: Event, actor: User, status: EventStatus, reason: str) -> int:
+    """Postpone, cancel or reinstate an event with a reason; every attendee is told. Commits.
+
+    Returns how many people were notified.
+    """
+    event = lock_event(event)
+    reason = reason.strip()
+    problem = None
+    if status not in allowed_statuses(event):
+        problem = EventError(f"This event cannot be changed to {status.label.lower()}", "status")
+    elif status != EventStatus.SCHEDULED and not reason:
+        problem = EventError("Tell attendees why", "reason")
+    elif len(reason) > 2000:
+        problem = EventError("Keep the reason under 2,000 characters", "reason")
+    if problem is not None:
+        db.session.rollback()
+        raise problem
+    event.status = status
+    event.status_reason = reason
+    event.sequence += 1
+    if status == EventStatus.SCHEDULED:
+        promote_waitlist(event)
+    subject, opening = STATUS_MESSAGES[status]
+    body = opening + (f"\n\nReason: {reason}" if reason else "") + f"\n\n{event_summary(event)}"
+    notified = notify_attendees(event, subject.format(title=event.title), body)
+    queue_reindex("event", event.id)
+    db.session.commit()
+    log.info("%r %s by %s", event, status.value, actor)
+    mail.deliver_after_commit()
+    return notified
+
+
+def message_attendees(
+    event: Event, sender: User, subject: str, body: str, include_waitlist: bool
+) -> int:
+    """Email everyone going (and waiting, if asked) a message from the organiser. Commits."""
+    subject, body = " ".join(subject.split()), body.strip()
+    if not subject:
+        raise EventError("Enter a subject", "subject")
+    if not body:
+        raise EventError("Enter your message", "body")
+    statuses = ATTENDING if include_waitlist else (RegistrationStatus.GOING,)
+    sent = notify_attendees(
+        event,
+        f"{subject} ({event.title})",
+        f"{sender.display_name}, who organises this event, writes:\n\n{body}\n\n"
+        f"{event_summary(event)}",
+        statuses,
+    )
+    db.session.commit()
+    log.info("Message about %r sent to %d people by %s", event, sent, sender)
+    mail.deliver_after_commit()
+    return sent
+
+
+# Finding events
+
+
+@dataclass
+class EventFilters:
+    """The list page's filters, as given in the URL (already checked)."""
+
+    format: EventFormat | None = None
+    tag: str = ""
+    organisation: str = ""
+    month: str = ""
+
+
+def events_query(filters: EventFilters, past: bool, now: datetime | None = None) -> Select:
+    """Upcoming events soonest first (not yet ended), or past events newest first."""
+    now = now or utcnow()
+    stmt = select(Event)
+    if past:
+        stmt = stmt.where(Event.ends_at < now).order_by(Event.starts_at.desc(), Event.id.desc())
+    else:
+        stmt = stmt.where(Event.ends_at >= now).order_by(Event.starts_at, Event.id)
+    if filters.format is not None:
+        stmt = stmt.where(Event.format == filters.format)
+    if filters.tag:
+        stmt = stmt.where(Event.tags.any(Tag.slug == filters.tag))
+    if filters.organisation:
+        stmt = stmt.where(
+            Event.organisation_id.in_(
+                select(Organisation.id).where(Organisation.slug == filters.organisation)
+            )
+        )
+    bounds = month_bounds(filters.month) if filters.month else None
+    if bounds is not None:
+        stmt = stmt.where(Event.starts_at >= bounds[0], Event.starts_at < bounds[1])
+    return stmt
+
+
+def upcoming_events(limit: int = 3) -> list[Event]:
+    """The next few events that are going ahead (for the home page)."""
+    stmt = (
+        events_query(EventFilters(), past=False)
+        .where(Event.status != EventStatus.CANCELLED)
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt).unique())
+
+
+def get_event(slug: str) -> Event | None:
+    """One event by its slug (None for anything that cannot be a slug, NUL bytes included)."""
+    if not SLUG.fullmatch(slug):
+        return None
+    return db.session.scalar(select(Event).where(Event.slug == slug))
+
+
+def event_tags() -> list[Tag]:
+    """The tags some event carries, by name (for the filter)."""
+    used = select(event_tag.c.tag_id).distinct()
+    return list(
+        db.session.scalars(select(Tag).where(Tag.id.in_(used)).order_by(func.lower(Tag.name)))
+    )
+
+
+def event_organisations() -> list[Organisation]:
+    """Organisations that run at least one event, by name (for the filter)."""
+    used = select(Event.organisation_id).where(Event.organisation_id.is_not(None)).distinct()
+    return list(
+        db.session.scalars(
+            select(Organisation)
+            .where(Organisation.id.in_(used))
+            .order_by(func.lower(Organisation.name))
+        )
+    )
+
+
+def organised_by(user: User) -> list[Event]:
+    """Events this person organises, newest start first."""
+    return list(
+        db.session.scalars(
+            select(Event).where(Event.organiser_id == user.id).order_by(Event.starts_at.desc())
+        ).unique()
+    )

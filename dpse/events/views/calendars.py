@@ -1,0 +1,109 @@
+"""Calendar files: one event, the public feed, and each person's private feed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Response as FlaskResponse
+from flask import abort, current_app, flash, redirect, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from dpse.events import bp, calendar_feeds, ical, registrations
+from dpse.events.forms import ConfirmForm
+from dpse.events.models import Event, Registration, RegistrationStatus
+from dpse.events.views.public import get_event_or_404
+from dpse.extensions import db
+from dpse.mixins import utcnow
+from dpse.permissions import can_see_joining_link
+
+# Feeds keep recently ended events, so subscribed calendars do not drop them the day after.
+PUBLIC_FEED_KEEPS = timedelta(days=30)
+PRIVATE_FEED_KEEPS = timedelta(days=365)
+FEED_LIMIT = 500
+
+
+def _calendar_response(body: bytes, filename: str | None, cache: str) -> FlaskResponse:
+    response = FlaskResponse(body, mimetype="text/calendar")
+    response.headers["Cache-Control"] = cache
+    if filename:
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.route("/events/<slug>.ics")
+def event_ics(slug: str) -> FlaskResponse:
+    """Add one event to your calendar (with the joining link if you have a place)."""
+    event = get_event_or_404(slug)
+    registration = None
+    if current_user.is_authenticated:
+        registration = registrations.registration_for(event, current_user)
+    show = can_see_joining_link(current_user, event, registration)
+    body = ical.calendar([event], event.title, {event.id} if show else frozenset())
+    return _calendar_response(body, f"{event.slug}.ics", "private, max-age=60")
+
+
+@bp.route("/events.ics")
+def events_ics() -> FlaskResponse:
+    """Every upcoming event (and those just ended) as a calendar to subscribe to."""
+    since = utcnow() - PUBLIC_FEED_KEEPS
+    events = db.session.scalars(
+        select(Event).where(Event.ends_at >= since).order_by(Event.starts_at).limit(FEED_LIMIT)
+    ).unique()
+    name = f"{current_app.config['SITE_NAME']} events"
+    return _calendar_response(ical.calendar(events, name), None, "public, max-age=300")
+
+
+@bp.route("/events/feed/<token>.ics")
+def private_feed(token: str) -> FlaskResponse:
+    """The events one person is going to, at their secret address."""
+    user = calendar_feeds.user_for_token(token)
+    if user is None:
+        abort(404)
+    since = utcnow() - PRIVATE_FEED_KEEPS
+    events = list(
+        db.session.scalars(
+            select(Event)
+            .join(Registration, Registration.event_id == Event.id)
+            .where(
+                Registration.user_id == user.id,
+                Registration.status == RegistrationStatus.GOING,
+                Event.ends_at >= since,
+            )
+            .order_by(Event.starts_at)
+            .limit(FEED_LIMIT)
+        ).unique()
+    )
+    name = f"My events on {current_app.config['SITE_NAME']}"
+    body = ical.calendar(events, name, {e.id for e in events})
+    response = _calendar_response(body, None, "private, max-age=300")
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@bp.route("/events/mine/calendar", methods=["POST"])
+@login_required
+def create_feed() -> Response:
+    """Make (or remake) your private calendar address; an old one stops working."""
+    if ConfirmForm().validate_on_submit():
+        had = calendar_feeds.feed_for(current_user) is not None
+        calendar_feeds.create_or_replace_feed(current_user._get_current_object())
+        flash(
+            "Your new private calendar address is below. The old one no longer works."
+            if had
+            else "Your private calendar address is below.",
+            "success",
+        )
+    return redirect(url_for("events.mine", _anchor="calendar"), 303)
+
+
+@bp.route("/events/mine/calendar/revoke", methods=["POST"])
+@login_required
+def revoke_feed() -> Response:
+    """Turn your private calendar address off."""
+    if ConfirmForm().validate_on_submit() and calendar_feeds.revoke_feed(
+        current_user._get_current_object()
+    ):
+        flash("Your private calendar address is turned off.", "success")
+    return redirect(url_for("events.mine", _anchor="calendar"), 303)

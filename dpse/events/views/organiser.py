@@ -1,0 +1,200 @@
+"""Organiser tools: announce and edit events, attendees (and their CSV), messages, status."""
+
+from __future__ import annotations
+
+from datetime import time
+
+from flask import Response as FlaskResponse
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+from wtforms import SelectChoice
+
+from dpse.accounts.service import list_organisations
+from dpse.events import bp, registrations, service
+from dpse.events.csv_export import attendees_csv
+from dpse.events.forms import EventForm, MessageForm, StatusForm
+from dpse.events.models import Event, EventFormat, EventStatus, RegistrationStatus
+from dpse.events.times import to_local
+from dpse.events.views.public import get_event_or_404
+from dpse.extensions import limiter
+from dpse.permissions import can_manage_event, can_organise_events, require
+from dpse.rules import show_on_form
+from dpse.tags.service import parse_tag_names
+
+END_OF_DAY = time(23, 59)
+
+
+def _organisation_choices() -> list[SelectChoice]:
+    return [SelectChoice("", "None")] + [SelectChoice(o.id, o.name) for o in list_organisations()]
+
+
+def _details(form: EventForm) -> service.EventDetails:
+    """The form's contents as the service's plain arguments (the form has validated them)."""
+    starts, ends = form.local("start"), form.local("end")
+    assert starts is not None and ends is not None
+    return service.EventDetails(
+        title=form.title.data or "",
+        description=form.description.data or "",
+        starts_local=starts,
+        ends_local=ends,
+        timezone=form.timezone.data or "",
+        format=EventFormat(form.format.data),
+        venue_name=form.venue_name.data or "",
+        venue_address=form.venue_address.data or "",
+        online_url=form.online_url.data or "",
+        capacity=form.capacity.data,
+        organisation_id=form.organisation_id.data,
+        registration_opens_local=form.local("registration_opens", time(0, 0)),
+        registration_closes_local=form.local("registration_closes", END_OF_DAY),
+        tags=parse_tag_names(form.tags.data or ""),
+    )
+
+
+def _fill(form: EventForm, event: Event) -> None:
+    """Put the event's current values in the form, times in its own zone."""
+    form.title.data, form.description.data = event.title, event.description
+    form.organisation_id.data = event.organisation_id
+    for prefix, value in (
+        ("start", event.starts_at),
+        ("end", event.ends_at),
+        ("registration_opens", event.registration_opens_at),
+        ("registration_closes", event.registration_closes_at),
+    ):
+        local = to_local(value, event.timezone) if value else None
+        getattr(form, f"{prefix}_date").data = local.date() if local else None
+        getattr(form, f"{prefix}_time").data = local.time() if local else None
+    form.timezone.data, form.format.data = event.timezone, event.format.value
+    form.venue_name.data, form.venue_address.data = event.venue_name, event.venue_address
+    form.online_url.data, form.capacity.data = event.online_url, event.capacity
+    form.tags.data = ", ".join(t.name for t in event.tags)
+
+
+def _status(form: object) -> int:
+    return 400 if form.errors or form.form_errors else 200  # type: ignore[attr-defined]
+
+
+@bp.route("/events/new", methods=["GET", "POST"])
+@login_required
+def new() -> str | Response | tuple[str, int]:
+    """Announce an event."""
+    user = current_user._get_current_object()
+    require(can_organise_events(user))
+    form = EventForm()
+    form.organisation_id.choices = _organisation_choices()
+    if request.method == "GET":
+        form.organisation_id.data = user.organisation_id
+    if form.validate_on_submit():
+        try:
+            event = service.create_event(user, _details(form))
+        except service.EventError as exc:
+            show_on_form(form, exc)
+        else:
+            flash("Your event is announced.", "success")
+            return redirect(url_for("events.show", slug=event.slug))
+    return render_template("events/form.html", form=form, event=None), _status(form)
+
+
+@bp.route("/events/<slug>/edit", methods=["GET", "POST"])
+@login_required
+def edit(slug: str) -> str | Response | tuple[str, int]:
+    """Change an event; attendees hear about a new time or place."""
+    event = get_event_or_404(slug)
+    require(can_manage_event(current_user, event))
+    form = EventForm()
+    form.organisation_id.choices = _organisation_choices()
+    if request.method == "GET":
+        _fill(form, event)
+    if form.validate_on_submit():
+        try:
+            service.update_event(event, current_user._get_current_object(), _details(form))
+        except service.EventError as exc:
+            show_on_form(form, exc)
+        else:
+            flash("The event is updated.", "success")
+            return redirect(url_for("events.show", slug=event.slug))
+    return render_template("events/form.html", form=form, event=event), _status(form)
+
+
+@bp.route("/events/<slug>/attendees")
+@login_required
+def attendees(slug: str) -> str:
+    """Who is going, who is waiting, who cancelled."""
+    event = get_event_or_404(slug)
+    require(can_manage_event(current_user, event))
+    rows = registrations.attendees(event)
+    groups = {s.value: [r for r in rows if r.status == s] for s in RegistrationStatus}
+    return render_template("events/attendees.html", event=event, groups=groups)
+
+
+@bp.route("/events/<slug>/attendees.csv")
+@login_required
+def attendees_export(slug: str) -> FlaskResponse:
+    """The attendee list as a spreadsheet-safe CSV file."""
+    event = get_event_or_404(slug)
+    require(can_manage_event(current_user, event))
+    body = "\ufeff" + attendees_csv(registrations.attendees(event))  # BOM: Excel reads UTF-8
+    return FlaskResponse(
+        body,
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{event.slug}-attendees.csv"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+@bp.route("/events/<slug>/message", methods=["GET", "POST"])
+@login_required
+@limiter.limit("20 per hour", methods=["POST"])
+def message(slug: str) -> str | Response | tuple[str, int]:
+    """Email everyone registered."""
+    event = get_event_or_404(slug)
+    require(can_manage_event(current_user, event))
+    form = MessageForm()
+    if form.validate_on_submit():
+        try:
+            sent = service.message_attendees(
+                event,
+                current_user._get_current_object(),
+                form.subject.data or "",
+                form.body.data or "",
+                bool(form.include_waitlist.data),
+            )
+        except service.EventError as exc:
+            show_on_form(form, exc)
+        else:
+            flash(f"Your message is on its way to {sent} {_people(sent)}.", "success")
+            return redirect(url_for("events.attendees", slug=slug))
+    return render_template("events/message.html", form=form, event=event), _status(form)
+
+
+def _people(n: int) -> str:
+    return "person" if n == 1 else "people"
+
+
+@bp.route("/events/<slug>/status", methods=["GET", "POST"])
+@login_required
+def status(slug: str) -> str | Response | tuple[str, int]:
+    """Postpone, cancel or reinstate the event, telling everyone why."""
+    event = get_event_or_404(slug)
+    require(can_manage_event(current_user, event))
+    form = StatusForm()
+    form.set_choices(service.allowed_statuses(event))
+    if form.status.choices and form.validate_on_submit():
+        try:
+            told = service.change_status(
+                event,
+                current_user._get_current_object(),
+                EventStatus(form.status.data),
+                form.reason.data or "",
+            )
+        except service.EventError as exc:
+            show_on_form(form, exc)
+        else:
+            flash(
+                f"The event is now {event.status.label.lower()}; {told} {_people(told)} told.",
+                "success",
+            )
+            return redirect(url_for("events.show", slug=slug))
+    return render_template("events/status.html", form=form, event=event), _status(form)

@@ -1,0 +1,298 @@
+"""The Whoosh index: opening it, draining the outbox into it, rebuilding it, its status.
+
+Several processes share one index folder. Only the process holding Whoosh's writer lock
+writes; the others leave their outbox rows for it (or for the next drain) — rows are only
+deleted after the index commit that contains them, so a crash loses nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask, Response, current_app, has_request_context
+from sqlalchemy import delete, event, func, select
+from sqlalchemy.orm import Session
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import FileIndex, LockError
+from whoosh.query import Term
+from whoosh.searching import Searcher
+
+from dpse.extensions import db
+from dpse.search.models import SearchOutbox
+from dpse.search.query import matching_ids
+from dpse.search.schema import SearchDocument, make_schema
+
+log = logging.getLogger(__name__)
+BATCH = 500
+
+
+@dataclass
+class Source:
+    """How one domain feeds the index (registered in create_app; search imports no domain)."""
+
+    type: str
+    load: Callable[[list[int]], dict[int, SearchDocument]]  # public ones among ids
+    iter_all: Callable[[], Iterator[SearchDocument]]  # every public document, for a rebuild
+    count_public: Callable[[], int]
+
+
+class SearchEngine:
+    """One per app: the index folder, the registered sources, a searcher per thread."""
+
+    def __init__(self, path: str) -> None:
+        self.path = Path(path)
+        self.sources: dict[str, Source] = {}
+        self._pool: list[Searcher] = []
+        self._pool_lock = threading.Lock()
+        self._open_lock = threading.Lock()
+
+    def register(self, source: Source) -> None:
+        """Add a domain's source."""
+        self.sources[source.type] = source
+
+    # -- opening ----------------------------------------------------------------------------
+
+    def _storage(self, path: Path | None = None) -> FileStorage:
+        # supports_mmap=False: with mmap every worker process maps the whole index into its
+        # memory; without it queries use little memory and one-document updates are fast.
+        return FileStorage(str(path or self.path), supports_mmap=False)
+
+    def index(self) -> FileIndex:
+        """The index, created empty on first use."""
+        with self._open_lock:
+            self.path.mkdir(parents=True, exist_ok=True)
+            storage = self._storage()
+            if storage.index_exists():
+                return storage.open_index()
+            return storage.create_index(make_schema())
+
+    @contextmanager
+    def searching(self) -> Iterator[Searcher]:
+        """Borrow an up-to-date searcher from the process's pool (returned afterwards).
+
+        A pool, not one per thread: threaded servers start a thread per request, and searchers
+        left in dead threads would leak their open files.
+        """
+        with self._pool_lock:
+            searcher = self._pool.pop() if self._pool else None
+        searcher = self._up_to_date(searcher)
+        try:
+            yield searcher
+        finally:
+            with self._pool_lock:
+                self._pool.append(searcher)
+
+    def _up_to_date(self, searcher: Searcher | None) -> Searcher:
+        try:
+            if searcher is not None and searcher.up_to_date():
+                return searcher
+        except (OSError, ValueError):  # the folder was swapped by a rebuild
+            pass
+        # Not Searcher.refresh(): it reuses a segment's reader by segment id, so deletions
+        # committed since into that same segment stay invisible (an update would then show
+        # both the old and the new document). A new searcher per index generation is right.
+        if searcher is not None:
+            searcher.close()
+        return self.index().searcher()
+
+    def forget_searchers(self) -> None:
+        """Close the pooled searchers (after a rebuild, or when the folder changes)."""
+        with self._pool_lock:
+            pooled, self._pool = self._pool, []
+        for searcher in pooled:
+            searcher.close()
+
+    def matching_ids(self, doc_type: str, text: str) -> list[int]:
+        """Ids of documents of one type matching the text (what is committed is included)."""
+        if self.pending():
+            self.drain(wait=2.0)
+        with self.searching() as searcher:
+            return matching_ids(searcher, doc_type, text)
+
+    # -- draining ---------------------------------------------------------------------------
+
+    def pending(self) -> int:
+        """How many outbox rows wait."""
+        return db.session.scalar(select(func.count(SearchOutbox.id))) or 0
+
+    def drain(self, wait: float = 0.0) -> int:
+        """Apply waiting outbox rows to the index; returns how many were applied.
+
+        ``wait`` is how long to wait for the writer lock; with 0 a busy index is left to the
+        process holding it (our rows stay in the outbox and are picked up by a later drain).
+        """
+        done = 0
+        db.session.info.pop("search_dirty", None)  # whatever this session queued is handled now
+        ix = self.index()
+        try:
+            writer = ix.writer(timeout=wait)
+        except LockError:
+            return 0
+        try:
+            while True:
+                rows = db.session.execute(
+                    select(SearchOutbox.id, SearchOutbox.key).order_by(SearchOutbox.id).limit(BATCH)
+                ).all()
+                db.session.rollback()  # no transaction held while we index
+                if not rows:
+                    break
+                self._apply(writer, [key for _, key in rows])
+                writer.commit()
+                # Only now, with the index committed, may the rows go.
+                # Exactly the rows read: on PostgreSQL a lower id can commit after a higher one.
+                db.session.execute(
+                    delete(SearchOutbox).where(SearchOutbox.id.in_([r[0] for r in rows]))
+                )
+                db.session.commit()
+                done += len(rows)
+                writer = ix.writer(timeout=max(wait, 5.0))
+        finally:
+            writer.cancel()
+        return done
+
+    def _apply(self, writer, keys: Iterable[str]) -> None:
+        with _url_context():
+            self._apply_keys(writer, keys)
+
+    def _apply_keys(self, writer, keys: Iterable[str]) -> None:
+        by_type: dict[str, set[int]] = {}
+        for key in keys:
+            doc_type, _, raw_id = key.partition(":")
+            if doc_type in self.sources and raw_id.isdigit():
+                by_type.setdefault(doc_type, set()).add(int(raw_id))
+        for doc_type, ids in by_type.items():
+            docs = self.sources[doc_type].load(sorted(ids))
+            db.session.rollback()
+            for object_id in ids:
+                doc = docs.get(object_id)
+                if doc is None:  # gone, unpublished, hidden: it leaves the index
+                    writer.delete_by_term("key", f"{doc_type}:{object_id}")
+                else:
+                    writer.update_document(**doc.fields())
+
+    # -- rebuilding -------------------------------------------------------------------------
+
+    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Build a fresh index from the database in a new folder, then swap it in."""
+        started_with = db.session.scalar(select(func.max(SearchOutbox.id))) or 0
+        total = sum(s.count_public() for s in self.sources.values())
+        fresh = self.path.with_name(f"{self.path.name}.new-{uuid.uuid4().hex[:8]}")
+        fresh.mkdir(parents=True)
+        new_ix = self._storage(fresh).create_index(make_schema())
+        writer = new_ix.writer(limitmb=128)
+        count = 0
+        try:
+            for doc in _all_documents(list(self.sources.values())):
+                writer.add_document(**doc.fields())
+                count += 1
+                if progress and count % 100 == 0:
+                    progress(count, total)
+            writer.commit(optimize=True)
+        except BaseException:
+            writer.cancel()
+            shutil.rmtree(fresh, ignore_errors=True)
+            raise
+        db.session.rollback()
+        # Hold the live index's lock so no drain writes into the folder being replaced.
+        self.path.mkdir(parents=True, exist_ok=True)
+        self.index()  # make sure there is a live folder to swap out
+        lock = self._storage().lock("MAIN_WRITELOCK")  # the lock Whoosh's writers take
+        if not wait_for(lambda: lock.acquire(blocking=False), 30.0):
+            shutil.rmtree(fresh, ignore_errors=True)
+            raise LockError("the search index stayed locked by another writer for 30 s")
+        old = self.path.with_name(f"{self.path.name}.old-{uuid.uuid4().hex[:8]}")
+        try:
+            self.path.rename(old)
+            fresh.rename(self.path)
+        finally:
+            lock.release()
+        self.forget_searchers()
+        shutil.rmtree(old, ignore_errors=True)
+        # Changes queued before the rebuild started are in the new index already.
+        db.session.execute(delete(SearchOutbox).where(SearchOutbox.id <= started_with))
+        db.session.commit()
+        if progress:
+            progress(count, total)
+        self.drain(wait=5.0)
+        return count
+
+    def status(self) -> dict[str, object]:
+        """Documents per type in the index and in the database, and the outbox length."""
+        with self.searching() as searcher:
+            indexed = {
+                doc_type: len(
+                    searcher.search(Term("type", doc_type), limit=None, scored=False).docs()
+                )
+                for doc_type in self.sources
+            }
+        expected = {t: s.count_public() for t, s in self.sources.items()}
+        pending = self.pending()
+        db.session.rollback()
+        return {
+            "indexed": indexed,
+            "expected": expected,
+            "pending": pending,
+            "in_sync": indexed == expected and pending == 0,
+        }
+
+
+def wait_for(predicate: Callable[[], bool], seconds: float) -> bool:
+    """Poll until predicate() or the time runs out (used by tests and the CLI)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return predicate()
+
+
+def _url_context() -> AbstractContextManager[object]:
+    """Sources build page links with url_for: give them a request context outside requests."""
+    return nullcontext() if has_request_context() else current_app.test_request_context("/")
+
+
+def _all_documents(sources: list[Source]) -> Iterator[SearchDocument]:
+    with _url_context():
+        for source in sources:
+            yield from source.iter_all()
+
+
+def current_engine() -> SearchEngine:
+    """The app's search engine."""
+    return current_app.extensions["dpse_search"]
+
+
+def _note_outbox_rows(session: Session, flush_context: object) -> None:
+    if any(isinstance(obj, SearchOutbox) for obj in session.new):
+        session.info["search_dirty"] = True
+
+
+def _drain_after_request(response: Response) -> Response:
+    """After a request whose transaction queued index work, apply it (never fails the request)."""
+    if db.session.info.pop("search_dirty", False):
+        try:
+            current_engine().drain()
+        except Exception:  # the rows stay queued; the next drain or search picks them up
+            db.session.rollback()
+            log.exception("Draining the search outbox failed; it will be retried")
+    return response
+
+
+def init_search(app: Flask, sources: Iterable[Source]) -> SearchEngine:
+    """Create the app's engine, register the domains' sources, drain after writes."""
+    engine = SearchEngine(app.config["SEARCH_INDEX_PATH"])
+    for source in sources:
+        engine.register(source)
+    app.extensions["dpse_search"] = engine
+    if not event.contains(Session, "after_flush", _note_outbox_rows):
+        event.listen(Session, "after_flush", _note_outbox_rows)
+    app.after_request(_drain_after_request)
+    return engine

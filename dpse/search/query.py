@@ -1,0 +1,244 @@
+"""Turning what people type into a safe, bounded Whoosh query, and the results page's data."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from markupsafe import Markup, escape
+from whoosh import qparser, query, sorting
+from whoosh.collectors import TimeLimit, TimeLimitCollector
+from whoosh.highlight import ContextFragmenter, HtmlFormatter
+from whoosh.searching import Searcher
+
+from dpse.search.schema import FACETS, TEXT_FIELDS, TYPES
+
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 12
+TIME_LIMIT = 1.0  # seconds of collecting before we answer with what we have
+PER_PAGE = 10
+MAX_PAGE = 100
+FILTERS = (*FACETS, "tag")
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """What the visitor asked for; every value comes from the URL."""
+
+    q: str = ""
+    type: str = ""
+    sector: str = ""
+    country: str = ""
+    outcome: str = ""
+    year: str = ""
+    tag: str = ""
+    sort: str = "relevance"
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args: Any) -> SearchRequest:
+        """Read and clamp the URL arguments; junk is ignored, never an error."""
+        values = {name: str(args.get(name, "")).strip()[:100] for name in FILTERS}
+        if values["type"] not in TYPES:
+            values["type"] = ""
+        try:
+            page = min(max(int(args.get("page", 1)), 1), MAX_PAGE)
+        except (TypeError, ValueError):
+            page = 1
+        sort = args.get("sort", "relevance")
+        return cls(
+            q=str(args.get("q", ""))[:MAX_QUERY_LENGTH].strip(),
+            sort=sort if sort in ("relevance", "newest") else "relevance",
+            page=page,
+            **values,
+        )
+
+    def active_filters(self) -> dict[str, str]:
+        """Filters in use, for 'remove' links."""
+        return {k: getattr(self, k) for k in FILTERS if getattr(self, k)}
+
+    def args(self, **changes: Any) -> dict[str, Any]:
+        """URL arguments for this search with some changed (page resets unless given)."""
+        changes.setdefault("page", 1)
+        new = replace(self, **changes)
+        out = {k: getattr(new, k) for k in ("q", *FILTERS) if getattr(new, k)}
+        if new.sort != "relevance":
+            out["sort"] = new.sort
+        if new.page > 1:
+            out["page"] = new.page
+        return out
+
+
+@dataclass
+class Hit:
+    """One result as the page shows it."""
+
+    type: str
+    type_label: str
+    title: str
+    url: str
+    snippet: Markup
+    date: datetime | None
+    organisation: str
+    tags: list[str]
+
+
+@dataclass
+class FacetCount:
+    """One value of a facet and how many results have it."""
+
+    value: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class SearchResult:
+    """Everything the search page shows."""
+
+    hits: list[Hit]
+    total: int
+    page: int
+    pages: int
+    facets: dict[str, list[FacetCount]] = field(default_factory=dict)
+    suggestion: str = ""
+    timed_out: bool = False
+
+
+def make_parser(schema) -> qparser.QueryParser:
+    """A parser that only knows the public text fields: no field:, ranges, wildcards, regex."""
+    parser = qparser.MultifieldParser(list(TEXT_FIELDS), schema, group=qparser.AndGroup)
+    for plugin in (
+        qparser.FieldsPlugin,
+        qparser.RangePlugin,
+        qparser.WildcardPlugin,
+        qparser.RegexPlugin,
+        qparser.BoostPlugin,
+        qparser.GtLtPlugin,
+        qparser.FuzzyTermPlugin,
+    ):
+        parser.remove_plugin_class(plugin)
+    parser.add_plugin(qparser.PlusMinusPlugin())  # "-word" excludes, "+word" requires
+    return parser
+
+
+def _words_query(text: str) -> query.Query:
+    words = _WORD.findall(text.lower())[:MAX_TERMS]
+    if not words:
+        return query.NullQuery
+    return query.And([query.Or([query.Term(f, w) for f in TEXT_FIELDS]) for w in words])
+
+
+def parse_user_query(text: str, schema) -> query.Query:
+    """Parse leniently: syntax trouble falls back to searching the words."""
+    text = text[:MAX_QUERY_LENGTH].strip()
+    if not text:
+        return query.Every()
+    try:
+        parsed = make_parser(schema).parse(text)
+    except Exception:  # Whoosh's parser can raise many things on odd input
+        return _words_query(text)
+    terms = list(parsed.iter_all_terms()) if parsed is not query.NullQuery else []
+    if len(terms) > MAX_TERMS * len(TEXT_FIELDS):
+        return _words_query(text)
+    return parsed
+
+
+def _filter_query(request: SearchRequest) -> query.Query | None:
+    terms = [query.Term(name, getattr(request, name)) for name in FACETS if getattr(request, name)]
+    if request.tag:
+        terms.append(query.Term("tags", request.tag.lower()))
+    return query.And(terms) if terms else None
+
+
+def run_search(searcher: Searcher, request: SearchRequest) -> SearchResult:
+    """One page of results with highlights, facet counts and a spelling suggestion."""
+    user_query = parse_user_query(request.q, searcher.schema)
+    facets = sorting.Facets()
+    for name in FACETS:
+        facets.add_field(name, maptype=sorting.Count)
+    facets.add_facet("tag", sorting.FieldFacet("tags", allow_overlap=True, maptype=sorting.Count))
+    sortedby = "date" if request.sort == "newest" or not request.q else None
+    filters = _filter_query(request)
+    if filters is not None:
+        # In the query, not as the collector's filter: TimeLimitCollector would bypass that.
+        # A constant score keeps filters from changing the ranking.
+        user_query = query.And([user_query, query.ConstantScoreQuery(filters, 0.0)])
+    collector = searcher.collector(
+        limit=request.page * PER_PAGE, sortedby=sortedby, reverse=True, groupedby=facets
+    )
+    timed = TimeLimitCollector(collector, timelimit=TIME_LIMIT, use_alarm=False)
+    timed_out = False
+    try:
+        searcher.search_with_collector(user_query, timed)
+    except TimeLimit:
+        timed_out = True
+    results = timed.results()
+    results.fragmenter = ContextFragmenter(maxchars=240, surround=60)
+    results.formatter = HtmlFormatter(tagname="mark", between=" … ")
+    total = results.scored_length() if timed_out else len(results)
+    start = (request.page - 1) * PER_PAGE
+    hits = [_hit(results, i) for i in range(start, min(start + PER_PAGE, results.scored_length()))]
+    counts = {}
+    for name in FILTERS:
+        groups = results.groups(name) if name in results.facet_names() else {}
+        selected = getattr(request, name)
+        counts[name] = sorted(
+            (FacetCount(str(v), n, str(v) == selected) for v, n in groups.items() if v),
+            key=lambda f: (-f.count, f.value),
+        )[:30]
+    suggestion = suggest_spelling(searcher, request.q) if request.q and total < 3 else ""
+    pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
+    return SearchResult(
+        hits, total, request.page, min(pages, MAX_PAGE), counts, suggestion, timed_out
+    )
+
+
+def suggest_spelling(searcher: Searcher, text: str) -> str:
+    """'Did you mean': each unknown word replaced by the closest indexed word, if any."""
+    words = _WORD.findall(text.lower())[:MAX_TERMS]
+    correctors = [searcher.corrector(name) for name in ("title", "body")]
+    changed = False
+    out = []
+    for word in words:
+        known = any(searcher.doc_frequency(f, word) for f in ("title", "body"))
+        if not known and len(word) > 2:
+            for corrector in correctors:
+                found = corrector.suggest(word, limit=1, maxdist=2)
+                if found:
+                    word, changed = found[0], True
+                    break
+        out.append(word)
+    return " ".join(out) if changed else ""
+
+
+def _hit(results, i: int) -> Hit:
+    hit = results[i]
+    snippet = hit.highlights("summary", top=2) if results.q is not None else ""
+    date = hit.get("date")
+    return Hit(
+        type=hit["type"],
+        type_label=TYPES.get(hit["type"], hit["type"]),
+        title=hit["title"],
+        url=hit["url"],
+        # HtmlFormatter escapes the text and adds only <mark>; the fallback is escaped here.
+        snippet=Markup(snippet) if snippet else escape(hit.get("summary", "")[:240]),  # noqa: S704
+        date=date.replace(tzinfo=UTC) if date else None,
+        organisation=hit.get("organisation") or "",
+        tags=[t for t in (hit.get("tags") or "").split(",") if t],
+    )
+
+
+def matching_ids(searcher: Searcher, doc_type: str, text: str, limit: int = 2000) -> list[int]:
+    """Ids of one type's documents matching what someone typed, best first (for list filters)."""
+    user_query = parse_user_query(text, searcher.schema)
+    combined = query.And([user_query, query.Term("type", doc_type)])
+    collector = searcher.collector(limit=limit)
+    timed = TimeLimitCollector(collector, timelimit=TIME_LIMIT, use_alarm=False)
+    with contextlib.suppress(TimeLimit):
+        searcher.search_with_collector(combined, timed)
+    return [int(hit["key"].partition(":")[2]) for hit in timed.results()]

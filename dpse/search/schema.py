@@ -1,0 +1,82 @@
+"""The one index's schema: shared fields for every kind of document."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from whoosh.analysis import StemmingAnalyzer
+from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+
+TYPES = {
+    "case_study": "Case study",
+    "event": "Event",
+    "thread": "Discussion",
+    "post": "Reply",
+}
+# Fields people may search in (the parser never lets them name any other field).
+TEXT_FIELDS = ("title", "summary", "body", "tags_text")
+# Single-valued facets, stored as sortable columns so counting them is cheap.
+FACETS = ("type", "sector", "country", "outcome", "year")
+
+
+def make_schema() -> Schema:
+    """Build a fresh Schema (Whoosh schemas hold analyzer state: one per index)."""
+    stem = StemmingAnalyzer()
+    return Schema(
+        key=ID(unique=True, stored=True),
+        type=ID(stored=True, sortable=True),
+        title=TEXT(analyzer=stem, stored=True, field_boost=3.0, spelling=True),
+        summary=TEXT(analyzer=stem, stored=True, field_boost=1.5),
+        body=TEXT(analyzer=stem, spelling=True),
+        tags_text=TEXT(analyzer=stem, field_boost=2.0),
+        tags=KEYWORD(commas=True, lowercase=True, stored=True),
+        sector=ID(stored=True, sortable=True),
+        country=ID(stored=True, sortable=True),
+        outcome=ID(stored=True, sortable=True),
+        year=ID(stored=True, sortable=True),
+        organisation=STORED(),
+        date=DATETIME(stored=True, sortable=True),
+        url=STORED(),
+    )
+
+
+@dataclass
+class SearchDocument:
+    """What a domain hands to the index for one public object."""
+
+    type: str
+    id: int
+    title: str
+    summary: str
+    body: str
+    url: str
+    date: datetime
+    tags: list[tuple[str, str]] = field(default_factory=list)  # (slug, name)
+    sector: str = ""
+    country: str = ""
+    outcome: str = ""
+    organisation: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.type}:{self.id}"
+
+    def fields(self) -> dict[str, object]:
+        """The Whoosh fields for this document."""
+        return {
+            "key": self.key,
+            "type": self.type,
+            "title": self.title,
+            "summary": self.summary,
+            "body": self.body,
+            "tags_text": " ".join(name for _, name in self.tags),
+            "tags": ",".join(slug for slug, _ in self.tags),
+            "sector": self.sector,
+            "country": self.country,
+            "outcome": self.outcome,
+            "year": str(self.date.year),
+            "organisation": self.organisation,
+            "date": self.date.replace(tzinfo=None),  # Whoosh stores naive UTC
+            "url": self.url,
+        }
