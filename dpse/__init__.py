@@ -111,9 +111,11 @@ def register_search_sources(app: Flask) -> None:
     """Each domain describes its documents; the search package imports none of them."""
     from dpse.casestudies.indexing import SOURCE as case_studies
     from dpse.events.indexing import SOURCE as events
+    from dpse.forum.indexing import POSTS as posts
+    from dpse.forum.indexing import THREADS as threads
     from dpse.search.index import init_search
 
-    init_search(app, [case_studies, events])
+    init_search(app, [case_studies, events, threads, posts])
 
 
 def register_template_helpers(app: Flask) -> None:

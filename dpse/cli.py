@@ -215,6 +215,8 @@ def notifications_send() -> None:
     while delivered := deliver_pending():
         sent += delivered
     click.echo(f"Batched {batched} notification email(s); sent {sent} message(s)")
+
+
 @cli.group("search")
 def search_group() -> None:
     """The search index."""

@@ -15,13 +15,14 @@ from sqlalchemy import func, select
 
 from dpse.accounts.models import User
 from dpse.extensions import db
-from dpse.forum import discussions, notifying
+from dpse.forum import discussions, indexing, notifying
 from dpse.forum.models import Category, Post, PostRevision, Thread
 from dpse.mixins import utcnow
 from dpse.notifications import emails as notification_emails
 from dpse.notifications import service as notifications
 from dpse.notifications.models import TargetType
 from dpse.permissions import can_moderate, can_post, can_view_thread
+from dpse.rules import RuleError
 from dpse.slugs import slugify
 from dpse.tags.models import TagKind
 from dpse.tags.service import get_or_create_tags
@@ -44,13 +45,8 @@ def clean_text(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
-class ForumError(Exception):
-    """A rule was broken; ``field`` names the form field the message belongs to."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class ForumError(RuleError):
+    """A forum rule was broken (see dpse.rules)."""
 
 
 def check_body(body: str) -> str:
@@ -101,9 +97,12 @@ def should_hold(author: User) -> bool:
     return (approved or 0) < needed
 
 
-def refresh_thread(thread: Thread) -> None:
-    """Recount replies, last activity and visibility from the public posts (no commit)."""
+def refresh_thread(thread: Thread) -> bool:
+    """Recount replies, last activity and visibility from the public posts (no commit).
+
+    Returns whether the thread's visibility changed (then all its posts need re-indexing)."""
     db.session.flush()
+    was_visible = thread.visible
     public = (Post.thread_id == thread.id) & Post.hidden_at.is_(None)
     public &= Post.held_for_review.is_(False)
     count, latest = db.session.execute(
@@ -122,6 +121,7 @@ def refresh_thread(thread: Thread) -> None:
         and opening.held_for_review
         and opening.hidden_at is None
     )
+    return was_visible != thread.visible
 
 
 def opening_post_id(thread: Thread) -> int | None:
@@ -151,8 +151,9 @@ def _add_post(
 
 
 def _finish(post: Post, new_thread: bool = False) -> None:
-    """Counts, notifications, one commit, then emails."""
-    refresh_thread(post.thread)
+    """Counts, search, notifications, one commit, then emails."""
+    changed = refresh_thread(post.thread)
+    indexing.reindex_thread(post.thread, post, everything=changed)
     if post.is_public:
         notifying.notify_about(post, new_thread=new_thread, when=post.created_at)
     db.session.commit()
@@ -291,6 +292,7 @@ def edit_post(editor: User, post: Post, body: str) -> bool:
     )
     post.body = body
     post.edited_at = utcnow()
+    indexing.reindex_thread(post.thread, post)
     if post.is_public:
         notifying.notify_about(post)  # the newly mentioned hear about it; nobody hears twice
     db.session.commit()
@@ -311,7 +313,8 @@ def delete_own_post(author: User, post: Post) -> None:
     post.hidden_at = utcnow()
     post.hidden_by_id = author.id
     post.hidden_reason = "Deleted by its author"
-    refresh_thread(post.thread)
+    changed = refresh_thread(post.thread)
+    indexing.reindex_thread(post.thread, post, everything=changed)
     notifying.withdraw_about(post)
     db.session.commit()
     log.info("%r deleted by its author %s", post, author)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 from dpse.accounts.models import User
 from dpse.casestudies.models import CaseStudy, Status
 from dpse.extensions import db
-from dpse.forum import notifying
+from dpse.forum import indexing, notifying
 from dpse.forum import service as forum
 from dpse.forum.models import Category, Post, Thread
 from dpse.mixins import utcnow
@@ -20,19 +20,15 @@ from dpse.moderation.models import Flag, FlagStatus
 from dpse.notifications import emails as notification_emails
 from dpse.notifications import service as notifications
 from dpse.permissions import can_flag_case_study, can_flag_post, can_moderate
+from dpse.rules import RuleError
 
 log = logging.getLogger(__name__)
 MIN_REASON = 5
 MAX_REASON = 1000
 
 
-class ModerationError(Exception):
-    """A rule was broken; ``field`` names the form field the message belongs to."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class ModerationError(RuleError):
+    """A moderation rule was broken (see dpse.rules)."""
 
 
 def _reason(text: str, what: str = "Say what is wrong") -> str:
@@ -126,7 +122,8 @@ def hide_post(moderator: User, post: Post, reason: str) -> None:
     post.hidden_at = utcnow()
     post.hidden_by_id = moderator.id
     post.hidden_reason = reason[:500]
-    forum.refresh_thread(post.thread)
+    changed = forum.refresh_thread(post.thread)
+    indexing.reindex_thread(post.thread, post, everything=changed)
     notifying.withdraw_about(post)  # nobody is pointed at it any more
     _resolve_flags_on(moderator, post, f"Post hidden: {reason}")
     audit.record(moderator, action, "post", post.id, reason)
@@ -142,7 +139,8 @@ def restore_post(moderator: User, post: Post) -> None:
     post.hidden_at = None
     post.hidden_by_id = None
     post.hidden_reason = ""
-    forum.refresh_thread(post.thread)
+    changed = forum.refresh_thread(post.thread)
+    indexing.reindex_thread(post.thread, post, everything=changed)
     audit.record(moderator, "restore_post", "post", post.id)
     db.session.commit()
     log.info("%r restored by %s", post, moderator)
@@ -155,7 +153,8 @@ def release_post(moderator: User, post: Post) -> None:
         raise ModerationError("This post is not waiting for review")
     post.held_for_review = False
     thread = post.thread
-    forum.refresh_thread(thread)
+    changed = forum.refresh_thread(thread)
+    indexing.reindex_thread(thread, post, everything=changed)
     opening = forum.opening_post_id(thread)
     notifying.notify_about(post, new_thread=opening == post.id and not thread.is_discussion)
     notifications.notify(

@@ -10,16 +10,9 @@ from dpse.forum import bp, categories, queries
 from dpse.forum.forms import CategoryForm
 from dpse.forum.service import ForumError
 from dpse.permissions import can_manage_categories, require
+from dpse.rules import show_on_form
 
 Rendered = str | Response | tuple[str, int]
-
-
-def _error(form: CategoryForm, exc: ForumError) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [exc.message]
-    else:
-        form.form_errors.append(exc.message)
 
 
 @bp.route("/categories", methods=["GET", "POST"])
@@ -34,7 +27,7 @@ def manage_categories() -> Rendered:
                 current_user._get_current_object(), form.name.data, form.description.data or ""
             )
         except ForumError as exc:
-            _error(form, exc)
+            show_on_form(form, exc)
         else:
             flash(f"The category {category.name} has been added.", "success")
             return redirect(url_for("forum.manage_categories"))
@@ -64,7 +57,7 @@ def edit_category(category_id: int) -> Rendered:
                 category.position if form.position.data is None else form.position.data,
             )
         except ForumError as exc:
-            _error(form, exc)
+            show_on_form(form, exc)
         else:
             flash("The category has been saved.", "success")
             return redirect(url_for("forum.manage_categories"))

@@ -29,6 +29,7 @@ from dpse.permissions import (
     can_reply,
     require,
 )
+from dpse.rules import show_on_form
 
 RATE_MESSAGE = (
     "You are posting faster than the forum allows. Wait a minute, then post again: "
@@ -95,14 +96,6 @@ def _refused_for_rate(form: object) -> bool:
     return False
 
 
-def _field_error(form: object, exc: service.ForumError) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [exc.message]
-    else:
-        form.form_errors.append(exc.message)  # type: ignore[attr-defined]
-
-
 def _status(form: object) -> int:
     if g.get("forum_rate_limited"):
         return 429
@@ -145,7 +138,7 @@ def new_thread() -> Rendered:
                     signed_in_user(), category, form.title.data, form.body.data, form.tag_names()
                 )
             except service.ForumError as exc:
-                _field_error(form, exc)
+                show_on_form(form, exc)
             else:
                 _after_posting(thread.visible, "Your thread has started.")
                 return redirect(url_for("forum.thread", thread_id=thread.id, slug=thread.slug))
@@ -174,7 +167,7 @@ def reply(thread_id: int, slug: str) -> Rendered:
             try:
                 post = service.reply(signed_in_user(), thread, form.body.data)
             except service.ForumError as exc:
-                _field_error(form, exc)
+                show_on_form(form, exc)
             else:
                 _after_posting(post.is_public, "Your reply has been posted.")
                 return _landing(post)
@@ -204,7 +197,7 @@ def comment(kind: str, target_id: int) -> Rendered:
             try:
                 post = service.comment(signed_in_user(), kind, target_id, form.body.data)
             except service.ForumError as exc:
-                _field_error(form, exc)
+                show_on_form(form, exc)
             else:
                 _after_posting(post.is_public, "Your comment has been posted.")
                 return _landing(post)
@@ -230,7 +223,7 @@ def edit(post_id: int) -> Rendered:
             try:
                 changed = service.edit_post(signed_in_user(), post, form.body.data)
             except service.ForumError as exc:
-                _field_error(form, exc)
+                show_on_form(form, exc)
             else:
                 flash(
                     "Your post has been changed." if changed else "Nothing had changed.", "success"

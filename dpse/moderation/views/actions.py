@@ -15,6 +15,7 @@ from dpse.forum.models import Post, Thread
 from dpse.moderation import bp, service
 from dpse.moderation.forms import HideForm, MoveForm, NextForm, ResolveForm
 from dpse.permissions import can_moderate_forum, require
+from dpse.rules import show_on_form
 
 Rendered = str | Response | tuple[str, int]
 DONE = {
@@ -69,10 +70,7 @@ def hide_post(post_id: int) -> Rendered:
         try:
             service.hide_post(signed_in_user(), post, form.reason.data)
         except service.ModerationError as exc:
-            if exc.field == "reason":
-                form.reason.errors = list(form.reason.errors) + [exc.message]
-            else:
-                form.form_errors.append(exc.message)
+            show_on_form(form, exc)
         else:
             flash("The post is hidden. Only moderators can see it now.", "success")
             return _back(form, url_for("moderation.index"))
@@ -143,7 +141,7 @@ def move_thread(thread_id: int) -> Rendered:
         try:
             service.move_thread(signed_in_user(), thread, categories[form.category.data])
         except service.ModerationError as exc:
-            form.category.errors = list(form.category.errors) + [exc.message]
+            show_on_form(form, exc)
         else:
             flash(f"The thread is now in {thread.category.name}.", "success")
             return redirect(url_for("forum.thread", thread_id=thread.id, slug=thread.slug))

@@ -17,6 +17,7 @@ from dpse.permissions import (
     can_view_thread,
     require,
 )
+from dpse.rules import show_on_form
 
 Rendered = str | Response | tuple[str, int]
 
@@ -24,13 +25,6 @@ Rendered = str | Response | tuple[str, int]
 def signed_in_user() -> User:
     """The real User behind Flask-Login's proxy, for service calls."""
     return current_user._get_current_object()
-
-
-def _error(form: FlagForm, exc: service.ModerationError) -> None:
-    if exc.field == "reason":
-        form.reason.errors = list(form.reason.errors) + [exc.message]
-    else:
-        form.form_errors.append(exc.message)
 
 
 @bp.route("/flag/post/<int:post_id>", methods=["GET", "POST"])
@@ -48,7 +42,7 @@ def flag_post(post_id: int) -> Rendered:
         try:
             service.flag_post(signed_in_user(), post, form.reason.data)
         except service.ModerationError as exc:
-            _error(form, exc)
+            show_on_form(form, exc)
         else:
             flash("Thank you: the moderators will look at this post.", "success")
             return redirect(url_for("forum.permalink", post_id=post.id))
@@ -69,7 +63,7 @@ def flag_case_study(slug: str) -> Rendered:
         try:
             service.flag_case_study(signed_in_user(), case_study, form.reason.data)
         except service.ModerationError as exc:
-            _error(form, exc)
+            show_on_form(form, exc)
         else:
             flash("Thank you: the moderators will look at this case study.", "success")
             return redirect(url_for("casestudies.show", slug=case_study.slug))
