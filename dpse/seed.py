@@ -76,5 +76,5 @@ def load_seed(progress: Callable[[str], None] = print, folder: Path | None = Non
         progress(f"  [{i}/{len(people)}] {row['email']}")
     progress(f"People: {added} added, {len(people) - added} already there")
     load_case_studies(folder, progress)
-    load_events(folder, progress)
     load_forum(folder, progress)
+    load_events(folder, progress)

@@ -1,4 +1,4 @@
-"""What a discussion thread can hang under: case studies today, events once they are merged.
+"""What a discussion thread can hang under: case studies and events.
 
 Each kind has a resolver giving the title, address and state of one object. Adding a kind is a
 resolver and one entry in RESOLVERS; threads already have a column for each kind (THREAD_COLUMNS).
@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from dpse.casestudies.models import CaseStudy, CaseStudyAuthor, Status
+from dpse.events.models import Event
 from dpse.extensions import db
 from dpse.forum.models import Thread
 from dpse.notifications.models import TargetType
@@ -73,9 +74,24 @@ def _case_study(target_id: int) -> DiscussionTarget | None:
     )
 
 
+def _event(target_id: int) -> DiscussionTarget | None:
+    event = db.session.get(Event, target_id)
+    if event is None:
+        return None
+    return DiscussionTarget(
+        kind="event",
+        id=event.id,
+        title=event.title,
+        url=site_path("events.show", slug=event.slug),
+        accepts_comments=not event.is_cancelled,
+        starter_ids=[event.organiser_id],
+    )
+
+
 # kind -> resolver(id) giving the target if it exists and is public, else None.
 RESOLVERS: dict[str, Callable[[int], DiscussionTarget | None]] = {
     "case_study": _case_study,
+    "event": _event,
 }
 THREAD_COLUMNS: dict[str, InstrumentedAttribute[int | None]] = {
     "case_study": Thread.case_study_id,

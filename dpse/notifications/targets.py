@@ -1,7 +1,7 @@
 """What can be followed: each type knows how to find its objects' titles and addresses.
 
 A resolver takes ids and the reader and returns the followable ones (those the reader may
-see). Events plug in with one resolver and one entry in RESOLVERS.
+see); a new kind of thing plugs in with one resolver and one entry in RESOLVERS.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 
 from dpse.casestudies.models import CaseStudy, Status
+from dpse.events.models import Event
 from dpse.extensions import db
 from dpse.forum import queries as forum_queries
 from dpse.forum.discussions import site_path
@@ -65,9 +66,18 @@ def _tags(ids: list[int], user: Any) -> dict[int, FollowTarget]:
     }
 
 
+def _events(ids: list[int], user: Any) -> dict[int, FollowTarget]:
+    rows = db.session.scalars(select(Event).where(Event.id.in_(ids)))
+    return {
+        e.id: FollowTarget(TargetType.EVENT, e.id, e.title, site_path("events.show", slug=e.slug))
+        for e in rows
+    }
+
+
 RESOLVERS: dict[TargetType, Callable[[list[int], Any], dict[int, FollowTarget]]] = {
     TargetType.THREAD: _threads,
     TargetType.CASE_STUDY: _case_studies,
+    TargetType.EVENT: _events,
     TargetType.TAG: _tags,
 }
 

@@ -175,7 +175,9 @@ def test_comments_only_on_published_case_studies(users):
     with pytest.raises(service.ForumError, match="no longer"):
         service.comment(users["member"], "case_study", archived.id, "Hello")
     with pytest.raises(service.ForumError):
-        service.comment(users["member"], "event", 1, "Events are not wired yet")
+        service.comment(users["member"], "event", 9999, "No such event")
+    with pytest.raises(service.ForumError):
+        service.comment(users["member"], "planet", 1, "No such kind")
     assert db.session.scalars(select(Post)).all() == []
 
 

@@ -19,6 +19,7 @@ from dpse.events.times import (
     months_around,
 )
 from dpse.extensions import db
+from dpse.forum.queries import discussion_for
 from dpse.mixins import utcnow
 from dpse.permissions import can_organise_events, can_register_for_events, require
 
@@ -140,6 +141,8 @@ def show(slug: str) -> str:
         ended=event.ends_at <= utcnow(),
         started=event.starts_at <= utcnow(),
         confirm=ConfirmForm(),
+        # Comments (a forum thread); a cancelled event keeps its comments but takes no more.
+        discussion=discussion_for("event", event.id, current_user, not event.is_cancelled),
     )
 
 
