@@ -102,6 +102,11 @@ def refresh_thread(thread: Thread) -> bool:
 
     Returns whether the thread's visibility changed (then all its posts need re-indexing)."""
     db.session.flush()
+    # Two replies at once must not both count without the other: take the thread's row first
+    # (NO KEY UPDATE, so the posts' foreign-key locks on it cannot deadlock with this).
+    db.session.execute(
+        select(Thread.id).where(Thread.id == thread.id).with_for_update(key_share=True)
+    )
     was_visible = thread.visible
     public = (Post.thread_id == thread.id) & Post.hidden_at.is_(None)
     public &= Post.held_for_review.is_(False)
