@@ -12,6 +12,7 @@ from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from dpse.accounts.models import User
 from dpse.extensions import db
@@ -155,9 +156,13 @@ def _add_post(
     return post
 
 
-def _finish(post: Post, new_thread: bool = False) -> None:
-    """Counts, search, notifications, one commit, then emails."""
+def _finish(post: Post, followers: set[int], new_thread: bool = False) -> None:
+    """Follows, counts, search, notifications, one commit, then emails."""
     changed = refresh_thread(post.thread)
+    # After refresh_thread has the thread's row: a double-clicked reply finds the first
+    # request's follow instead of adding the same one again.
+    for person_id in sorted(followers):
+        notifications.add_subscription(person_id, TargetType.THREAD, post.thread_id)
     indexing.reindex_thread(post.thread, post, everything=changed)
     if post.is_public:
         notifying.notify_about(post, new_thread=new_thread, when=post.created_at)
@@ -194,8 +199,7 @@ def create_thread(
     )
     db.session.add(thread)
     post = _add_post(author, thread, body, created, hold)
-    notifications.add_subscription(author.id, TargetType.THREAD, thread.id)
-    _finish(post, new_thread=True)
+    _finish(post, {author.id}, new_thread=True)
     log.info(
         "%r created by %s%s", thread, author, " (held for review)" if post.held_for_review else ""
     )
@@ -219,8 +223,7 @@ def reply(
     if not thread.is_discussion and not can_view_thread(author, thread):
         raise ForumError("This thread is not open for replies", "body")
     post = _add_post(author, thread, check_body(body), when, hold)
-    notifications.add_subscription(author.id, TargetType.THREAD, thread.id)
-    _finish(post)
+    _finish(post, {author.id})
     log.info(
         "%r created by %s%s", post, author, " (held for review)" if post.held_for_review else ""
     )
@@ -235,6 +238,7 @@ def comment(
     *,
     when: datetime | None = None,
     hold: bool | None = None,
+    _retried: bool = False,
 ) -> Post:
     """Comment under a case study or event; its thread is created with the first comment."""
     target = discussions.resolve(kind, target_id)
@@ -250,21 +254,26 @@ def comment(
         raise ForumError("Your account cannot post")
     spec = discussions.CATEGORIES[kind]
     created = when or utcnow()
-    title = (discussions.TITLE_PREFIX + target.title)[:MAX_TITLE]
-    thread = Thread(
-        category=get_or_create_category(spec.slug, spec.name, spec.description),
-        title=title,
-        slug=slugify(target.title),
-        author=author,
-        created_at=created,
-        last_activity_at=created,
-        **{discussions.THREAD_COLUMNS[kind].key: target_id},
-    )
-    db.session.add(thread)
+    try:
+        thread = Thread(
+            category=get_or_create_category(spec.slug, spec.name, spec.description),
+            title=(discussions.TITLE_PREFIX + target.title)[:MAX_TITLE],
+            slug=slugify(target.title),
+            author=author,
+            created_at=created,
+            last_activity_at=created,
+            **{discussions.THREAD_COLUMNS[kind].key: target_id},
+        )
+        db.session.add(thread)
+        db.session.flush()
+    except IntegrityError:
+        # Another first comment made the thread (or its category) a moment ago: join it.
+        db.session.rollback()
+        if _retried:
+            raise
+        return comment(author, kind, target_id, body, when=when, hold=hold, _retried=True)
     post = _add_post(author, thread, body, created, hold)
-    for person_id in {author.id, *target.starter_ids}:
-        notifications.add_subscription(person_id, TargetType.THREAD, thread.id)
-    _finish(post)
+    _finish(post, {author.id, *target.starter_ids})
     log.info("%r created by %s for %s %s", thread, author, kind, target_id)
     return post
 

@@ -1,43 +1,84 @@
-"""Replies posted at the same moment from several workers keep the counts right."""
+"""Posts made at the same moment from several workers keep counts and follows right."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 from flask import Flask
+from sqlalchemy import func, select
 
 from dpse.accounts.models import User
 from dpse.extensions import db
 from dpse.forum import service
 from dpse.forum.models import Thread
+from dpse.notifications.models import Subscription
+from tests.casestudies.factories import make_case_study
 from tests.forum.factories import make_thread
 
 
-def test_simultaneous_replies_are_all_counted(app: Flask, users):
-    thread = make_thread(users["member"])
-    thread_id, people = thread.id, [u.id for u in users.values()]
-    db.session.commit()
+def _at_once(app: Flask, jobs: list[Callable[[], None]]) -> list[BaseException]:
+    """Run each job in its own worker (own app context and session), all starting together."""
     errors: list[BaseException] = []
-    start = threading.Barrier(4)
+    start = threading.Barrier(len(jobs))
 
-    def worker(person_id: int) -> None:
+    def run(job: Callable[[], None]) -> None:
         with app.app_context():
             try:
-                person = db.session.get(User, person_id)
-                target = db.session.get(Thread, thread_id)
                 start.wait()
-                for n in range(5):
-                    service.reply(person, target, f"Reply {n} from {person_id}")
-            except BaseException as exc:  # reported below, in the test's thread
+                job()
+            except BaseException as exc:  # reported in the test's thread
                 errors.append(exc)
             finally:
                 db.session.remove()
 
-    workers = [threading.Thread(target=worker, args=(p,)) for p in people[:4]]
+    workers = [threading.Thread(target=run, args=(job,)) for job in jobs]
     for w in workers:
         w.start()
     for w in workers:
         w.join(timeout=60)
-    assert errors == []
     db.session.expire_all()
-    assert db.session.get(Thread, thread_id).reply_count == 20
+    return errors
+
+
+def _reply_job(person_id: int, thread_id: int, times: int) -> Callable[[], None]:
+    def job() -> None:
+        person, thread = db.session.get(User, person_id), db.session.get(Thread, thread_id)
+        for n in range(times):
+            service.reply(person, thread, f"Reply {n} from {person_id}")
+
+    return job
+
+
+def test_simultaneous_replies_are_all_counted(app: Flask, users):
+    thread = make_thread(users["member"])
+    people = [u.id for u in users.values()][:4]
+    assert _at_once(app, [_reply_job(p, thread.id, 5) for p in people]) == []
+    assert db.session.get(Thread, thread.id).reply_count == 20
+
+
+def test_a_double_clicked_reply_follows_once(app: Flask, users):
+    thread = make_thread(users["member"])
+    supplier = users["supplier"].id
+    assert _at_once(app, [_reply_job(supplier, thread.id, 1) for _ in range(2)]) == []
+    follows = select(func.count()).where(
+        Subscription.user_id == supplier, Subscription.target_id == thread.id
+    )
+    assert db.session.scalar(follows) == 1
+    assert db.session.get(Thread, thread.id).reply_count == 2
+
+
+def test_two_first_comments_share_one_thread(app: Flask, users):
+    cs = make_case_study(users["organiser"], status="published", moderator=users["moderator"])
+    people = [users["member"].id, users["supplier"].id]
+
+    def comment(person_id: int) -> Callable[[], None]:
+        def job() -> None:
+            person = db.session.get(User, person_id)
+            service.comment(person, "case_study", cs.id, f"First! says {person_id}")
+
+        return job
+
+    assert _at_once(app, [comment(p) for p in people]) == []
+    threads = db.session.scalars(select(Thread).where(Thread.case_study_id == cs.id)).all()
+    assert len(threads) == 1 and threads[0].reply_count == 1
