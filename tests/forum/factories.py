@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from dpse.extensions import db
 from dpse.forum import service
 from dpse.forum.models import Category, Post, Thread
@@ -31,8 +33,6 @@ def make_thread(author, category: Category | None = None, replies: int = 0, **kw
 
 def posts_of(thread: Thread) -> list[Post]:
     """All posts of a thread in order (any visibility)."""
-    from sqlalchemy import select
-
     return list(
         db.session.scalars(
             select(Post).where(Post.thread_id == thread.id).order_by(Post.created_at, Post.id)

@@ -9,7 +9,6 @@ from dpse.casestudies.listing import review_queue
 from dpse.forum import queries as forum_queries
 from dpse.moderation import bp, service
 from dpse.moderation.audit import ACTION_LABELS, audit_page
-from dpse.moderation.forms import HideForm, NextForm, ResolveForm
 from dpse.permissions import can_moderate, require
 
 
@@ -23,9 +22,6 @@ def index() -> str:
         flags=service.open_flags(),
         held=forum_queries.held_posts(),
         reviews=review_queue(),
-        hide_form=HideForm(),
-        resolve_form=ResolveForm(),
-        button_form=NextForm(),
     )
 
 
