@@ -133,6 +133,13 @@ class EventForm(FlaskForm):
         description="Technologies and topics, separated by commas: drupal, accessibility",
     )
 
+    case_studies = StringField(
+        "Related case studies",
+        validators=[Optional(), Length(max=1000, message="1,000 characters or fewer")],
+        description="Web addresses of case studies on this site that the event is about, "
+        "separated by commas.",
+    )
+
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.timezone.choices = list(timezone_names())

@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dpse.accounts.models import Organisation, User
+from dpse.casestudies.models import CaseStudy
 from dpse.extensions import db
 from dpse.mixins import TimestampMixin, UTCDateTime
 from dpse.tags.models import Tag
@@ -93,6 +94,19 @@ event_tag = Table(
 )
 
 
+event_case_study = Table(
+    "event_case_study",
+    db.metadata,
+    Column("event_id", ForeignKey("event.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "case_study_id",
+        ForeignKey("case_study.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+)
+
+
 class Event(TimestampMixin, db.Model):
     """A meetup or conference; times are stored in UTC with the IANA zone it happens in."""
 
@@ -133,6 +147,10 @@ class Event(TimestampMixin, db.Model):
 
     organiser: Mapped[User] = relationship(lazy="joined", innerjoin=True)
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")
+    # Case studies the event is about (e.g. a show-and-tell); loaded only on the event's page.
+    case_studies: Mapped[list[CaseStudy]] = relationship(
+        secondary=event_case_study, order_by="CaseStudy.title"
+    )
     tags: Mapped[list[Tag]] = relationship(
         secondary=event_tag, lazy="selectin", order_by=func.lower(Tag.name)
     )

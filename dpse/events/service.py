@@ -12,6 +12,8 @@ from sqlalchemy.exc import IntegrityError
 
 from dpse import mail
 from dpse.accounts.models import Organisation, User
+from dpse.casestudies.models import CaseStudy
+from dpse.casestudies.models import Status as CaseStudyStatus
 from dpse.events.models import Event, EventFormat, EventStatus, RegistrationStatus, event_tag
 from dpse.events.notifications import ATTENDING, event_summary, notify_attendees
 from dpse.events.registrations import lock_event, promote_waitlist
@@ -56,6 +58,26 @@ class EventDetails:
     registration_opens_local: datetime | None = None
     registration_closes_local: datetime | None = None
     tags: list[str] = field(default_factory=list)
+    case_studies: list[str] = field(default_factory=list)  # addresses or slugs
+
+
+def _related_case_studies(addresses: list[str]) -> list[CaseStudy]:
+    """Published case studies named by their addresses (or slugs), in the order given."""
+    found: list[CaseStudy] = []
+    for raw in addresses[:10]:
+        slug = raw.strip().rstrip("/").rsplit("/", 1)[-1]
+        if not slug:
+            continue
+        cs = db.session.scalar(
+            select(CaseStudy).where(
+                CaseStudy.slug == slug, CaseStudy.status == CaseStudyStatus.PUBLISHED
+            )
+        )
+        if cs is None:
+            raise EventError(f"No published case study has the address {slug!r}", "case_studies")
+        if cs not in found:
+            found.append(cs)
+    return found
 
 
 def _utc(local: datetime, timezone: str, field_name: str) -> datetime:
@@ -136,6 +158,7 @@ def _check(details: EventDetails, event: Event | None, allow_past: bool) -> dict
         "organisation": organisation,
         "registration_opens_at": opens,
         "registration_closes_at": closes,
+        "case_studies": _related_case_studies(details.case_studies),
     }
 
 

@@ -195,3 +195,15 @@ def test_upcoming_events_skip_cancelled_and_ended(make_event, users):
     service.change_status(gone, users["organiser"], EventStatus.CANCELLED, "No venue")
     make_event(title="Ended", days=-4, allow_past=True)
     assert [e.title for e in service.upcoming_events()] == ["Soon", "Later"]
+
+
+def test_events_link_to_published_case_studies_only(users, make_event):
+    from tests.casestudies.factories import make_case_study
+
+    published = make_case_study(users["member"], status="published", moderator=users["moderator"])
+    draft = make_case_study(users["member"], title="Unpublished work")
+    event = make_event(case_studies=[f"https://dpse.test/case-studies/{published.slug}"])
+    assert event.case_studies == [published]
+    with pytest.raises(service.EventError) as err:
+        make_event(title="Another", case_studies=[draft.slug])
+    assert err.value.field == "case_studies"

@@ -453,3 +453,12 @@ def test_dates_typed_without_a_date_picker_are_understood(client, users, typed):
 def test_odd_addresses_are_404_or_ignored_never_500(client, users, path):
     login(client, "organiser@testshire.gov.uk")
     assert client.get(path).status_code in (200, 404)
+
+
+def test_event_page_shows_related_case_studies(client, users, make_event):
+    from tests.casestudies.factories import make_case_study
+
+    cs = make_case_study(users["member"], status="published", moderator=users["moderator"])
+    event = make_event(case_studies=[cs.slug])
+    html = client.get(f"/events/{event.slug}").get_data(as_text=True)
+    assert "Related case studies" in html and cs.title in html

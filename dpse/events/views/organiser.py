@@ -48,6 +48,7 @@ def _details(form: EventForm) -> service.EventDetails:
         registration_opens_local=form.local("registration_opens", time(0, 0)),
         registration_closes_local=form.local("registration_closes", END_OF_DAY),
         tags=parse_tag_names(form.tags.data or ""),
+        case_studies=[a for a in (form.case_studies.data or "").split(",") if a.strip()],
     )
 
 
@@ -68,6 +69,7 @@ def _fill(form: EventForm, event: Event) -> None:
     form.venue_name.data, form.venue_address.data = event.venue_name, event.venue_address
     form.online_url.data, form.capacity.data = event.online_url, event.capacity
     form.tags.data = ", ".join(t.name for t in event.tags)
+    form.case_studies.data = ", ".join(cs.slug for cs in event.case_studies)
 
 
 def _status(form: object) -> int:
