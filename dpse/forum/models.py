@@ -65,9 +65,10 @@ class Thread(db.Model):
     case_study_id: Mapped[int | None] = mapped_column(
         ForeignKey("case_study.id", ondelete="SET NULL"), unique=True
     )
-    # No foreign key yet: the event table arrives on main in parallel with this branch; the
-    # merge adds FK event.id (ON DELETE SET NULL) in its own revision.
-    event_id: Mapped[int | None] = mapped_column(unique=True)
+    # At most one discussion per event; deleting an event keeps its thread, unlinked.
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("event.id", ondelete="SET NULL"), unique=True
+    )
 
     category: Mapped[Category] = relationship()
     author: Mapped[User] = relationship(foreign_keys=[author_id])
