@@ -254,6 +254,19 @@ def for_organisation(organisation_id: int, limit: int = 50) -> list[CaseStudy]:
     )
 
 
+def newest(limit: int = 3) -> list[CaseStudy]:
+    """The most recently published case studies (for the home page)."""
+    return list(
+        db.session.scalars(
+            select(CaseStudy)
+            .where(CaseStudy.status == Status.PUBLISHED)
+            .options(joinedload(CaseStudy.organisation))
+            .order_by(CaseStudy.published_at.desc(), CaseStudy.id.desc())
+            .limit(limit)
+        )
+    )
+
+
 def for_tag(tag_id: int, limit: int = 50) -> list[CaseStudy]:
     """Published case studies with a tag, newest first."""
     tagged = select(case_study_tag.c.case_study_id).where(case_study_tag.c.tag_id == tag_id)
