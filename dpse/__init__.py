@@ -88,6 +88,8 @@ def register_blueprints(app: Flask) -> None:
     from dpse.moderation import views as _moderation_views  # noqa: F401
     from dpse.notifications import bp as notifications_bp
     from dpse.notifications import views as _notifications_views  # noqa: F401
+    from dpse.saved_searches import bp as saved_searches_bp
+    from dpse.saved_searches import views as _saved_searches_views  # noqa: F401
     from dpse.search import bp as search_bp
     from dpse.search import views as _search_views  # noqa: F401
     from dpse.tags import bp as tags_bp
@@ -102,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
         search_bp,
         tags_bp,
         moderation_bp,
+        saved_searches_bp,
         notifications_bp,
     ):
         app.register_blueprint(blueprint)

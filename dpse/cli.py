@@ -257,6 +257,15 @@ def search_status() -> None:
     )
 
 
+@search_group.command("notify")
+@with_app
+def search_notify() -> None:
+    """Tell people about new matches for their saved searches (run daily or hourly from cron)."""
+    from dpse.saved_searches.service import notify_saved_searches
+
+    click.echo(f"Made {notify_saved_searches()} notification(s)")
+
+
 @search_group.command("drain")
 @with_app
 def search_drain() -> None:

@@ -28,6 +28,7 @@ def to_doc(event: Event) -> SearchDocument:
         body=" ".join([to_plaintext(event.description), event.venue_name, event.venue_address]),
         url=url_for("events.show", slug=event.slug),
         date=event.starts_at,
+        added=event.created_at,
         tags=[(t.slug, t.name) for t in event.tags],
         organisation=event.organisation.name if event.organisation else "",
     )

@@ -242,3 +242,19 @@ def matching_ids(searcher: Searcher, doc_type: str, text: str, limit: int = 2000
     with contextlib.suppress(TimeLimit):
         searcher.search_with_collector(combined, timed)
     return [int(hit["key"].partition(":")[2]) for hit in timed.results()]
+
+
+def count_new(searcher: Searcher, request: SearchRequest, since: datetime) -> int:
+    """How many documents matching a search became public after ``since`` (saved searches)."""
+    parts = [
+        parse_user_query(request.q, searcher.schema),
+        query.DateRange("added", since.astimezone(UTC).replace(tzinfo=None), None, startexcl=True),
+    ]
+    filters = _filter_query(request)
+    if filters is not None:
+        parts.append(filters)
+    collector = searcher.collector(limit=None, scored=False)
+    timed = TimeLimitCollector(collector, timelimit=TIME_LIMIT, use_alarm=False)
+    with contextlib.suppress(TimeLimit):
+        searcher.search_with_collector(query.And(parts), timed)
+    return len(timed.results().docs())

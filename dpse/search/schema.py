@@ -37,6 +37,7 @@ def make_schema() -> Schema:
         year=ID(stored=True, sortable=True),
         organisation=STORED(),
         date=DATETIME(stored=True, sortable=True),
+        added=DATETIME(),  # when it became public: "new since" for saved searches
         url=STORED(),
     )
 
@@ -57,6 +58,7 @@ class SearchDocument:
     country: str = ""
     outcome: str = ""
     organisation: str = ""
+    added: datetime | None = None  # when it became public, if not ``date`` (events)
 
     @property
     def key(self) -> str:
@@ -78,5 +80,6 @@ class SearchDocument:
             "year": str(self.date.year),
             "organisation": self.organisation,
             "date": self.date.replace(tzinfo=None),  # Whoosh stores naive UTC
+            "added": (self.added or self.date).replace(tzinfo=None),
             "url": self.url,
         }

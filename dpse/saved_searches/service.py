@@ -1,0 +1,127 @@
+"""Saving searches, and telling people (at most once a day each) when new content matches."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from urllib.parse import parse_qsl, urlencode
+
+from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
+
+from dpse.accounts.models import User
+from dpse.extensions import db
+from dpse.mixins import utcnow
+from dpse.notifications.service import notify
+from dpse.rules import RuleError
+from dpse.saved_searches.models import SavedSearch
+from dpse.search.index import current_engine
+from dpse.search.query import SearchRequest, count_new
+
+log = logging.getLogger(__name__)
+MAX_PER_USER = 50
+QUIET_PERIOD = timedelta(days=1)
+
+
+class SavedSearchError(RuleError):
+    """A saved-search rule was broken (see dpse.rules)."""
+
+
+def describe(request: SearchRequest) -> str:
+    """'“drupal” · outcome: failure · tag: solr' — how the search reads in lists and messages."""
+    parts = [f"“{request.q}”"] if request.q else ["Everything"]
+    parts += [f"{name}: {value}" for name, value in request.active_filters().items()]
+    return " · ".join(parts)[:300]
+
+
+def request_of(saved: SavedSearch) -> SearchRequest:
+    """The search a saved search stands for."""
+    return SearchRequest.from_args(MultiDict(parse_qsl(saved.query_string)))
+
+
+def save_search(user: User, request: SearchRequest) -> SavedSearch:
+    """Keep this search for the person (saving the same search twice keeps one)."""
+    if not request.q and not request.active_filters():
+        raise SavedSearchError("Search for something, or choose a filter, before saving")
+    args = {k: v for k, v in request.args().items() if k not in ("page", "sort")}
+    query_string = urlencode(sorted(args.items()))
+    existing = db.session.scalar(
+        select(SavedSearch).where(
+            SavedSearch.user_id == user.id, SavedSearch.query_string == query_string
+        )
+    )
+    if existing is not None:
+        return existing
+    count = db.session.scalar(
+        select(func.count(SavedSearch.id)).where(SavedSearch.user_id == user.id)
+    )
+    if (count or 0) >= MAX_PER_USER:
+        raise SavedSearchError(f"You can keep up to {MAX_PER_USER} saved searches")
+    saved = SavedSearch(user_id=user.id, query_string=query_string, label=describe(request))
+    db.session.add(saved)
+    db.session.commit()
+    log.info("%r created by %s", saved, user)
+    return saved
+
+
+def saved_searches(user: User) -> list[SavedSearch]:
+    """A person's saved searches, newest first."""
+    return list(
+        db.session.scalars(
+            select(SavedSearch)
+            .where(SavedSearch.user_id == user.id)
+            .order_by(SavedSearch.created_at.desc(), SavedSearch.id.desc())
+        )
+    )
+
+
+def delete_saved_search(user: User, saved_id: int) -> bool:
+    """Forget one of the person's saved searches (someone else's id does nothing)."""
+    saved = db.session.get(SavedSearch, saved_id)
+    if saved is None or saved.user_id != user.id:
+        return False
+    db.session.delete(saved)
+    db.session.commit()
+    return True
+
+
+def notify_saved_searches(now: datetime | None = None) -> int:
+    """Check every saved search not notified in the last day; notify about new matches.
+
+    Run it from cron (`dpse search notify`). Returns how many notifications were made.
+    """
+    now = now or utcnow()
+    engine = current_engine()
+    engine.drain(wait=5.0)
+    due = list(
+        db.session.scalars(
+            select(SavedSearch)
+            .join(User, User.id == SavedSearch.user_id)
+            .where(User.active.is_(True))
+            .where(
+                (SavedSearch.last_notified_at.is_(None))
+                | (SavedSearch.last_notified_at <= now - QUIET_PERIOD)
+            )
+            .order_by(SavedSearch.id)
+        )
+    )
+    made = 0
+    with engine.searching() as searcher:
+        for saved in due:
+            new = count_new(searcher, request_of(saved), saved.checked_until)
+            saved.checked_until = now
+            if not new:
+                continue
+            user = db.session.get(User, saved.user_id)
+            results = "result" if new == 1 else "results"
+            notify(
+                user,
+                "saved_search",
+                f"{new} new {results} for your saved search {saved.label}",
+                f"/search?{saved.query_string}&sort=newest",
+            )
+            saved.last_notified_at = now
+            made += 1
+    db.session.commit()
+    log.info("Saved searches: %d checked, %d notified", len(due), made)
+    return made

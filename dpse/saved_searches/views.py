@@ -1,0 +1,43 @@
+"""Saving a search from the search page, and the list of saved searches."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from dpse.saved_searches import bp, service
+from dpse.search.query import SearchRequest
+
+
+@bp.route("/search/saved", methods=["GET"])
+@login_required
+def index() -> str:
+    """The person's saved searches."""
+    return render_template("saved_searches/index.html", saved=service.saved_searches(current_user))
+
+
+@bp.route("/search/save", methods=["POST"])
+@login_required
+def save() -> Response:
+    """Keep the search in the form's hidden fields (CSRF checked by CSRFProtect)."""
+    search_request = SearchRequest.from_args(request.form)
+    try:
+        saved = service.save_search(current_user._get_current_object(), search_request)
+    except service.SavedSearchError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(
+            f"Saved: {saved.label}. We will tell you about new matches, at most once a day.",
+            "success",
+        )
+    return redirect(url_for("search.search", **search_request.args()))
+
+
+@bp.route("/search/saved/<int:saved_id>/delete", methods=["POST"])
+@login_required
+def delete(saved_id: int) -> Response:
+    """Stop following a saved search."""
+    if service.delete_saved_search(current_user._get_current_object(), saved_id):
+        flash("The saved search has been deleted.", "success")
+    return redirect(url_for("saved_searches.index"))
