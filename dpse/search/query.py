@@ -18,6 +18,7 @@ from dpse.search.schema import FACETS, TEXT_FIELDS, TYPES
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 12
+MAX_SUGGEST_WORDS = 4
 TIME_LIMIT = 1.0  # seconds of collecting before we answer with what we have
 PER_PAGE = 10
 MAX_PAGE = 100
@@ -199,14 +200,20 @@ def run_search(searcher: Searcher, request: SearchRequest) -> SearchResult:
 
 
 def suggest_spelling(searcher: Searcher, text: str) -> str:
-    """'Did you mean': each unknown word replaced by the closest indexed word, if any."""
-    words = _WORD.findall(text.lower())[:MAX_TERMS]
+    """'Did you mean': each unknown word replaced by the closest indexed word, if any.
+
+    Only for short queries (at most MAX_SUGGEST_WORDS words): each correction walks the word
+    graph, and long pasted text is not a typo to fix.
+    """
+    words = _WORD.findall(text.lower())
+    if not words or len(words) > MAX_SUGGEST_WORDS:
+        return ""
     correctors = [searcher.corrector(name) for name in ("title", "body")]
     changed = False
     out = []
     for word in words:
         known = any(searcher.doc_frequency(f, word) for f in ("title", "body"))
-        if not known and len(word) > 2:
+        if not known and 2 < len(word) <= 30:
             for corrector in correctors:
                 found = corrector.suggest(word, limit=1, maxdist=2)
                 if found:
