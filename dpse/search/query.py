@@ -199,6 +199,15 @@ def run_search(searcher: Searcher, request: SearchRequest) -> SearchResult:
     )
 
 
+def _is_indexed(searcher: Searcher, word: str) -> bool:
+    """Whether the word (as the index stems it: "titles" -> "titl") occurs in title or body."""
+    for name in ("title", "body"):
+        stems = list(searcher.schema[name].process_text(word, mode="query"))
+        if stems and searcher.doc_frequency(name, stems[0]):
+            return True
+    return False
+
+
 def suggest_spelling(searcher: Searcher, text: str) -> str:
     """'Did you mean': each unknown word replaced by the closest indexed word, if any.
 
@@ -212,13 +221,15 @@ def suggest_spelling(searcher: Searcher, text: str) -> str:
     changed = False
     out = []
     for word in words:
-        known = any(searcher.doc_frequency(f, word) for f in ("title", "body"))
-        if not known and 2 < len(word) <= 30:
-            for corrector in correctors:
-                found = corrector.suggest(word, limit=1, maxdist=2)
-                if found:
-                    word, changed = found[0], True
-                    break
+        if _is_indexed(searcher, word) or not 2 < len(word) <= 30:
+            out.append(word)
+            continue
+        for corrector in correctors:
+            # One edit for short words (cheaper, and two edits of a 4-letter word is another word)
+            found = corrector.suggest(word, limit=1, maxdist=1 if len(word) < 6 else 2)
+            if found:
+                word, changed = found[0], True
+                break
         out.append(word)
     return " ".join(out) if changed else ""
 

@@ -103,3 +103,9 @@ def test_did_you_mean(client, corpus):
 )
 def test_junk_arguments(client, corpus, query):
     assert client.get(f"/search?q=drupal&{query}").status_code == 200
+
+
+def test_did_you_mean_leaves_indexed_words_alone(client, corpus):
+    # "forms" is indexed as the stem "form": it is a known word, not a typo to correct.
+    html = client.get("/search?q=forms+acessible+zzzzzzzz").get_data(as_text=True)
+    assert "Did you mean" in html and "forms accessible" in html
