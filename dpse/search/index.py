@@ -8,6 +8,7 @@ deleted after the index commit that contains them, so a crash loses nothing.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import threading
 import time
@@ -20,18 +21,28 @@ from pathlib import Path
 from flask import Flask, Response, current_app, has_request_context
 from sqlalchemy import delete, event, func, select
 from sqlalchemy.orm import Session
+from whoosh.codec.base import Segment
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import FileIndex, LockError
+from whoosh.multiproc import MpWriter
 from whoosh.query import Term
+from whoosh.reading import SegmentReader
 from whoosh.searching import Searcher
+from whoosh.writing import SegmentWriter
 
 from dpse.extensions import db
+from dpse.search.docsets import preload_lengths
 from dpse.search.models import SearchOutbox
 from dpse.search.query import matching_ids
-from dpse.search.schema import SearchDocument, make_schema
+from dpse.search.schema import TEXT_FIELDS, SearchDocument, make_schema
 
 log = logging.getLogger(__name__)
 BATCH = 500
+PARALLEL_REBUILD = 5_000  # documents from which a rebuild indexes in two processes
+# Segments under each size are merged once there are MERGE_AT of them (smallest tier first), so
+# a one-document update merges a few tiny segments, never the large ones a rebuild wrote.
+MERGE_TIERS = (500, 5_000, 50_000)
+MERGE_AT = 4
 
 
 @dataclass
@@ -101,7 +112,9 @@ class SearchEngine:
         # both the old and the new document). A new searcher per index generation is right.
         if searcher is not None:
             searcher.close()
-        return self.index().searcher()
+        searcher = self.index().searcher()
+        preload_lengths(searcher, TEXT_FIELDS)
+        return searcher
 
     def forget_searchers(self) -> None:
         """Close the pooled searchers (after a rebuild, or when the folder changes)."""
@@ -145,7 +158,7 @@ class SearchEngine:
                 if not rows:
                     break
                 self._apply(writer, [key for _, key in rows])
-                writer.commit()
+                writer.commit(mergetype=merge_small_segments)
                 # Only now, with the index committed, may the rows go.
                 # Exactly the rows read: on PostgreSQL a lower id can commit after a higher one.
                 db.session.execute(
@@ -187,7 +200,11 @@ class SearchEngine:
         fresh = self.path.with_name(f"{self.path.name}.new-{uuid.uuid4().hex[:8]}")
         fresh.mkdir(parents=True)
         new_ix = self._storage(fresh).create_index(make_schema())
-        writer = new_ix.writer(limitmb=128)
+        if total >= PARALLEL_REBUILD and (os.cpu_count() or 1) > 1:
+            # Two indexing processes (Whoosh's MpWriter) fed by this one: ~1.8x faster here.
+            writer = new_ix.writer(procs=2, multisegment=True, limitmb=128)
+        else:
+            writer = new_ix.writer(limitmb=128)
         count = 0
         try:
             for doc in _all_documents(list(self.sources.values())):
@@ -195,7 +212,7 @@ class SearchEngine:
                 count += 1
                 if progress and count % 100 == 0:
                     progress(count, total)
-            writer.commit(optimize=True)
+            writer.commit(optimize=not isinstance(writer, MpWriter))
         except BaseException:
             writer.cancel()
             shutil.rmtree(fresh, ignore_errors=True)
@@ -242,6 +259,24 @@ class SearchEngine:
             "pending": pending,
             "in_sync": indexed == expected and pending == 0,
         }
+
+
+def merge_small_segments(writer: SegmentWriter, segments: list[Segment]) -> list[Segment]:
+    """Whoosh merge policy for drains: tiered, so an update's commit stays cheap.
+
+    Whoosh's default (MERGE_SMALL) sometimes merges segments of thousands of documents in
+    the commit of a one-document update: in the benchmark that made one update in twenty take
+    over a second to become visible.
+    """
+    for limit in MERGE_TIERS:
+        small = [segment for segment in segments if segment.doc_count_all() < limit]
+        if len(small) >= MERGE_AT:
+            for segment in small:
+                reader = SegmentReader(writer.storage, writer.schema, segment)
+                writer.add_reader(reader)
+                reader.close()
+            return [segment for segment in segments if segment not in small]
+    return segments
 
 
 def wait_for(predicate: Callable[[], bool], seconds: float) -> bool:

@@ -27,8 +27,10 @@ def make_schema() -> Schema:
         key=ID(unique=True, stored=True),
         type=ID(stored=True, sortable=True),
         title=TEXT(analyzer=stem, stored=True, field_boost=3.0, spelling=True),
-        summary=TEXT(analyzer=stem, stored=True, field_boost=1.5),
-        body=TEXT(analyzer=stem, spelling=True),
+        # Spelling words (unstemmed, for "did you mean") from titles and summaries: from bodies
+        # too made a full rebuild ~45 % slower for few corrections the others lack.
+        summary=TEXT(analyzer=stem, stored=True, field_boost=1.5, spelling=True),
+        body=TEXT(analyzer=stem),
         tags_text=TEXT(analyzer=stem, field_boost=2.0),
         tags=KEYWORD(commas=True, lowercase=True, stored=True),
         sector=ID(stored=True, sortable=True),

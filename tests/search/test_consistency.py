@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from dpse.casestudies import service
 from dpse.extensions import db
+from dpse.search import index as index_module
 from dpse.search.index import current_engine, wait_for
 from dpse.search.models import SearchOutbox
 from dpse.search.query import SearchRequest, run_search
@@ -87,6 +88,43 @@ def test_rebuild_matches_the_database_and_swaps_atomically(users):
     assert sorted(titles("numbat")) == ["Numbat 0", "Numbat 1", "Numbat 2"]
     assert not list(engine.path.parent.glob("index.new-*"))
     assert not list(engine.path.parent.glob("index.old-*"))
+
+
+def test_rebuild_in_two_processes(users, monkeypatch):
+    """Large indexes are rebuilt by Whoosh's MpWriter; here forced on a small one."""
+    monkeypatch.setattr(index_module, "PARALLEL_REBUILD", 1)
+    for i in range(6):
+        make_case_study(
+            users["member"], status="published", moderator=users["moderator"], title=f"Quokka {i}"
+        )
+    engine = current_engine()
+    assert engine.rebuild() == 6
+    assert engine.status()["in_sync"]
+    assert sorted(titles("quokka")) == [f"Quokka {i}" for i in range(6)]
+
+
+def test_updates_merge_small_segments_and_leave_large_ones(users, monkeypatch):
+    monkeypatch.setattr(index_module, "MERGE_TIERS", (2, 6))
+    made = [
+        make_case_study(
+            users["member"], status="published", moderator=users["moderator"], title=f"Bilby {i}"
+        )
+        for i in range(8)
+    ]
+    engine = current_engine()
+    engine.rebuild()  # one segment of 8 documents: "large" for the tiers above
+    large = {s.segment_id() for s in engine.index()._segments()}
+    bound = 1 + len(index_module.MERGE_TIERS) * (index_module.MERGE_AT - 1)
+    for round_ in range(16):  # sixteen one-document commits
+        data = service.data_from(made[round_ % 8])
+        data.summary = f"Edited {round_} times"
+        service.update_case_study(users["member"], made[round_ % 8], data)
+        engine.drain(wait=5)
+        segments = engine.index()._segments()
+        assert len(segments) <= bound, "small segments pile up"
+        assert large <= {s.segment_id() for s in segments}, "an update merged the large one"
+    assert sorted(titles("bilby")) == [f"Bilby {i}" for i in range(8)]
+    assert titles('"edited 15"') == ["Bilby 7"]
 
 
 WRITER = textwrap.dedent(

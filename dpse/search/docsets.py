@@ -1,0 +1,277 @@
+"""Sets of matching documents as bitsets, for exact totals and facet counts without Whoosh's
+per-document collectors.
+
+Whoosh is pure Python: anything done once per matching document costs microseconds, and a
+common word matches half the index. So the search page asks Whoosh only for the top ten, and
+counts with whole posting lists turned into Python integers used as bitsets (one byte per
+document, so ``int.from_bytes`` builds one in a single call): ``a & b`` intersects,
+``int.bit_count()`` counts. A facet value's documents are the postings of its term, so counting
+a facet is one ``&`` and one ``bit_count()`` per value.
+
+Bitsets are kept per segment (segments never change once written, only their deletions do), in
+a small LRU shared by the process, so an index generation that adds one document re-reads only
+the new segment's postings.
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+import sys
+import threading
+from array import array
+from collections import OrderedDict
+from collections.abc import Iterable
+from typing import Any
+
+from whoosh import query
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.reading import IndexReader, TermNotFound
+from whoosh.searching import Searcher
+
+CACHE_BYTES = 96 * 1024 * 1024  # bitsets held per process (one byte per document each)
+SCAN_LIMIT = 4000  # up to this many matches, sort them; above, walk the segment's date order
+_ONE = re.compile(b"\x01")
+
+
+class _Cache:
+    """A thread-safe LRU of bitsets bounded by their total size."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.size = 0
+        self._items: OrderedDict[tuple, tuple[Any, int]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> Any:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                return None
+            self._items.move_to_end(key)
+            return item[0]
+
+    def put(self, key: tuple, bits: Any, nbytes: int) -> None:
+        with self._lock:
+            if key in self._items:
+                return
+            self._items[key] = (bits, nbytes)
+            self.size += nbytes
+            while self.size > self.limit and len(self._items) > 1:
+                _, (_, dropped) = self._items.popitem(last=False)
+                self.size -= dropped
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self.size = 0
+
+
+_cache = _Cache(CACHE_BYTES)
+
+
+def _posting_ids(reader: IndexReader, fieldname: str, text: str) -> Iterable[int]:
+    """Every document number in a term's postings, deleted ones included, read a block at a
+    time (the generic ``all_ids()`` costs a Python call per document)."""
+    field = reader.schema[fieldname]
+    terms = getattr(reader, "_terms", None)
+    try:
+        if terms is None:  # not a segment on disk (an empty index)
+            return list(reader.postings(fieldname, text).all_ids())
+        matcher = terms.matcher(fieldname, field.to_bytes(text), field.format)
+    except (TermNotFound, KeyError, ValueError):
+        return ()
+    if not isinstance(matcher, W3LeafMatcher):  # short postings are stored inline
+        return list(matcher.all_ids())
+    ids: list[int] = []
+    while matcher.is_active():
+        if matcher._ids is None:
+            matcher._read_ids()
+        ids.extend(matcher._ids)
+        matcher._next_block()
+    return ids
+
+
+def _bits(ids: Iterable[int], size: int) -> int:
+    flags = bytearray(size)
+    for docnum in ids:
+        flags[docnum] = 1
+    return int.from_bytes(flags, "little")
+
+
+class SegmentSets:
+    """Bitsets over one segment's documents (document numbers local to the segment)."""
+
+    def __init__(self, reader: IndexReader) -> None:
+        self.reader = reader
+        self.size = reader.doc_count_all()
+        segment = reader.segment()
+        self._segment = segment.segment_id() if segment is not None else f"unsaved:{id(reader)}"
+        self.live = int.from_bytes(b"\x01" * self.size, "little")
+        deleted = getattr(reader, "deleted_docs_set", None)
+        if deleted:
+            self.live &= ~_bits(deleted, self.size)
+
+    def term(self, fieldname: str, text: str) -> int:
+        """Live documents whose field has this (already analysed) term."""
+        key = (self._segment, fieldname, text)
+        bits = _cache.get(key)
+        if bits is None:
+            bits = _bits(_posting_ids(self.reader, fieldname, text), self.size)
+            _cache.put(key, bits, self.size)
+        return bits & self.live
+
+    def values(self, fieldname: str) -> list[str]:
+        """Every term of a (facet) field in this segment."""
+        key = (self._segment, fieldname, None)
+        cached = _cache.get(key)
+        if cached is None:
+            words = [w.decode("utf-8") if isinstance(w, bytes) else w
+                     for w in self.reader.lexicon(fieldname)]  # fmt: skip
+            _cache.put(key, words, 64 * len(words))
+            return words
+        return cached
+
+    def dates(self, fieldname: str) -> tuple[array, list[int]]:
+        """A sortable numeric column's values per document, and the documents newest first."""
+        key = (self._segment, fieldname, "column")
+        cached = _cache.get(key)
+        if cached is None:
+            column = self.reader.column_reader(fieldname, translate=False)
+            values = _column_values(column, self.size)
+            order = sorted(range(self.size), key=values.__getitem__, reverse=True)
+            cached = (values, order)
+            _cache.put(key, cached, 16 * self.size)
+        return cached
+
+    def newest(self, bits: int, fieldname: str, limit: int) -> list[tuple[int, int]]:
+        """(value, docnum) of the ``limit`` documents in ``bits`` with the highest values."""
+        values, order = self.dates(fieldname)
+        flags = bits.to_bytes(self.size, "little")
+        if bits.bit_count() <= SCAN_LIMIT:
+            docnums = [m.start() for m in _ONE.finditer(flags)]
+            top = heapq.nlargest(limit, docnums, key=values.__getitem__)
+        else:  # many matches: the newest ones come early in the date order
+            top = []
+            for docnum in order:
+                if flags[docnum]:
+                    top.append(docnum)
+                    if len(top) == limit:
+                        break
+        return [(values[d], d) for d in top]
+
+
+def _column_values(column: Any, size: int) -> array:
+    """A fixed-width numeric column read in one go (reading it per document is a file read
+    each, as the index is opened without mmap)."""
+    typecode = getattr(column, "_typecode", None)
+    if typecode and typecode in "bBhHiIlLqQ" and hasattr(column, "_dbfile"):
+        values = array(typecode)
+        width = values.itemsize
+        values.frombytes(column._dbfile.get(column._basepos, column._count * width))
+        if sys.byteorder == "little":  # Whoosh writes them big-endian ("!")
+            values.byteswap()
+        values.extend([column._default] * (size - len(values)))
+        return values
+    return array("q", list(column))
+
+
+def _matcher_bits(q: query.Query, searcher: Searcher, sets: SegmentSets) -> int:
+    """Fallback for queries with positions (phrases) and the like: ask Whoosh's matcher."""
+    matcher = q.matcher(searcher)
+    return _bits(matcher.all_ids(), sets.size) & sets.live
+
+
+def query_bits(q: query.Query, searcher: Searcher, sets: SegmentSets) -> int:
+    """The live documents of one segment matching a query (``searcher`` is that segment's)."""
+    if isinstance(q, query.Term):
+        return sets.term(q.fieldname, q.text)
+    if q is query.NullQuery or isinstance(q, query.NullQuery.__class__):
+        return 0
+    if isinstance(q, query.Every):
+        return sets.live if q.fieldname in (None, "", "*") else _matcher_bits(q, searcher, sets)
+    if isinstance(q, query.ConstantScoreQuery | query.WrappingQuery) and not isinstance(
+        q, query.Not
+    ):
+        return query_bits(q.child, searcher, sets)
+    if isinstance(q, query.Not):
+        return sets.live & ~query_bits(q.query, searcher, sets)
+    if isinstance(q, query.AndNot):
+        return query_bits(q.a, searcher, sets) & ~query_bits(q.b, searcher, sets)
+    if isinstance(q, query.AndMaybe):
+        return query_bits(q.a, searcher, sets)
+    if isinstance(q, query.Require):
+        return query_bits(q.a, searcher, sets) & query_bits(q.b, searcher, sets)
+    if isinstance(q, query.And):
+        bits = sets.live
+        for sub in q.subqueries:
+            bits &= query_bits(sub, searcher, sets)
+            if not bits:
+                break
+        return bits
+    if isinstance(q, query.Or | query.DisjunctionMax):
+        bits = 0
+        for sub in q.subqueries:
+            bits |= query_bits(sub, searcher, sets)
+        return bits
+    return _matcher_bits(q, searcher, sets)
+
+
+class DocSet:
+    """The documents matching a query across the searcher's segments."""
+
+    def __init__(self, searcher: Searcher, q: query.Query) -> None:
+        self.parts: list[tuple[SegmentSets, int]] = []
+        for sub, _offset in searcher.leaf_searchers():
+            sets = SegmentSets(sub.reader())
+            self.parts.append((sets, query_bits(q, sub, sets)))
+
+        self.offsets = [offset for _, offset in searcher.leaf_searchers()]
+
+    def __len__(self) -> int:
+        return sum(bits.bit_count() for _, bits in self.parts)
+
+    def newest(self, fieldname: str, limit: int) -> list[int]:
+        """Global document numbers of the ``limit`` newest documents (by a sortable column)."""
+        found: list[tuple[int, int]] = []
+        for (sets, bits), offset in zip(self.parts, self.offsets, strict=True):
+            if bits:
+                found += [(v, d + offset) for v, d in sets.newest(bits, fieldname, limit)]
+        found.sort(key=lambda item: (-item[0], item[1]))
+        return [docnum for _, docnum in found[:limit]]
+
+    def counts(self, fieldname: str) -> dict[str, int]:
+        """How many of the documents have each term of a field (a facet's counts)."""
+        out: dict[str, int] = {}
+        for sets, bits in self.parts:
+            if not bits:
+                continue
+            for value in sets.values(fieldname):
+                n = (bits & sets.term(fieldname, value)).bit_count()
+                if n and value:
+                    out[value] = out.get(value, 0) + n
+        return out
+
+
+def preload_lengths(searcher: Searcher, fieldnames: Iterable[str]) -> None:
+    """Read the text fields' per-document lengths into memory, once per searcher.
+
+    BM25 asks for a document's field length for every posting it scores; with the index opened
+    without mmap each ask was a seek and a read (a third of a common word's query time).
+    """
+    for sub, _offset in searcher.leaf_searchers():
+        perdoc = getattr(sub.reader(), "_perdoc", None)
+        if perdoc is None or not hasattr(perdoc, "_cached_reader"):
+            continue
+        for name in fieldnames:
+            lenfield = _lenfield(name)
+            column = perdoc._cached_reader(lenfield, LENGTHS_COLUMN)
+            if column is None or isinstance(column, bytes) or not hasattr(column, "_dbfile"):
+                continue
+            data = column._dbfile.get(column._basepos, column._count)
+            perdoc._readers[lenfield] = data + bytes(column._doccount - len(data))
+
+
+def clear_cache() -> None:
+    """Forget every cached bitset (benchmarks measure the cold case with it)."""
+    _cache.clear()
