@@ -63,7 +63,7 @@ from whoosh.searching import Searcher
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from dpse import create_app  # noqa: E402
 from dpse.extensions import db  # noqa: E402
-from dpse.search.docsets import DocSet, clear_cache, preload_lengths  # noqa: E402
+from dpse.search.docsets import DocSet, clear_cache  # noqa: E402
 from dpse.search.index import Source, current_engine  # noqa: E402
 from dpse.search.models import SearchOutbox  # noqa: E402
 from dpse.search.query import (  # noqa: E402
@@ -75,6 +75,7 @@ from dpse.search.query import (  # noqa: E402
     suggest_spelling,
 )
 from dpse.search.schema import TEXT_FIELDS, SearchDocument, make_schema  # noqa: E402
+from dpse.search.tuning import preload_lengths  # noqa: E402
 
 # -- the corpus ------------------------------------------------------------------------------
 

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from whoosh import query
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.reading import IndexReader, TermNotFound
 from whoosh.searching import Searcher
 
@@ -251,25 +251,6 @@ class DocSet:
                 if n and value:
                     out[value] = out.get(value, 0) + n
         return out
-
-
-def preload_lengths(searcher: Searcher, fieldnames: Iterable[str]) -> None:
-    """Read the text fields' per-document lengths into memory, once per searcher.
-
-    BM25 asks for a document's field length for every posting it scores; with the index opened
-    without mmap each ask was a seek and a read (a third of a common word's query time).
-    """
-    for sub, _offset in searcher.leaf_searchers():
-        perdoc = getattr(sub.reader(), "_perdoc", None)
-        if perdoc is None or not hasattr(perdoc, "_cached_reader"):
-            continue
-        for name in fieldnames:
-            lenfield = _lenfield(name)
-            column = perdoc._cached_reader(lenfield, LENGTHS_COLUMN)
-            if column is None or isinstance(column, bytes) or not hasattr(column, "_dbfile"):
-                continue
-            data = column._dbfile.get(column._basepos, column._count)
-            perdoc._readers[lenfield] = data + bytes(column._doccount - len(data))
 
 
 def clear_cache() -> None:

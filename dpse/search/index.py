@@ -31,12 +31,13 @@ from whoosh.searching import Searcher
 from whoosh.writing import SegmentWriter
 
 from dpse.extensions import db
-from dpse.search.docsets import preload_lengths
 from dpse.search.models import SearchOutbox
 from dpse.search.query import matching_ids
 from dpse.search.schema import TEXT_FIELDS, SearchDocument, make_schema
+from dpse.search.tuning import install_chunked_runs, preload_lengths
 
 log = logging.getLogger(__name__)
+install_chunked_runs()  # every index writer in this process (and its MpWriter children)
 BATCH = 500
 PARALLEL_REBUILD = 5_000  # documents from which a rebuild indexes in two processes
 # Segments under each size are merged once there are MERGE_AT of them (smallest tier first), so

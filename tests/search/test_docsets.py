@@ -7,11 +7,14 @@ from datetime import datetime, timedelta
 
 import pytest
 from whoosh import query, sorting
+from whoosh.externalsort import SortingPool
 from whoosh.filedb.filestore import FileStorage
+from whoosh.writing import PostingPool
 
-from dpse.search.docsets import DocSet, clear_cache, preload_lengths
+from dpse.search.docsets import DocSet, clear_cache
 from dpse.search.query import SearchRequest, parse_user_query, run_search
 from dpse.search.schema import FACETS, TEXT_FIELDS, SearchDocument, make_schema
+from dpse.search.tuning import preload_lengths
 
 WORDS = [
     "council",
@@ -166,3 +169,41 @@ def test_search_page_totals_pages_and_newest_first(searcher):
     assert all(c.count <= council.total for c in council.facets["type"])
     assert sum(c.count for c in council.facets["type"]) == council.total
     assert [c.value for c in council.facets["sector"]] == ["health"]
+
+
+def _build(path, docs, *, spill: bool):
+    path.mkdir()
+    ix = FileStorage(str(path)).create_index(make_schema())
+    writer = ix.writer(limitmb=0.05 if spill else 64)  # 0.05 MB: the pool spills many runs
+    for doc in docs:
+        writer.add_document(**doc.fields())
+    writer.commit()
+    return ix
+
+
+def _postings(ix) -> dict:
+    with ix.reader() as reader:
+        return {
+            (name, text): list(reader.postings(name, text).items_as("positions"))
+            if name in ("title", "summary", "body", "tags_text")
+            else list(reader.postings(name, text).all_ids())
+            for name, text in reader.all_terms()
+            if not name.startswith("spell_")
+        }
+
+
+def test_chunked_runs_write_the_same_index_as_whoosh(tmp_path, monkeypatch):
+    rng = random.Random(11)
+    docs = [_document(rng, n) for n in range(1, 400)]
+    assert PostingPool._write_run is not SortingPool._write_run  # installed by dpse.search
+    ours = _build(tmp_path / "ours", docs, spill=True)
+    monkeypatch.setattr(PostingPool, "_write_run", SortingPool._write_run)
+    monkeypatch.setattr(PostingPool, "_read_run", SortingPool._read_run)
+    whooshs = _build(tmp_path / "whoosh", docs, spill=True)
+    in_memory = _build(tmp_path / "memory", docs, spill=False)
+    assert _postings(ours) == _postings(whooshs) == _postings(in_memory)
+    q = parse_user_query("council housing", ours.schema)
+    with ours.searcher() as a, whooshs.searcher() as b:
+        assert [h["key"] for h in a.search(q, limit=30)] == [
+            h["key"] for h in b.search(q, limit=30)
+        ]
