@@ -252,6 +252,8 @@ def search_status() -> None:
     for doc_type, expected in status["expected"].items():
         click.echo(f"{doc_type:<12} {status['indexed'][doc_type]:>8} {expected:>9}")
     click.echo(f"outbox: {status['pending']} waiting")
+    sizes = ", ".join(f"{n:,}" for n in status["segments"])
+    click.echo(f"index segments: {len(status['segments'])} ({sizes} documents incl. replaced)")
     click.echo(
         "in sync" if status["in_sync"] else "NOT in sync: run `dpse search drain` or reindex"
     )

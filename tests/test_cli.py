@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.cookiejar
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -173,3 +174,26 @@ def test_serve_brings_up_the_demo_and_demo_users_can_sign_in(tmp_path):
         proc.terminate()
         output = proc.communicate(timeout=30)[0]
     assert "admin@dpse.example" in output and "demo-password" in output
+
+
+def test_search_reindex_status_and_drain(app):
+    runner = CliRunner()
+    assert runner.invoke(cli, ["seed"]).exit_code == 0
+    from dpse.search.index import current_engine
+
+    shutil.rmtree(current_engine().path, ignore_errors=True)  # the index folder is lost
+    current_engine().forget_searchers()
+    status = runner.invoke(cli, ["search", "status"])
+    assert status.exit_code == 0, status.output
+    assert "NOT in sync" in status.output
+    rebuilt = runner.invoke(cli, ["search", "reindex"])
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert "Indexing" in rebuilt.output  # the progress bar's label
+    indexed = int(re.search(r"Indexed (\d+) document", rebuilt.output).group(1))
+    assert indexed > 20
+    status = runner.invoke(cli, ["search", "status"])
+    assert "in sync" in status.output and "NOT" not in status.output
+    assert re.search(r"^case_study\s+(\d+)\s+\1$", status.output, re.M)
+    assert "index segments: 1 " in status.output
+    drained = runner.invoke(cli, ["search", "drain"])
+    assert drained.exit_code == 0, drained.output

@@ -176,6 +176,16 @@ def _column_values(column: Any, size: int) -> array:
     return array("q", list(column))
 
 
+def _estimate(q: query.Query, reader: IndexReader) -> int:
+    """An upper bound on how many documents a part of a query matches (postings to read)."""
+    if isinstance(q, query.Not):
+        return reader.doc_count_all()
+    try:
+        return sum(reader.doc_frequency(name, text) for name, text in q.iter_all_terms())
+    except (TypeError, ValueError):  # terms that are not plain text
+        return reader.doc_count_all()
+
+
 def _matcher_bits(q: query.Query, searcher: Searcher, sets: SegmentSets) -> int:
     """Fallback for queries with positions (phrases) and the like: ask Whoosh's matcher."""
     matcher = q.matcher(searcher)
@@ -203,8 +213,10 @@ def query_bits(q: query.Query, searcher: Searcher, sets: SegmentSets) -> int:
     if isinstance(q, query.Require):
         return query_bits(q.a, searcher, sets) & query_bits(q.b, searcher, sets)
     if isinstance(q, query.And):
+        # Rarest part first: long queries of words rarely all match, and an empty intersection
+        # stops before the common words' long posting lists are read.
         bits = sets.live
-        for sub in q.subqueries:
+        for sub in sorted(q.subqueries, key=lambda sub: _estimate(sub, sets.reader)):
             bits &= query_bits(sub, searcher, sets)
             if not bits:
                 break

@@ -40,9 +40,10 @@ log = logging.getLogger(__name__)
 install_chunked_runs()  # every index writer in this process (and its MpWriter children)
 BATCH = 500
 PARALLEL_REBUILD = 5_000  # documents from which a rebuild indexes in two processes
-# Segments under each size are merged once there are MERGE_AT of them (smallest tier first), so
-# a one-document update merges a few tiny segments, never the large ones a rebuild wrote.
-MERGE_TIERS = (500, 5_000, 50_000)
+# Drains merge segments of similar size: MERGE_AT segments in one band (<500, 500-4,999
+# documents) become one. Larger segments (a rebuild's) are never merged by a drain, so a
+# one-document update never rewrites the index; `dpse search reindex` compacts everything.
+MERGE_BANDS = (500, 5_000)
 MERGE_AT = 4
 
 
@@ -251,6 +252,7 @@ class SearchEngine:
                 )
                 for doc_type in self.sources
             }
+            segments = [sub.doc_count_all() for sub, _ in searcher.leaf_searchers()]
         expected = {t: s.count_public() for t, s in self.sources.items()}
         pending = self.pending()
         db.session.rollback()
@@ -258,25 +260,28 @@ class SearchEngine:
             "indexed": indexed,
             "expected": expected,
             "pending": pending,
+            "segments": segments,
             "in_sync": indexed == expected and pending == 0,
         }
 
 
 def merge_small_segments(writer: SegmentWriter, segments: list[Segment]) -> list[Segment]:
-    """Whoosh merge policy for drains: tiered, so an update's commit stays cheap.
+    """Whoosh merge policy for drains: merge only segments of similar, small size.
 
     Whoosh's default (MERGE_SMALL) sometimes merges segments of thousands of documents in
     the commit of a one-document update: in the benchmark that made one update in twenty take
     over a second to become visible.
     """
-    for limit in MERGE_TIERS:
-        small = [segment for segment in segments if segment.doc_count_all() < limit]
-        if len(small) >= MERGE_AT:
-            for segment in small:
+    lower = 0
+    for upper in MERGE_BANDS:
+        band = [s for s in segments if lower <= s.doc_count_all() < upper]
+        if len(band) >= MERGE_AT:
+            for segment in band:
                 reader = SegmentReader(writer.storage, writer.schema, segment)
                 writer.add_reader(reader)
                 reader.close()
-            return [segment for segment in segments if segment not in small]
+            return [s for s in segments if s not in band]
+        lower = upper
     return segments
 
 

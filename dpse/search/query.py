@@ -188,7 +188,9 @@ def run_search(searcher: Searcher, request: SearchRequest) -> SearchResult:
     total = len(matches)
     wanted = request.page * PER_PAGE
     timed_out = False
-    if request.sort == "newest" or not request.q:
+    if not total:
+        docnums = []  # nothing matches: Whoosh need not walk the posting lists again
+    elif request.sort == "newest" or not request.q:
         docnums = matches.newest("date", wanted)
     else:
         collector = searcher.collector(limit=wanted + DELETED_SLACK)
