@@ -1,8 +1,12 @@
-"""Security headers on every response."""
+"""Security headers on every response, and request parameters without NUL characters."""
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from flask import Flask, Request, Response, current_app
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
 # No inline script or style anywhere: templates load /static files only.
 # Images may come from https (user Markdown allows https images only).
@@ -39,6 +43,41 @@ def set_security_headers(response: Response) -> Response:
     return response
 
 
+class NulFreeMultiDict(ImmutableMultiDict):
+    """Query-string and form values with NUL characters removed.
+
+    PostgreSQL refuses NUL in text, so one in a form field or a filter argument turned into a
+    database error (a 500). Nobody types one; removing it keeps everything else they sent.
+    """
+
+    def __init__(self, mapping: Any = None) -> None:
+        if mapping is None:
+            super().__init__()
+            return
+        if isinstance(mapping, MultiDict):
+            pairs: Iterable[tuple[Any, Any]] = mapping.items(multi=True)
+        elif isinstance(mapping, Mapping):
+            pairs = [
+                (key, item)
+                for key, value in mapping.items()
+                for item in (value if isinstance(value, list | tuple) else [value])
+            ]
+        else:
+            pairs = mapping
+        super().__init__([(_no_nul(key), _no_nul(value)) for key, value in pairs])
+
+
+def _no_nul(value: Any) -> Any:
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+class DPSERequest(Request):
+    """Flask's request, with NUL-free query-string and form parameters."""
+
+    parameter_storage_class = NulFreeMultiDict
+
+
 def init_security(app: Flask) -> None:
-    """Register the header hook."""
+    """Register the header hook and the request class."""
+    app.request_class = DPSERequest
     app.after_request(set_security_headers)
