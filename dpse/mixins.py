@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Enum
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
+
+
+def string_enum(cls: type[enum.Enum], name: str, length: int = 32) -> Enum:
+    """An enum stored as its values in a plain string column (no native PostgreSQL enum), so
+    adding a value is a one-line change; unknown strings are refused before they reach SQL."""
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        length=length,
+        values_callable=lambda e: [m.value for m in e],
+        validate_strings=True,
+    )
 
 
 def utcnow() -> datetime:

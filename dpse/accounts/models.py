@@ -7,11 +7,11 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dpse.extensions import db
-from dpse.mixins import TimestampMixin, UTCDateTime
+from dpse.mixins import TimestampMixin, UTCDateTime, string_enum
 from dpse.permissions import Role
 
 
@@ -44,18 +44,6 @@ KIND_LABELS = {
 }
 
 
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    # Stored as plain strings (no native PG enum) so adding a value is a one-line change.
-    return Enum(
-        cls,
-        name=name,
-        native_enum=False,
-        length=32,
-        values_callable=lambda e: [m.value for m in e],
-        validate_strings=True,
-    )
-
-
 class Organisation(TimestampMixin, db.Model):
     """A council, agency, university, charity or supplier."""
 
@@ -64,7 +52,9 @@ class Organisation(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     slug: Mapped[str] = mapped_column(String(200), unique=True)
-    kind: Mapped[OrganisationKind] = mapped_column(_enum(OrganisationKind, "organisation_kind"))
+    kind: Mapped[OrganisationKind] = mapped_column(
+        string_enum(OrganisationKind, "organisation_kind")
+    )
     country: Mapped[str] = mapped_column(String(100), default="")
     website: Mapped[str] = mapped_column(String(500), default="")
 
@@ -92,7 +82,7 @@ class User(UserMixin, TimestampMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-cased
     display_name: Mapped[str] = mapped_column(String(100))
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[Role] = mapped_column(_enum(Role, "user_role"), default=Role.MEMBER)
+    role: Mapped[Role] = mapped_column(string_enum(Role, "user_role"), default=Role.MEMBER)
     organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisation.id", ondelete="SET NULL"), index=True
     )

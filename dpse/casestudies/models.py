@@ -6,19 +6,13 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Date, Enum, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Date, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dpse.accounts.models import Organisation, User
 from dpse.extensions import db
-from dpse.mixins import TimestampMixin, UTCDateTime, utcnow
+from dpse.mixins import TimestampMixin, UTCDateTime, string_enum, utcnow
 from dpse.tags.models import Tag
-
-
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    return Enum(
-        cls, name=name, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e]
-    )
 
 
 class Sector(enum.StrEnum):
@@ -157,10 +151,10 @@ class CaseStudy(TimestampMixin, db.Model):
     organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisation.id", ondelete="SET NULL"), index=True
     )
-    sector: Mapped[Sector] = mapped_column(_enum(Sector, "case_study_sector"), index=True)
+    sector: Mapped[Sector] = mapped_column(string_enum(Sector, "case_study_sector"), index=True)
     country: Mapped[str] = mapped_column(String(100), default="", index=True)
     region: Mapped[str] = mapped_column(String(100), default="")
-    outcome: Mapped[Outcome] = mapped_column(_enum(Outcome, "case_study_outcome"), index=True)
+    outcome: Mapped[Outcome] = mapped_column(string_enum(Outcome, "case_study_outcome"), index=True)
     challenge: Mapped[str] = mapped_column(Text, default="")
     what_we_built: Mapped[str] = mapped_column(Text, default="")
     results: Mapped[str] = mapped_column(Text, default="")
@@ -170,13 +164,13 @@ class CaseStudy(TimestampMixin, db.Model):
     # The project's year for filtering: went live, else started, else published.
     year: Mapped[int | None] = mapped_column(index=True)
     budget_band: Mapped[BudgetBand] = mapped_column(
-        _enum(BudgetBand, "case_study_budget"), default=BudgetBand.UNKNOWN
+        string_enum(BudgetBand, "case_study_budget"), default=BudgetBand.UNKNOWN
     )
     repository_url: Mapped[str] = mapped_column(String(500), default="")
     live_url: Mapped[str] = mapped_column(String(500), default="")
     publiccode_url: Mapped[str] = mapped_column(String(500), default="")
     status: Mapped[Status] = mapped_column(
-        _enum(Status, "case_study_status"), default=Status.DRAFT, index=True
+        string_enum(Status, "case_study_status"), default=Status.DRAFT, index=True
     )
     return_reason: Mapped[str] = mapped_column(Text, default="")
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import (
     CheckConstraint,
     Column,
-    Enum,
     ForeignKey,
     Index,
     String,
@@ -24,7 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from dpse.accounts.models import Organisation, User
 from dpse.casestudies.models import CaseStudy
 from dpse.extensions import db
-from dpse.mixins import TimestampMixin, UTCDateTime
+from dpse.mixins import TimestampMixin, UTCDateTime, string_enum
 from dpse.tags.models import Tag
 
 
@@ -74,18 +73,6 @@ class RegistrationStatus(enum.StrEnum):
         ]
 
 
-def _enum(cls: type[enum.Enum], name: str, length: int = 16) -> Enum:
-    # Plain strings (no native PostgreSQL enum), like the other domains.
-    return Enum(
-        cls,
-        name=name,
-        native_enum=False,
-        length=length,
-        values_callable=lambda e: [m.value for m in e],
-        validate_strings=True,
-    )
-
-
 event_tag = Table(
     "event_tag",
     db.metadata,
@@ -130,7 +117,7 @@ class Event(TimestampMixin, db.Model):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     timezone: Mapped[str] = mapped_column(String(64))  # IANA name, e.g. Europe/London
-    format: Mapped[EventFormat] = mapped_column(_enum(EventFormat, "event_format"))
+    format: Mapped[EventFormat] = mapped_column(string_enum(EventFormat, "event_format", 16))
     venue_name: Mapped[str] = mapped_column(String(200), default="")
     venue_address: Mapped[str] = mapped_column(String(500), default="")
     online_url: Mapped[str] = mapped_column(String(500), default="")
@@ -140,7 +127,7 @@ class Event(TimestampMixin, db.Model):
     registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     status: Mapped[EventStatus] = mapped_column(
-        _enum(EventStatus, "event_status"), default=EventStatus.SCHEDULED
+        string_enum(EventStatus, "event_status", 16), default=EventStatus.SCHEDULED
     )
     status_reason: Mapped[str] = mapped_column(Text, default="")
     sequence: Mapped[int] = mapped_column(default=0)  # iCalendar SEQUENCE, +1 on every change
@@ -191,7 +178,7 @@ class Registration(TimestampMixin, db.Model):
         ForeignKey("user_account.id", ondelete="CASCADE"), index=True
     )
     status: Mapped[RegistrationStatus] = mapped_column(
-        _enum(RegistrationStatus, "registration_status")
+        string_enum(RegistrationStatus, "registration_status", 16)
     )
     # Order of (re-)joining, per event: the waitlist is promoted lowest position first.
     position: Mapped[int] = mapped_column()
