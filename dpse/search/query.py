@@ -20,7 +20,7 @@ from dpse.search.schema import FACETS, TEXT_FIELDS, TYPES
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 12
 MAX_SUGGEST_WORDS = 4
-SPELLING_FIELDS = ("title", "summary")  # fields indexed with spelling=True
+SPELLING_FIELDS = ("title",)  # fields indexed with spelling=True
 TIME_LIMIT = 1.0  # seconds of collecting before we answer with what we have
 PER_PAGE = 10
 MAX_PAGE = 100
