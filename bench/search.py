@@ -70,7 +70,6 @@ from dpse.search.query import (  # noqa: E402
     FACETS,
     SearchRequest,
     parse_user_query,
-    prefer_union_tree,
     run_search,
     suggest_spelling,
 )
@@ -428,7 +427,7 @@ class WhooshQueries:
         collector = self.s.collector(limit=10)
         timed = TimeLimitCollector(collector, timelimit=1.0, use_alarm=False)
         with contextlib.suppress(TimeLimit):
-            q = prefer_union_tree(parse_user_query(text, self.schema))
+            q = parse_user_query(text, self.schema)
             self.s.search_with_collector(q, timed)
         return timed.results()
 

@@ -243,6 +243,15 @@ class DocSet:
     def __len__(self) -> int:
         return sum(bits.bit_count() for _, bits in self.parts)
 
+    def docnums(self) -> list[int]:
+        """Every matching document's global number, in order (use for small sets)."""
+        found: list[int] = []
+        for (sets, bits), offset in zip(self.parts, self.offsets, strict=True):
+            if bits:
+                flags = bits.to_bytes(sets.size, "little")
+                found += [m.start() + offset for m in _ONE.finditer(flags)]
+        return found
+
     def newest(self, fieldname: str, limit: int) -> list[int]:
         """Global document numbers of the ``limit`` newest documents (by a sortable column)."""
         found: list[tuple[int, int]] = []

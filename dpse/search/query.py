@@ -12,6 +12,7 @@ from markupsafe import Markup, escape
 from whoosh import qparser, query
 from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.highlight import ContextFragmenter, HtmlFormatter, highlight
+from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from dpse.search.docsets import DocSet
@@ -24,6 +25,7 @@ SPELLING_FIELDS = ("title",)  # fields indexed with spelling=True
 TIME_LIMIT = 1.0  # seconds of collecting before we answer with what we have
 PER_PAGE = 10
 MAX_PAGE = 100
+FEW = 200  # up to this many matches, rank them directly (rank_known) instead of via Whoosh
 DELETED_SLACK = 5  # extra top results collected, in case deleted ones have to be dropped
 FILTERS = (*FACETS, "tag")
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -130,25 +132,39 @@ def make_parser(schema) -> qparser.QueryParser:
     return parser
 
 
-def _words_query(text: str) -> query.Query:
-    words = _WORD.findall(text.lower())[:MAX_TERMS]
-    if not words:
+def _words_query(text: str, schema, reader: IndexReader | None = None) -> query.Query:
+    """All of the words (stemmed as indexed; stop words dropped), at most MAX_TERMS of them.
+
+    With a reader, an over-long text keeps its rarest words: they say most about what is
+    sought, and their short posting lists keep pasted paragraphs fast.
+    """
+    analyzer = schema["body"].analyzer  # the text fields share one analyzer
+    stems = list(dict.fromkeys(t.text for t in analyzer(text, mode="query")))
+    if reader is not None and len(stems) > MAX_TERMS:
+        stems.sort(key=lambda stem: sum(reader.doc_frequency(f, stem) for f in TEXT_FIELDS))
+    stems = stems[:MAX_TERMS]
+    if not stems:
         return query.NullQuery
-    return query.And([query.Or([query.Term(f, w) for f in TEXT_FIELDS]) for w in words])
+    return query.And([query.Or([query.Term(f, stem) for f in TEXT_FIELDS]) for stem in stems])
 
 
-def parse_user_query(text: str, schema) -> query.Query:
-    """Parse leniently: syntax trouble falls back to searching the words."""
+def parse_user_query(text: str, schema, reader: IndexReader | None = None) -> query.Query:
+    """Parse leniently: syntax trouble or too many words fall back to searching the words.
+    Every OR in the result uses Whoosh's union tree (see prefer_union_tree)."""
+    return prefer_union_tree(_parse(text, schema, reader))
+
+
+def _parse(text: str, schema, reader: IndexReader | None) -> query.Query:
     text = text[:MAX_QUERY_LENGTH].strip()
     if not text:
         return query.Every()
     try:
         parsed = make_parser(schema).parse(text)
     except Exception:  # Whoosh's parser can raise many things on odd input
-        return _words_query(text)
+        return _words_query(text, schema, reader)
     terms = list(parsed.iter_all_terms()) if parsed is not query.NullQuery else []
     if len(terms) > MAX_TERMS * len(TEXT_FIELDS):
-        return _words_query(text)
+        return _words_query(text, schema, reader)
     return parsed
 
 
@@ -162,8 +178,9 @@ def _filter_query(request: SearchRequest) -> query.Query | None:
 def prefer_union_tree(q: query.Query) -> query.Query:
     """Make every Or use Whoosh's tree of union matchers.
 
-    Whoosh picks a matcher that pre-reads and scores every posting for segments under 5,000
-    documents; for a common word that doubled the top-ten time against the union tree.
+    For segments under 5,000 documents Whoosh picks a matcher that pre-reads and scores every
+    posting: for a common word that doubled the top-ten time, and inside an AND it returned a
+    wrong top ten (tests/search/test_docsets.py shows one).
     """
     if isinstance(q, query.Or):
         q.matcher_type = query.Or.DEFAULT_MATCHER
@@ -178,12 +195,11 @@ def run_search(searcher: Searcher, request: SearchRequest) -> SearchResult:
     Whoosh ranks the top of the page; the exact total and the facet counts come from bitsets
     of whole posting lists (see docsets.py), which cost no Python per matching document.
     """
-    user_query = parse_user_query(request.q, searcher.schema)
+    user_query = parse_user_query(request.q, searcher.schema, searcher.reader())
     filters = _filter_query(request)
     if filters is not None:
         # A constant score keeps filters from changing the ranking.
         user_query = query.And([user_query, query.ConstantScoreQuery(filters, 0.0)])
-    user_query = prefer_union_tree(user_query)
     matches = DocSet(searcher, user_query)
     total = len(matches)
     wanted = request.page * PER_PAGE
@@ -192,6 +208,8 @@ def run_search(searcher: Searcher, request: SearchRequest) -> SearchResult:
         docnums = []  # nothing matches: Whoosh need not walk the posting lists again
     elif request.sort == "newest" or not request.q:
         docnums = matches.newest("date", wanted)
+    elif total <= FEW and not _has_phrase(user_query):
+        docnums = rank_known(searcher, user_query, matches.docnums())[:wanted]
     else:
         collector = searcher.collector(limit=wanted + DELETED_SLACK)
         timed = TimeLimitCollector(collector, timelimit=TIME_LIMIT, use_alarm=False)
@@ -215,6 +233,34 @@ def run_search(searcher: Searcher, request: SearchRequest) -> SearchResult:
     return SearchResult(
         hits, total, request.page, min(pages, MAX_PAGE), counts, suggestion, timed_out
     )
+
+
+def rank_known(searcher: Searcher, q: query.Query, docnums: list[int]) -> list[int]:
+    """Order known matches by Whoosh's own scores, adding up each query word's score per
+    document as Whoosh's AND and OR matchers do (not for phrases: see _has_phrase).
+
+    For a few matches of a long query this replaces Whoosh's intersection of long posting
+    lists: 200 characters of words with two matches took Whoosh 1.9 s to rank, this 10 ms.
+    """
+    excluded = {term for node in _negated(q) for term in node.iter_all_terms()}
+    terms = {t for t in q.iter_all_terms() if t not in excluded and t[0] in TEXT_FIELDS}
+    scores = dict.fromkeys(docnums, 0.0)
+    context = searcher.context()
+    for fieldname, text in sorted(terms):
+        matcher = query.Term(fieldname, text).matcher(searcher, context)
+        for docnum in docnums:  # ascending, as matchers move
+            if not matcher.is_active():
+                break
+            if matcher.id() < docnum:
+                matcher.skip_to(docnum)
+            if matcher.is_active() and matcher.id() == docnum:
+                scores[docnum] += matcher.score()
+    return sorted(docnums, key=lambda d: (-scores[d], d))
+
+
+def _has_phrase(q: query.Query) -> bool:
+    """Whether the query has a phrase (Whoosh scores phrases its own way: rank_known can't)."""
+    return isinstance(q, query.Phrase) or any(_has_phrase(child) for child in q.children())
 
 
 def _live(docnums: list[int], searcher: Searcher) -> list[int]:
@@ -307,7 +353,7 @@ def _hit(searcher: Searcher, docnum: int, marked: frozenset[str]) -> Hit:
 
 def matching_ids(searcher: Searcher, doc_type: str, text: str, limit: int = 2000) -> list[int]:
     """Ids of one type's documents matching what someone typed, best first (for list filters)."""
-    user_query = parse_user_query(text, searcher.schema)
+    user_query = parse_user_query(text, searcher.schema, searcher.reader())
     combined = query.And([user_query, query.Term("type", doc_type)])
     collector = searcher.collector(limit=limit)
     timed = TimeLimitCollector(collector, timelimit=TIME_LIMIT, use_alarm=False)
@@ -321,7 +367,7 @@ def matching_ids(searcher: Searcher, doc_type: str, text: str, limit: int = 2000
 def count_new(searcher: Searcher, request: SearchRequest, since: datetime) -> int:
     """How many documents matching a search became public after ``since`` (saved searches)."""
     parts = [
-        parse_user_query(request.q, searcher.schema),
+        parse_user_query(request.q, searcher.schema, searcher.reader()),
         query.DateRange("added", since.astimezone(UTC).replace(tzinfo=None), None, startexcl=True),
     ]
     filters = _filter_query(request)
