@@ -252,6 +252,16 @@ class DocSet:
                 found += [m.start() + offset for m in _ONE.finditer(flags)]
         return found
 
+    def docnums_with(self, fieldname: str, text: str) -> list[int]:
+        """The matching documents (global numbers) whose field has this analysed term."""
+        found: list[int] = []
+        for (sets, bits), offset in zip(self.parts, self.offsets, strict=True):
+            both = bits & sets.term(fieldname, text) if bits else 0
+            if both:
+                flags = both.to_bytes(sets.size, "little")
+                found += [m.start() + offset for m in _ONE.finditer(flags)]
+        return found
+
     def newest(self, fieldname: str, limit: int) -> list[int]:
         """Global document numbers of the ``limit`` newest documents (by a sortable column)."""
         found: list[tuple[int, int]] = []

@@ -11,6 +11,7 @@ from whoosh.externalsort import SortingPool
 from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import PostingPool
 
+from dpse.search import query as query_module
 from dpse.search.docsets import DocSet, clear_cache
 from dpse.search.query import (
     MAX_TERMS,
@@ -223,8 +224,26 @@ def test_rank_known_orders_matches_as_whoosh_does(searcher, text):
     # documents) inside an AND returned a wrong top 15 for "council drupal" here.
     q = prefer_union_tree(parse_user_query(text, searcher.schema))
     expected = [hit.docnum for hit in searcher.search(q, limit=15)]
-    matches = DocSet(searcher, q).docnums()
-    assert rank_known(searcher, q, matches)[:15] == expected
+    assert rank_known(searcher, q, DocSet(searcher, q))[:15] == expected
+
+
+def test_rank_known_by_word_rarity_when_posting_lists_are_long(searcher, monkeypatch):
+    monkeypatch.setattr(query_module, "RANK_BLOCKS", 0)
+    q = parse_user_query("council OR parking OR nothingmatches", searcher.schema)
+    ranked = rank_known(searcher, q, DocSet(searcher, q))
+    assert sorted(ranked) == DocSet(searcher, q).docnums()
+    reader = searcher.reader()
+    has = {t: set(reader.postings(*t).all_ids()) for t in q.iter_all_terms() if t in reader}
+
+    def weight(docnum: int) -> float:
+        return sum(
+            searcher.idf(name, text) * searcher.schema[name].format.field_boost
+            for (name, text), docs in has.items()
+            if docnum in docs
+        )
+
+    weights = [weight(d) for d in ranked]
+    assert weights == sorted(weights, reverse=True) and weights[0] > weights[-1]
 
 
 def test_over_long_text_searches_its_rarest_words_stemmed(searcher):
