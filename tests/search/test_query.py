@@ -109,3 +109,29 @@ def test_did_you_mean_leaves_indexed_words_alone(client, corpus):
     # "forms" is indexed as the stem "form": it is a known word, not a typo to correct.
     html = client.get("/search?q=forms+acessible+zzzzzzzz").get_data(as_text=True)
     assert "Did you mean" in html and "forms accessible" in html
+
+
+def test_search_pages_run_the_same_number_of_queries_for_2_and_20_results(
+    client, users, corpus, count_queries
+):
+    def searched() -> tuple:
+        with count_queries() as search_page:
+            html = client.get("/search?q=drupal").get_data(as_text=True)
+        with count_queries() as case_studies:
+            listed = client.get("/case-studies?q=drupal").get_data(as_text=True)
+        return search_page, case_studies, html, listed
+
+    small, small_list, _, _ = searched()
+    for number in range(18):
+        make_case_study(
+            users["member"],
+            status="published",
+            moderator=users["moderator"],
+            title=f"Drupal migration number {number}",
+            technologies=["Drupal"],
+        )
+    large, large_list, html, listed = searched()
+    assert "Drupal migration number 3" in html
+    assert "Drupal migration number 3" in listed
+    assert small.count == large.count, (small.statements, large.statements)
+    assert small_list.count == large_list.count, (small_list.statements, large_list.statements)
