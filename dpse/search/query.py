@@ -27,6 +27,7 @@ MANY_WORDS_TIME_LIMIT = 0.15  # the same for queries of more than MAX_SUGGEST_WO
 PER_PAGE = 10
 MAX_PAGE = 100
 FEW = 200  # up to this many matches, rank them directly (rank_known) instead of via Whoosh
+MANY_WORDS_FEW = 2_000  # the same for queries of more than MAX_SUGGEST_WORDS words
 POSTING_BLOCK = 128  # postings per block in Whoosh's format
 RANK_BLOCKS = 1_500  # posting blocks rank_known reads at most for exact scores
 DELETED_SLACK = 5  # extra top results collected, in case deleted ones have to be dropped
@@ -206,17 +207,17 @@ def run_search(searcher: Searcher, request: SearchRequest) -> SearchResult:
     matches = DocSet(searcher, user_query)
     total = len(matches)
     wanted = request.page * PER_PAGE
+    many_words = len({text for _, text in user_query.iter_all_terms()}) > MAX_SUGGEST_WORDS
     timed_out = False
     if not total:
         docnums = []  # nothing matches: Whoosh need not walk the posting lists again
     elif request.sort == "newest" or not request.q:
         docnums = matches.newest("date", wanted)
-    elif total <= FEW and not _has_phrase(user_query):
+    elif total <= (MANY_WORDS_FEW if many_words else FEW) and not _has_phrase(user_query):
         docnums = rank_known(searcher, user_query, matches)[:wanted]
     else:
         collector = searcher.collector(limit=wanted + DELETED_SLACK)
-        words = len({text for _, text in user_query.iter_all_terms()})
-        limit = TIME_LIMIT if words <= MAX_SUGGEST_WORDS else MANY_WORDS_TIME_LIMIT
+        limit = MANY_WORDS_TIME_LIMIT if many_words else TIME_LIMIT
         timed = TimeLimitCollector(collector, timelimit=limit, use_alarm=False)
         try:
             searcher.search_with_collector(user_query, timed)

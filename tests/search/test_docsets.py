@@ -12,7 +12,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import PostingPool
 
 from dpse.search import query as query_module
-from dpse.search.docsets import DocSet, clear_cache
+from dpse.search.docsets import DocSet, SegmentSets, _bits, _posting_ids, clear_cache
 from dpse.search.query import (
     MAX_TERMS,
     SearchRequest,
@@ -120,6 +120,27 @@ def test_total_and_facet_counts_match_whoosh(searcher, text, sector):
                 if value:
                     expected[value] = expected.get(value, 0) + 1
         assert matches.counts(name) == expected, name
+
+
+def test_posting_and_column_readers_agree_with_whoosh(searcher):
+    """docsets.py decodes posting blocks itself and reads facets from their columns: every
+    term's documents must be exactly Whoosh's own postings."""
+    clear_cache()
+    multi_block = 0
+    for sub, _offset in searcher.leaf_searchers():
+        reader = sub.reader()
+        sets = SegmentSets(reader)
+        assert all(sets._refs(name) is not None for name in FACETS)  # the column path is used
+        for name in (*TEXT_FIELDS, *FACETS, "tags"):
+            for raw in reader.lexicon(name):
+                text = raw.decode("utf-8")
+                expected = list(reader.postings(name, text).all_ids())  # live documents
+                multi_block += len(expected) > 128
+                ours = [d for d in _posting_ids(reader, name, text) if not reader.is_deleted(d)]
+                assert ours == expected, (name, text)
+                bits = _bits(expected, sets.size) & sets.live
+                assert sets.term(name, text) == bits, (name, text)
+    assert multi_block  # lists of several blocks were read
 
 
 def test_negation_never_shows_a_deleted_document(searcher):
