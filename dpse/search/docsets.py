@@ -24,6 +24,7 @@ import sys
 import threading
 import zlib
 from array import array
+from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Iterable
 from itertools import accumulate
@@ -37,6 +38,8 @@ from whoosh.searching import Searcher
 
 CACHE_BYTES = 96 * 1024 * 1024  # bitsets held per process (one byte per document each)
 SCAN_LIMIT = 4000  # up to this many matches, sort them; above, walk the segment's date order
+PARTIAL_RATIO = 1  # read only some blocks when a list has more blocks than candidates
+POSTING_BLOCK = 128  # postings per block in Whoosh's format
 _ONE = re.compile(b"\x01")
 _INT = struct.Struct("!i")  # Whoosh's block length
 
@@ -77,8 +80,11 @@ class _Cache:
 _cache = _Cache(CACHE_BYTES)
 
 
-def _posting_ids(reader: IndexReader, fieldname: str, text: str) -> Iterable[int]:
-    """Every document number in a term's postings, deleted ones included.
+def _posting_ids(
+    reader: IndexReader, fieldname: str, text: str, within: list[int] | None = None
+) -> Iterable[int]:
+    """Every document number in a term's postings, deleted ones included; with ``within``
+    (sorted document numbers), only those of the blocks that could hold one of them.
 
     The posting list is read from the file in one piece and its blocks decoded here: Whoosh's
     matcher reads each block's header a few bytes at a time and decodes the ids with a Python
@@ -97,17 +103,18 @@ def _posting_ids(reader: IndexReader, fieldname: str, text: str) -> Iterable[int
     offset, length = info.extent()
     if isinstance(length, tuple):  # Whoosh's TermInfo.from_bytes leaves it a 1-tuple
         (length,) = length
-    return _block_ids(terms._postfile.get(offset, length))
+    return _block_ids(terms._postfile.get(offset, length), within)
 
 
-def _block_ids(raw: bytes) -> list[int]:
+def _block_ids(raw: bytes, within: list[int] | None = None) -> list[int]:
     """The document numbers of a posting list in Whoosh 3's format: a magic tag, then blocks
     of (signed length, pickled block info, pickled and maybe compressed data); a negative
-    length marks the last block; the data's first item is the delta-encoded ids."""
+    length marks the last block; the data's first item is the delta-encoded ids. A block's
+    info holds its last id, so blocks holding none of ``within`` are skipped undecoded."""
     if raw[:4] != WHOOSH3_HEADER_MAGIC:
         raise ValueError("not a Whoosh 3 posting list")
     buf = io.BytesIO(raw)
-    position = 4
+    position, previous_last = 4, -1
     ids: list[int] = []
     while position < len(raw):
         (length,) = _INT.unpack_from(raw, position)
@@ -115,15 +122,22 @@ def _block_ids(raw: bytes) -> list[int]:
         end = start + abs(length)
         buf.seek(start)
         info = pickle.load(buf)  # noqa: S301 - the index's own file, as Whoosh reads it
-        compression = info[3]
-        data = raw[buf.tell() : end]
-        if compression:
-            data = zlib.decompress(data)
-        ids.extend(accumulate(pickle.loads(data)[0]))  # noqa: S301 - as above
+        last_id, compression = info[1], info[3]
+        if within is None or _any_in(within, previous_last, last_id):
+            data = raw[buf.tell() : end]
+            if compression:
+                data = zlib.decompress(data)
+            ids.extend(accumulate(pickle.loads(data)[0]))  # noqa: S301 - as above
         if length < 0:
             break
-        position = end
+        position, previous_last = end, last_id
     return ids
+
+
+def _any_in(docnums: list[int], after: int, upto: int) -> bool:
+    """Whether the sorted list has a number in (after, upto]."""
+    i = bisect_right(docnums, after)
+    return i < len(docnums) and docnums[i] <= upto
 
 
 def _ref_bits(refs: bytes, names: dict[str, int], text: str) -> int:
@@ -157,14 +171,24 @@ class SegmentSets:
         if deleted:
             self.live &= ~_bits(deleted, self.size)
 
-    def term(self, fieldname: str, text: str) -> int:
-        """Live documents whose field has this (already analysed) term."""
+    def term(self, fieldname: str, text: str, within: int | None = None) -> int:
+        """Live documents whose field has this (already analysed) term; exact at least among
+        the documents of ``within``. Few candidates against a long posting list read only the
+        blocks the candidates fall in (not cached: it is part of the list)."""
         key = (self._segment, fieldname, text)
         bits = _cache.get(key)
         if bits is None:
             refs = self._refs(fieldname)
             if refs is not None:
                 bits = _ref_bits(*refs, text)
+            elif within is not None and (
+                within.bit_count() * PARTIAL_RATIO * POSTING_BLOCK
+                < self.reader.doc_frequency(fieldname, text)
+            ):
+                flags = within.to_bytes(self.size, "little")
+                candidates = [m.start() for m in _ONE.finditer(flags)]
+                ids = _posting_ids(self.reader, fieldname, text, candidates)
+                return _bits(ids, self.size) & self.live
             else:
                 bits = _bits(_posting_ids(self.reader, fieldname, text), self.size)
             _cache.put(key, bits, self.size)
@@ -259,10 +283,15 @@ def _matcher_bits(q: query.Query, searcher: Searcher, sets: SegmentSets) -> int:
     return _bits(matcher.all_ids(), sets.size) & sets.live
 
 
-def query_bits(q: query.Query, searcher: Searcher, sets: SegmentSets) -> int:
-    """The live documents of one segment matching a query (``searcher`` is that segment's)."""
+def query_bits(
+    q: query.Query, searcher: Searcher, sets: SegmentSets, within: int | None = None
+) -> int:
+    """The live documents of one segment matching a query (``searcher`` is that segment's).
+    With ``within``, the answer need only be exact among those documents (callers intersect
+    with it): an AND passes down what its rarer parts left, so common words' long posting
+    lists are read only where that could still match."""
     if isinstance(q, query.Term):
-        return sets.term(q.fieldname, q.text)
+        return sets.term(q.fieldname, q.text, within)
     if q is query.NullQuery or isinstance(q, query.NullQuery.__class__):
         return 0
     if isinstance(q, query.Every):
@@ -270,28 +299,30 @@ def query_bits(q: query.Query, searcher: Searcher, sets: SegmentSets) -> int:
     if isinstance(q, query.ConstantScoreQuery | query.WrappingQuery) and not isinstance(
         q, query.Not
     ):
-        return query_bits(q.child, searcher, sets)
+        return query_bits(q.child, searcher, sets, within)
     if isinstance(q, query.Not):
-        return sets.live & ~query_bits(q.query, searcher, sets)
+        return sets.live & ~query_bits(q.query, searcher, sets, within)
     if isinstance(q, query.AndNot):
-        return query_bits(q.a, searcher, sets) & ~query_bits(q.b, searcher, sets)
+        bits = query_bits(q.a, searcher, sets, within)
+        return bits & ~query_bits(q.b, searcher, sets, bits) if bits else 0
     if isinstance(q, query.AndMaybe):
-        return query_bits(q.a, searcher, sets)
+        return query_bits(q.a, searcher, sets, within)
     if isinstance(q, query.Require):
-        return query_bits(q.a, searcher, sets) & query_bits(q.b, searcher, sets)
+        bits = query_bits(q.a, searcher, sets, within)
+        return bits & query_bits(q.b, searcher, sets, bits) if bits else 0
     if isinstance(q, query.And):
         # Rarest part first: long queries of words rarely all match, and an empty intersection
         # stops before the common words' long posting lists are read.
-        bits = sets.live
+        bits = sets.live if within is None else within
         for sub in sorted(q.subqueries, key=lambda sub: _estimate(sub, sets.reader)):
-            bits &= query_bits(sub, searcher, sets)
+            bits &= query_bits(sub, searcher, sets, bits)
             if not bits:
                 break
         return bits
     if isinstance(q, query.Or | query.DisjunctionMax):
         bits = 0
         for sub in q.subqueries:
-            bits |= query_bits(sub, searcher, sets)
+            bits |= query_bits(sub, searcher, sets, within)
         return bits
     return _matcher_bits(q, searcher, sets)
 
@@ -323,7 +354,7 @@ class DocSet:
         """The matching documents (global numbers) whose field has this analysed term."""
         found: list[int] = []
         for (sets, bits), offset in zip(self.parts, self.offsets, strict=True):
-            both = bits & sets.term(fieldname, text) if bits else 0
+            both = bits & sets.term(fieldname, text, bits) if bits else 0
             if both:
                 flags = both.to_bytes(sets.size, "little")
                 found += [m.start() + offset for m in _ONE.finditer(flags)]

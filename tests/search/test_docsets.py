@@ -11,6 +11,7 @@ from whoosh.externalsort import SortingPool
 from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import PostingPool
 
+from dpse.search import docsets
 from dpse.search import query as query_module
 from dpse.search.docsets import DocSet, SegmentSets, _bits, _posting_ids, clear_cache
 from dpse.search.query import (
@@ -103,7 +104,11 @@ def _facets() -> sorting.Facets:
 
 @pytest.mark.parametrize("text", QUERIES)
 @pytest.mark.parametrize("sector", ["", "health"])
-def test_total_and_facet_counts_match_whoosh(searcher, text, sector):
+@pytest.mark.parametrize("partial", [False, True], ids=["whole-lists", "partial-reads"])
+def test_total_and_facet_counts_match_whoosh(searcher, text, sector, partial, monkeypatch):
+    if partial:  # read only the blocks the candidates fall in, whatever the lists' lengths
+        monkeypatch.setattr(docsets, "PARTIAL_RATIO", 0.001)
+        clear_cache()
     q = parse_user_query(text, searcher.schema)
     if sector:
         q = query.And([q, query.ConstantScoreQuery(query.Term("sector", sector), 0.0)])
@@ -141,6 +146,16 @@ def test_posting_and_column_readers_agree_with_whoosh(searcher):
                 bits = _bits(expected, sets.size) & sets.live
                 assert sets.term(name, text) == bits, (name, text)
     assert multi_block  # lists of several blocks were read
+
+
+def test_partial_reads_skip_blocks_but_keep_every_candidate(searcher):
+    reader = searcher.leaf_searchers()[0][0].reader()
+    full = list(_posting_ids(reader, "body", "council"))
+    assert len(full) > 128  # more than one block
+    candidates = [full[0], full[-1] + 1]  # one in the first block, one past every block's ids
+    part = list(_posting_ids(reader, "body", "council", candidates))
+    assert full[0] in part and set(part) <= set(full)
+    assert len(part) < len(full)  # the blocks between were not decoded
 
 
 def test_negation_never_shows_a_deleted_document(searcher):
