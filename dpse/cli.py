@@ -254,6 +254,8 @@ def search_status() -> None:
     click.echo(f"outbox: {status['pending']} waiting")
     sizes = ", ".join(f"{n:,}" for n in status["segments"])
     click.echo(f"index segments: {len(status['segments'])} ({sizes} documents incl. replaced)")
+    if not status["schema_current"]:
+        click.echo("index schema: older than this release's: run `dpse search reindex`")
     click.echo(
         "in sync" if status["in_sync"] else "NOT in sync: run `dpse search drain` or reindex"
     )

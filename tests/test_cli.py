@@ -21,6 +21,7 @@ from dpse.accounts.models import Organisation, User
 from dpse.cli import cli
 from dpse.extensions import db
 from dpse.permissions import Role
+from dpse.search.schema import make_schema
 from tests.conftest import free_port
 
 DPSE = [sys.executable, "-c", "from dpse.cli import main; main()"]
@@ -195,5 +196,31 @@ def test_search_reindex_status_and_drain(app):
     assert "in sync" in status.output and "NOT" not in status.output
     assert re.search(r"^case_study\s+(\d+)\s+\1$", status.output, re.M)
     assert "index segments: 1 " in status.output
+    assert "index schema" not in status.output  # built with this release's schema
     drained = runner.invoke(cli, ["search", "drain"])
     assert drained.exit_code == 0, drained.output
+
+
+def test_search_status_tells_when_the_index_schema_is_older(app, tmp_path):
+    from whoosh.fields import ID
+    from whoosh.filedb.filestore import FileStorage
+
+    from dpse.search.index import current_engine
+
+    engine = current_engine()
+    old_path = engine.path
+    engine.forget_searchers()
+    engine.path = tmp_path / "old-index"
+    engine.path.mkdir()
+    # An index built by an imaginary earlier release, whose type facet had no column.
+    schema = make_schema()
+    schema.remove("type")
+    schema.add("type", ID(stored=True))
+    FileStorage(str(engine.path)).create_index(schema)
+    try:
+        status = CliRunner().invoke(cli, ["search", "status"])
+    finally:
+        engine.forget_searchers()
+        engine.path = old_path
+    assert status.exit_code == 0, status.output
+    assert "index schema: older than this release's: run `dpse search reindex`" in status.output

@@ -40,6 +40,7 @@ CACHE_BYTES = 96 * 1024 * 1024  # bitsets held per process (one byte per documen
 SCAN_LIMIT = 4000  # up to this many matches, sort them; above, walk the segment's date order
 PARTIAL_RATIO = 1  # read only some blocks when a list has more blocks than candidates
 POSTING_BLOCK = 128  # postings per block in Whoosh's format
+PARTIAL_SHARE = 3  # when a third of a list's blocks are wanted anyway, read all and cache it
 _ONE = re.compile(b"\x01")
 _INT = struct.Struct("!i")  # Whoosh's block length
 
@@ -82,9 +83,10 @@ _cache = _Cache(CACHE_BYTES)
 
 def _posting_ids(
     reader: IndexReader, fieldname: str, text: str, within: list[int] | None = None
-) -> Iterable[int]:
-    """Every document number in a term's postings, deleted ones included; with ``within``
-    (sorted document numbers), only those of the blocks that could hold one of them.
+) -> tuple[list[int], bool]:
+    """The document numbers in a term's postings, deleted ones included, and whether that is
+    all of them: with ``within`` (sorted document numbers), only the blocks that could hold
+    one of those are decoded, unless that is a good part of the list anyway.
 
     The posting list is read from the file in one piece and its blocks decoded here: Whoosh's
     matcher reads each block's header a few bytes at a time and decodes the ids with a Python
@@ -94,28 +96,29 @@ def _posting_ids(
     terms = getattr(reader, "_terms", None)
     try:
         if terms is None or not hasattr(terms, "term_info"):  # not a segment on disk
-            return list(reader.postings(fieldname, text).all_ids())
+            return list(reader.postings(fieldname, text).all_ids()), True
         info = terms.term_info(fieldname, field.to_bytes(text))
     except (TermNotFound, KeyError, ValueError):
-        return ()
+        return [], True
     if info.is_inlined():
-        return info.inlined_postings()[0]
+        return list(info.inlined_postings()[0]), True
     offset, length = info.extent()
     if isinstance(length, tuple):  # Whoosh's TermInfo.from_bytes leaves it a 1-tuple
         (length,) = length
     return _block_ids(terms._postfile.get(offset, length), within)
 
 
-def _block_ids(raw: bytes, within: list[int] | None = None) -> list[int]:
-    """The document numbers of a posting list in Whoosh 3's format: a magic tag, then blocks
-    of (signed length, pickled block info, pickled and maybe compressed data); a negative
-    length marks the last block; the data's first item is the delta-encoded ids. A block's
-    info holds its last id, so blocks holding none of ``within`` are skipped undecoded."""
+def _block_ids(raw: bytes, within: list[int] | None = None) -> tuple[list[int], bool]:
+    """The document numbers of a posting list in Whoosh 3's format, and whether all blocks
+    were decoded: a magic tag, then blocks of (signed length, pickled block info, pickled and
+    maybe compressed data); a negative length marks the last block; the data's first item is
+    the delta-encoded ids. A block's info holds its last id, so with ``within`` the blocks
+    holding none of those are skipped undecoded — if they are most of the list."""
     if raw[:4] != WHOOSH3_HEADER_MAGIC:
         raise ValueError("not a Whoosh 3 posting list")
     buf = io.BytesIO(raw)
     position, previous_last = 4, -1
-    ids: list[int] = []
+    blocks: list[tuple[int, int, int, bool]] = []  # data start, end, compression, wanted
     while position < len(raw):
         (length,) = _INT.unpack_from(raw, position)
         start = position + _INT.size
@@ -123,15 +126,20 @@ def _block_ids(raw: bytes, within: list[int] | None = None) -> list[int]:
         buf.seek(start)
         info = pickle.load(buf)  # noqa: S301 - the index's own file, as Whoosh reads it
         last_id, compression = info[1], info[3]
-        if within is None or _any_in(within, previous_last, last_id):
-            data = raw[buf.tell() : end]
-            if compression:
-                data = zlib.decompress(data)
-            ids.extend(accumulate(pickle.loads(data)[0]))  # noqa: S301 - as above
+        wanted = within is None or _any_in(within, previous_last, last_id)
+        blocks.append((buf.tell(), end, compression, wanted))
         if length < 0:
             break
         position, previous_last = end, last_id
-    return ids
+    whole = sum(wanted for *_, wanted in blocks) * PARTIAL_SHARE > len(blocks)
+    ids: list[int] = []
+    for start, end, compression, wanted in blocks:
+        if wanted or whole:
+            data = raw[start:end]
+            if compression:
+                data = zlib.decompress(data)
+            ids.extend(accumulate(pickle.loads(data)[0]))  # noqa: S301 - as above
+    return ids, whole
 
 
 def _any_in(docnums: list[int], after: int, upto: int) -> bool:
@@ -174,7 +182,7 @@ class SegmentSets:
     def term(self, fieldname: str, text: str, within: int | None = None) -> int:
         """Live documents whose field has this (already analysed) term; exact at least among
         the documents of ``within``. Few candidates against a long posting list read only the
-        blocks the candidates fall in (not cached: it is part of the list)."""
+        blocks the candidates fall in (not cached then: it is part of the list)."""
         key = (self._segment, fieldname, text)
         bits = _cache.get(key)
         if bits is None:
@@ -187,10 +195,12 @@ class SegmentSets:
             ):
                 flags = within.to_bytes(self.size, "little")
                 candidates = [m.start() for m in _ONE.finditer(flags)]
-                ids = _posting_ids(self.reader, fieldname, text, candidates)
-                return _bits(ids, self.size) & self.live
+                ids, whole = _posting_ids(self.reader, fieldname, text, candidates)
+                bits = _bits(ids, self.size)
+                if not whole:
+                    return bits & self.live
             else:
-                bits = _bits(_posting_ids(self.reader, fieldname, text), self.size)
+                bits = _bits(_posting_ids(self.reader, fieldname, text)[0], self.size)
             _cache.put(key, bits, self.size)
         return bits & self.live
 

@@ -33,7 +33,7 @@ from whoosh.writing import SegmentWriter
 from dpse.extensions import db
 from dpse.search.models import SearchOutbox
 from dpse.search.query import matching_ids
-from dpse.search.schema import TEXT_FIELDS, SearchDocument, make_schema
+from dpse.search.schema import TEXT_FIELDS, SearchDocument, make_schema, schema_signature
 from dpse.search.tuning import install_chunked_runs, preload_lengths
 
 log = logging.getLogger(__name__)
@@ -244,7 +244,8 @@ class SearchEngine:
         return count
 
     def status(self) -> dict[str, object]:
-        """Documents per type in the index and in the database, and the outbox length."""
+        """Documents per type in the index and in the database, the outbox length, the index's
+        segments, and whether it was built with this release's schema."""
         with self.searching() as searcher:
             indexed = {
                 doc_type: len(
@@ -253,6 +254,7 @@ class SearchEngine:
                 for doc_type in self.sources
             }
             segments = [sub.doc_count_all() for sub, _ in searcher.leaf_searchers()]
+            schema_current = schema_signature(searcher.schema) == schema_signature(make_schema())
         expected = {t: s.count_public() for t, s in self.sources.items()}
         pending = self.pending()
         db.session.rollback()
@@ -261,6 +263,7 @@ class SearchEngine:
             "expected": expected,
             "pending": pending,
             "segments": segments,
+            "schema_current": schema_current,
             "in_sync": indexed == expected and pending == 0,
         }
 

@@ -162,6 +162,11 @@ def _parse(text: str, schema, reader: IndexReader | None) -> query.Query:
     text = text[:MAX_QUERY_LENGTH].strip()
     if not text:
         return query.Every()
+    analyzer = schema["body"].analyzer
+    if len({t.text for t in analyzer(text, mode="query")}) > MAX_TERMS:
+        # Too many words for operators to matter; parsing them would only cost time (Whoosh's
+        # parser deep-copies every word's query once per field: ~14 ms for 200 characters).
+        return _words_query(text, schema, reader)
     try:
         parsed = make_parser(schema).parse(text)
     except Exception:  # Whoosh's parser can raise many things on odd input

@@ -47,6 +47,23 @@ def make_schema() -> Schema:
     )
 
 
+def schema_signature(schema: Schema) -> list[tuple]:
+    """What about each field decides how it is indexed and read, comparable between the schema
+    an index was built with and this release's (Whoosh's field objects don't compare by value)."""
+    return [
+        (
+            name,
+            type(field).__name__,
+            type(field.column_type).__name__ if field.column_type else None,
+            field.stored,
+            getattr(field, "field_boost", 1.0),
+            bool(getattr(field, "spelling", False)),
+            type(field.format).__name__,
+        )
+        for name, field in sorted(schema.items())
+    ]
+
+
 @dataclass
 class SearchDocument:
     """What a domain hands to the index for one public object."""

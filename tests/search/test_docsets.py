@@ -108,6 +108,7 @@ def _facets() -> sorting.Facets:
 def test_total_and_facet_counts_match_whoosh(searcher, text, sector, partial, monkeypatch):
     if partial:  # read only the blocks the candidates fall in, whatever the lists' lengths
         monkeypatch.setattr(docsets, "PARTIAL_RATIO", 0.001)
+        monkeypatch.setattr(docsets, "PARTIAL_SHARE", 0)  # never "read it all instead"
         clear_cache()
     q = parse_user_query(text, searcher.schema)
     if sector:
@@ -141,21 +142,31 @@ def test_posting_and_column_readers_agree_with_whoosh(searcher):
                 text = raw.decode("utf-8")
                 expected = list(reader.postings(name, text).all_ids())  # live documents
                 multi_block += len(expected) > 128
-                ours = [d for d in _posting_ids(reader, name, text) if not reader.is_deleted(d)]
+                ids, whole = _posting_ids(reader, name, text)
+                assert whole
+                ours = [d for d in ids if not reader.is_deleted(d)]
                 assert ours == expected, (name, text)
                 bits = _bits(expected, sets.size) & sets.live
                 assert sets.term(name, text) == bits, (name, text)
     assert multi_block  # lists of several blocks were read
 
 
-def test_partial_reads_skip_blocks_but_keep_every_candidate(searcher):
-    reader = searcher.leaf_searchers()[0][0].reader()
-    full = list(_posting_ids(reader, "body", "council"))
-    assert len(full) > 128  # more than one block
+def test_partial_reads_skip_blocks_but_keep_every_candidate(tmp_path):
+    rng = random.Random(5)
+    ix = FileStorage(str(tmp_path)).create_index(make_schema())
+    with ix.writer() as writer:
+        for number in range(1, 800):
+            writer.add_document(**_document(rng, number).fields())
+    reader = ix.reader()
+    full, whole = _posting_ids(reader, "body", "council")
+    assert whole and len(full) > 128 * 3  # more than three blocks
     candidates = [full[0], full[-1] + 1]  # one in the first block, one past every block's ids
-    part = list(_posting_ids(reader, "body", "council", candidates))
+    part, whole = _posting_ids(reader, "body", "council", candidates)
     assert full[0] in part and set(part) <= set(full)
-    assert len(part) < len(full)  # the blocks between were not decoded
+    assert not whole and len(part) < len(full)  # the blocks between were not decoded
+    everywhere, whole = _posting_ids(reader, "body", "council", full[::128])
+    assert whole and everywhere == full  # most blocks wanted: all read (and cached)
+    reader.close()
 
 
 def test_negation_never_shows_a_deleted_document(searcher):
