@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from flask import Flask, Response, current_app, has_request_context
@@ -40,10 +41,12 @@ log = logging.getLogger(__name__)
 install_chunked_runs()  # every index writer in this process (and its MpWriter children)
 BATCH = 500
 PARALLEL_REBUILD = 5_000  # documents from which a rebuild indexes in two processes
-# Drains merge segments of similar size: MERGE_AT segments in one band (<500, 500-4,999
-# documents) become one. Larger segments (a rebuild's) are never merged by a drain, so a
-# one-document update never rewrites the index; `dpse search reindex` compacts everything.
-MERGE_BANDS = (500, 5_000)
+# Drains merge segments of similar size: MERGE_AT segments in one band (<8, 8-63, 64-511
+# documents) become one, so a document is rewritten at most once per band. Larger segments
+# (a rebuild's, and what merging the top band made) are never merged by a drain: a merge holds
+# the writer lock, and merging 2,000 documents already takes ~15 s here. `dpse search reindex`
+# compacts everything.
+MERGE_BANDS = (8, 64, 512)
 MERGE_AT = 4
 
 
@@ -128,7 +131,7 @@ class SearchEngine:
     def matching_ids(self, doc_type: str, text: str) -> list[int]:
         """Ids of documents of one type matching the text (what is committed is included)."""
         if self.pending():
-            self.drain(wait=2.0)
+            self.drain(wait=2.0, merge=False)
         with self.searching() as searcher:
             return matching_ids(searcher, doc_type, text)
 
@@ -138,11 +141,13 @@ class SearchEngine:
         """How many outbox rows wait."""
         return db.session.scalar(select(func.count(SearchOutbox.id))) or 0
 
-    def drain(self, wait: float = 0.0) -> int:
+    def drain(self, wait: float = 0.0, merge: bool = True) -> int:
         """Apply waiting outbox rows to the index; returns how many were applied.
 
         ``wait`` is how long to wait for the writer lock; with 0 a busy index is left to the
         process holding it (our rows stay in the outbox and are picked up by a later drain).
+        Each batch is committed on its own, so it is searchable at once; only when the outbox
+        is empty are small segments merged (``merge``), in a commit of their own.
         """
         done = 0
         db.session.info.pop("search_dirty", None)  # whatever this session queued is handled now
@@ -157,41 +162,75 @@ class SearchEngine:
                     select(SearchOutbox.id, SearchOutbox.key).order_by(SearchOutbox.id).limit(BATCH)
                 ).all()
                 db.session.rollback()  # no transaction held while we index
-                if not rows:
+                if rows:
+                    self._apply(writer, [key for _, key in rows])
+                    writer.commit(merge=False)
+                    # Only now, with the index committed, may the rows go.
+                    # Exactly the rows read: on PostgreSQL a lower id can commit after a higher.
+                    db.session.execute(
+                        delete(SearchOutbox).where(SearchOutbox.id.in_([r[0] for r in rows]))
+                    )
+                    db.session.commit()
+                    done += len(rows)
+                elif merge and (band := segments_to_merge(writer.segments)):
+                    self._merge(writer, band)
+                else:
                     break
-                self._apply(writer, [key for _, key in rows])
-                writer.commit(mergetype=merge_small_segments)
-                # Only now, with the index committed, may the rows go.
-                # Exactly the rows read: on PostgreSQL a lower id can commit after a higher one.
-                db.session.execute(
-                    delete(SearchOutbox).where(SearchOutbox.id.in_([r[0] for r in rows]))
-                )
-                db.session.commit()
-                done += len(rows)
                 writer = ix.writer(timeout=max(wait, 5.0))
         finally:
-            writer.cancel()
+            if not writer.is_closed:
+                writer.cancel()
         return done
 
-    def _apply(self, writer, keys: Iterable[str]) -> None:
+    def _apply(self, writer: SegmentWriter, keys: Iterable[str]) -> None:
         with _url_context():
-            self._apply_keys(writer, keys)
+            docs = self._load(keys)
+        for key, doc in docs.items():
+            if doc is None:  # gone, unpublished, hidden: it leaves the index
+                writer.delete_by_term("key", key)
+            else:
+                writer.update_document(**doc.fields())
 
-    def _apply_keys(self, writer, keys: Iterable[str]) -> None:
+    def _merge(self, writer: SegmentWriter, band: list[Segment]) -> None:
+        """Replace the band's segments by one, indexing their documents afresh from the database.
+
+        Measured here, Whoosh's own merge (``add_reader``) copies ~80 documents a second, and
+        indexing them again ~700: merging four 40-document segments took 4.5 s, holding the
+        writer lock all the while. What is gone from the database meanwhile is simply dropped.
+        """
+        keys: list[str] = []
+        for segment in band:
+            reader = SegmentReader(writer.storage, writer.schema, segment)
+            try:
+                keys.extend(stored["key"] for stored in reader.all_stored_fields())
+            finally:
+                reader.close()
+        with _url_context():
+            docs = self._load(keys)
+        for doc in docs.values():
+            if doc is not None:
+                writer.add_document(**doc.fields())
+        merged = {segment.segment_id() for segment in band}
+        writer.commit(
+            mergetype=lambda _writer, segments: [
+                s for s in segments if s.segment_id() not in merged
+            ]
+        )
+        log.info("Merged %d search segments (%d documents)", len(band), len(keys))
+
+    def _load(self, keys: Iterable[str]) -> dict[str, SearchDocument | None]:
+        """The current public document for each key (None where there is none)."""
         by_type: dict[str, set[int]] = {}
         for key in keys:
             doc_type, _, raw_id = key.partition(":")
             if doc_type in self.sources and raw_id.isdigit():
                 by_type.setdefault(doc_type, set()).add(int(raw_id))
+        found: dict[str, SearchDocument | None] = {}
         for doc_type, ids in by_type.items():
             docs = self.sources[doc_type].load(sorted(ids))
-            db.session.rollback()
-            for object_id in ids:
-                doc = docs.get(object_id)
-                if doc is None:  # gone, unpublished, hidden: it leaves the index
-                    writer.delete_by_term("key", f"{doc_type}:{object_id}")
-                else:
-                    writer.update_document(**doc.fields())
+            found.update({f"{doc_type}:{i}": docs.get(i) for i in sorted(ids)})
+        db.session.rollback()
+        return found
 
     # -- rebuilding -------------------------------------------------------------------------
 
@@ -268,24 +307,15 @@ class SearchEngine:
         }
 
 
-def merge_small_segments(writer: SegmentWriter, segments: list[Segment]) -> list[Segment]:
-    """Whoosh merge policy for drains: merge only segments of similar, small size.
-
-    Whoosh's default (MERGE_SMALL) sometimes merges segments of thousands of documents in
-    the commit of a one-document update: in the benchmark that made one update in twenty take
-    over a second to become visible.
-    """
+def segments_to_merge(segments: list[Segment]) -> list[Segment]:
+    """The smallest band of similar-sized segments that has MERGE_AT of them, or none."""
     lower = 0
     for upper in MERGE_BANDS:
         band = [s for s in segments if lower <= s.doc_count_all() < upper]
         if len(band) >= MERGE_AT:
-            for segment in band:
-                reader = SegmentReader(writer.storage, writer.schema, segment)
-                writer.add_reader(reader)
-                reader.close()
-            return [s for s in segments if s not in band]
+            return band
         lower = upper
-    return segments
+    return []
 
 
 def wait_for(predicate: Callable[[], bool], seconds: float) -> bool:
@@ -320,14 +350,27 @@ def _note_outbox_rows(session: Session, flush_context: object) -> None:
 
 
 def _drain_after_request(response: Response) -> Response:
-    """After a request whose transaction queued index work, apply it (never fails the request)."""
+    """After a request whose transaction queued index work, apply it (never fails the request);
+    merging segments, if due, waits until the response has been sent."""
     if db.session.info.pop("search_dirty", False):
         try:
-            current_engine().drain()
+            current_engine().drain(merge=False)
         except Exception:  # the rows stay queued; the next drain or search picks them up
             db.session.rollback()
             log.exception("Draining the search outbox failed; it will be retried")
+        else:
+            app = current_app._get_current_object()  # type: ignore[attr-defined]
+            response.call_on_close(partial(_merge_after_response, app))
     return response
+
+
+def _merge_after_response(app: Flask) -> None:
+    with app.app_context():
+        try:
+            current_engine().drain()  # also applies whatever other processes queued meanwhile
+        except Exception:
+            db.session.rollback()
+            log.exception("Merging search segments failed; a later drain will try again")
 
 
 def init_search(app: Flask, sources: Iterable[Source]) -> SearchEngine:

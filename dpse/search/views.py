@@ -25,7 +25,7 @@ def search() -> str:
     engine = current_engine()
     if engine.pending():
         # Read your own writes: apply what is waiting (briefly waiting for a busy writer).
-        engine.drain(wait=2.0)
+        engine.drain(wait=2.0, merge=False)
     search_request = SearchRequest.from_args(request.args)
     with engine.searching() as searcher:
         result = run_search(searcher, search_request)

@@ -8,10 +8,12 @@ from sqlalchemy import func, select
 from dpse.extensions import db
 from dpse.forum import service
 from dpse.moderation import service as moderation
+from dpse.search import index as index_module
 from dpse.search.index import current_engine
 from dpse.search.models import SearchOutbox
 from dpse.search.query import SearchRequest, run_search
 from tests.casestudies.factories import make_case_study
+from tests.conftest import login, post_form
 from tests.forum.factories import make_thread, posts_of
 
 
@@ -83,3 +85,25 @@ def test_rebuild_counts_match(users):
     assert status["in_sync"], status
     assert status["indexed"]["thread"] == 1 and status["indexed"]["post"] == 2
     assert engine.rebuild() == status["indexed"]["thread"] + status["indexed"]["post"]
+
+
+def test_a_reply_is_found_once_answered_and_merging_waits_for_the_response(
+    client, users, monkeypatch
+):
+    monkeypatch.setattr(index_module, "MERGE_BANDS", (10,))
+    monkeypatch.setattr(index_module, "MERGE_AT", 2)
+    thread = make_thread(users["member"], title="Echidna habitats", body="Who maps them?")
+    engine = current_engine()
+    engine.drain(wait=5, merge=False)
+    login(client, "supplier@testshire.gov.uk")
+    url = f"/forum/t/{thread.id}-{thread.slug}/reply"
+    response = post_form(client, url, {"body": "We do: echidna burrows.", "action": "post"})
+    assert response.status_code == 302
+    # Searchable before the response is even sent: the request committed it to the index...
+    with engine.searching() as searcher:
+        hits = run_search(searcher, SearchRequest(q="burrows")).hits
+    assert [h.type for h in hits] == ["post"]
+    assert len(engine.index()._segments()) == 2  # ...without merging first
+    response.close()  # the response is sent: now the two small segments are merged
+    assert len(engine.index()._segments()) == 1
+    assert [t for t, _ in found("echidna")] == ["post", "thread"]
