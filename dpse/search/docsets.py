@@ -31,10 +31,11 @@ from itertools import accumulate
 from typing import Any
 
 from whoosh import query
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, _lenfield
 from whoosh.columns import RefBytesColumn
 from whoosh.reading import IndexReader, TermNotFound
 from whoosh.searching import Searcher
+from whoosh.util.numeric import length_to_byte
 
 CACHE_BYTES = 96 * 1024 * 1024  # bitsets held per process (one byte per document each)
 SCAN_LIMIT = 4000  # up to this many matches, sort them; above, walk the segment's date order
@@ -108,38 +109,88 @@ def _posting_ids(
     return _block_ids(terms._postfile.get(offset, length), within)
 
 
-def _block_ids(raw: bytes, within: list[int] | None = None) -> tuple[list[int], bool]:
-    """The document numbers of a posting list in Whoosh 3's format, and whether all blocks
-    were decoded: a magic tag, then blocks of (signed length, pickled block info, pickled and
-    maybe compressed data); a negative length marks the last block; the data's first item is
-    the delta-encoded ids. A block's info holds its last id, so with ``within`` the blocks
-    holding none of those are skipped undecoded — if they are most of the list."""
+def _block_spans(raw: bytes) -> list[tuple[int, int, int, int]]:
+    """(data start, end, compression, last id) of each block of a posting list in Whoosh 3's
+    format: a magic tag, then blocks of (signed length, pickled block info, pickled and maybe
+    compressed data); a negative length marks the last block."""
     if raw[:4] != WHOOSH3_HEADER_MAGIC:
         raise ValueError("not a Whoosh 3 posting list")
     buf = io.BytesIO(raw)
-    position, previous_last = 4, -1
-    blocks: list[tuple[int, int, int, bool]] = []  # data start, end, compression, wanted
+    position = 4
+    spans: list[tuple[int, int, int, int]] = []
     while position < len(raw):
         (length,) = _INT.unpack_from(raw, position)
         start = position + _INT.size
         end = start + abs(length)
         buf.seek(start)
         info = pickle.load(buf)  # noqa: S301 - the index's own file, as Whoosh reads it
-        last_id, compression = info[1], info[3]
-        wanted = within is None or _any_in(within, previous_last, last_id)
-        blocks.append((buf.tell(), end, compression, wanted))
+        spans.append((buf.tell(), end, info[3], info[1]))
         if length < 0:
             break
-        position, previous_last = end, last_id
-    whole = sum(wanted for *_, wanted in blocks) * PARTIAL_SHARE > len(blocks)
+        position = end
+    return spans
+
+
+def _block_data(raw: bytes, start: int, end: int, compression: int) -> tuple:
+    """A block's (delta-encoded ids, weights, values)."""
+    data = raw[start:end]
+    if compression:
+        data = zlib.decompress(data)
+    return pickle.loads(data)  # noqa: S301 - the index's own file, as Whoosh reads it
+
+
+def _block_ids(raw: bytes, within: list[int] | None = None) -> tuple[list[int], bool]:
+    """The document numbers of a posting list, and whether all blocks were decoded. A block's
+    info holds its last id, so with ``within`` the blocks holding none of those are skipped
+    undecoded — if they are most of the list."""
+    spans = _block_spans(raw)
+    previous_last, wanted = -1, []
+    for *_, last_id in spans:
+        wanted.append(within is None or _any_in(within, previous_last, last_id))
+        previous_last = last_id
+    whole = sum(wanted) * PARTIAL_SHARE > len(spans)
     ids: list[int] = []
-    for start, end, compression, wanted in blocks:
-        if wanted or whole:
-            data = raw[start:end]
-            if compression:
-                data = zlib.decompress(data)
-            ids.extend(accumulate(pickle.loads(data)[0]))  # noqa: S301 - as above
+    for (start, end, compression, _), want in zip(spans, wanted, strict=True):
+        if want or whole:
+            ids.extend(accumulate(_block_data(raw, start, end, compression)[0]))
     return ids, whole
+
+
+def _posting_weights(reader: IndexReader, fieldname: str, text: str) -> tuple[array, array]:
+    """A term's document numbers and weights (term frequency times the field's boost), the
+    whole list, deleted documents included."""
+    ids, weights = array("I"), array("f")
+    terms = getattr(reader, "_terms", None)
+    try:
+        if terms is None or not hasattr(terms, "term_info"):  # not a segment on disk
+            matcher = reader.postings(fieldname, text)
+            while matcher.is_active():
+                ids.append(matcher.id())
+                weights.append(matcher.weight())
+                matcher.next()
+            return ids, weights
+        info = terms.term_info(fieldname, reader.schema[fieldname].to_bytes(text))
+    except (TermNotFound, KeyError, ValueError):
+        return ids, weights
+    if info.is_inlined():
+        inline_ids, inline_weights, _ = info.inlined_postings()
+        ids.extend(inline_ids)
+        weights.extend(inline_weights)
+        return ids, weights
+    offset, length = info.extent()
+    if isinstance(length, tuple):  # Whoosh's TermInfo.from_bytes leaves it a 1-tuple
+        (length,) = length
+    raw = terms._postfile.get(offset, length)
+    for start, end, compression, _ in _block_spans(raw):
+        deltas, block_weights, _ = _block_data(raw, start, end, compression)
+        ids.extend(accumulate(deltas))
+        if block_weights is None:  # Whoosh writes None when every weight is 1.0
+            weights.extend([1.0] * len(deltas))
+        elif isinstance(block_weights, float):  # ... and one float when they are all equal
+            weights.extend([block_weights] * len(deltas))
+        else:
+            weights.extend(block_weights)
+    return ids, weights
 
 
 def _any_in(docnums: list[int], after: int, upto: int) -> bool:
@@ -200,9 +251,30 @@ class SegmentSets:
                 if not whole:
                     return bits & self.live
             else:
-                bits = _bits(_posting_ids(self.reader, fieldname, text)[0], self.size)
+                # The whole list, weights too: ranking (rank_by_postings) reads the same blocks.
+                bits = _bits(self.postings(fieldname, text)[0], self.size)
             _cache.put(key, bits, self.size)
         return bits & self.live
+
+    def postings(self, fieldname: str, text: str) -> tuple[array, array]:
+        """A term's (document numbers, weights) in this segment, deleted documents included."""
+        key = (self._segment, fieldname, text, "weights")
+        cached = _cache.get(key)
+        if cached is None:
+            cached = _posting_weights(self.reader, fieldname, text)
+            _cache.put(key, cached, 8 * len(cached[0]) + 64)
+        return cached
+
+    def lengths(self, fieldname: str) -> bytes:
+        """Each document's length of a field, as Whoosh's one-byte code (see preload_lengths)."""
+        perdoc = getattr(self.reader, "_perdoc", None)
+        column = perdoc._readers.get(_lenfield(fieldname)) if perdoc is not None else None
+        if isinstance(column, bytes):
+            return column
+        return bytes(
+            length_to_byte(self.reader.doc_field_length(d, fieldname, 0) or 0)
+            for d in range(self.size)
+        )
 
     def _refs(self, fieldname: str) -> tuple[bytes, dict[str, int]] | None:
         """A facet's column of one-byte references (one per document) and the values they

@@ -20,6 +20,7 @@ from dpse.search.query import (
     make_parser,
     parse_user_query,
     prefer_union_tree,
+    rank_by_postings,
     rank_known,
     run_search,
 )
@@ -302,3 +303,24 @@ def test_over_long_text_searches_its_rarest_words_stemmed(searcher):
     assert "council" not in words  # the most frequent word gives way to rarer ones
     q = parse_user_query(" ".join(["councils", "libraries"] * 60), searcher.schema, reader)
     assert {t for _, t in q.iter_all_terms()} == {"council", "librari"}
+
+
+@pytest.mark.parametrize("preload", [False, True], ids=["lengths-read", "lengths-preloaded"])
+@pytest.mark.parametrize(
+    "text", ["council", "council drupal", "housing -bins", "map OR bins", "gdpr parking"]
+)
+def test_rank_by_postings_gives_whooshs_top_and_scores(searcher, text, preload):
+    if preload:
+        preload_lengths(searcher, TEXT_FIELDS)
+    q = prefer_union_tree(parse_user_query(text, searcher.schema))
+    # Whoosh's own scores for every match, sorted: its top-N collector left the 22nd best
+    # document of "council drupal" out of its top 25 here (optimize=False or not).
+    scores = {hit.docnum: hit.score for hit in searcher.search(q, limit=None, optimize=False)}
+    expected = sorted(scores, key=lambda d: (-scores[d], d))[:25]
+    assert rank_by_postings(searcher, q, DocSet(searcher, q), 25) == expected
+
+
+def test_rank_by_postings_ranks_filter_only_matches_too(searcher):
+    q = query.And([query.Every(), query.ConstantScoreQuery(query.Term("sector", "health"), 0.0)])
+    matches = DocSet(searcher, q)
+    assert rank_by_postings(searcher, q, matches, 10) == matches.docnums()[:10]
