@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import heapq
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -33,9 +34,12 @@ MANY_WORDS_FEW = 2_000  # the same for queries of more than MAX_SUGGEST_WORDS wo
 POSTING_BLOCK = 128  # postings per block in Whoosh's format
 RANK_BLOCKS = 1_500  # posting blocks rank_known reads at most for exact scores
 RANK_ALL_POSTINGS = 300_000  # up to this many postings, rank_by_postings scores every match
+MANY_WORDS_RANK_POSTINGS = 60_000  # the same for queries of more than MAX_SUGGEST_WORDS words
+SPARSE = 8  # rank_by_postings looks matches up when a list is this many times longer
 DELETED_SLACK = 5  # extra top results collected, in case deleted ones have to be dropped
 FILTERS = (*FACETS, "tag")
 _WORD = re.compile(r"\w+", re.UNICODE)
+_ONE = re.compile(b"\x01")  # a matching document in a bitset's bytes
 
 
 @dataclass(frozen=True)
@@ -221,10 +225,12 @@ def run_search(searcher: Searcher, request: SearchRequest) -> SearchResult:
         docnums = []  # nothing matches: Whoosh need not walk the posting lists again
     elif request.sort == "newest" or not request.q:
         docnums = matches.newest("date", wanted)
+    elif not _has_phrase(user_query) and _postings(searcher, user_query) <= (
+        MANY_WORDS_RANK_POSTINGS if many_words else RANK_ALL_POSTINGS
+    ):
+        docnums = rank_by_postings(searcher, user_query, matches, wanted)
     elif total <= (MANY_WORDS_FEW if many_words else FEW) and not _has_phrase(user_query):
         docnums = rank_known(searcher, user_query, matches)[:wanted]
-    elif not _has_phrase(user_query) and _postings(searcher, user_query) <= RANK_ALL_POSTINGS:
-        docnums = rank_by_postings(searcher, user_query, matches, wanted)
     else:
         collector = searcher.collector(limit=wanted + DELETED_SLACK)
         limit = MANY_WORDS_TIME_LIMIT if many_words else TIME_LIMIT
@@ -308,28 +314,43 @@ def rank_by_postings(searcher: Searcher, q: query.Query, matches: DocSet, limit:
     """
     weighting = searcher.weighting
     k1 = weighting.K1
+    k1p = k1 + 1
+    terms = []
+    for name, text in _scored_terms(q):
+        b = weighting._field_B.get(name, weighting.B)
+        avgfl = searcher.avg_field_length(name) or 1
+        # The same arithmetic as whoosh.scoring.bm25, so the scores are Whoosh's own.
+        norm = [k1 * ((1 - b) + b * (byte_to_length(n) or 1) / avgfl) for n in range(256)]
+        terms.append((name, text, searcher.idf(name, text), norm))
     scores: dict[int, float] = {}
     get = scores.get
     for (sets, bits), offset in zip(matches.parts, matches.offsets, strict=True):
         if not bits:
             continue
         flags = bits.to_bytes(sets.size, "little")
-        for name, text in _scored_terms(q):
+        count = bits.bit_count()
+        candidates: list[int] | None = None
+        for name, text, idf, norm in terms:
             ids, weights = sets.postings(name, text)
             if not ids:
                 continue
-            b = weighting._field_B.get(name, weighting.B)
-            idf = searcher.idf(name, text)
-            avgfl = searcher.avg_field_length(name) or 1
-            # The same arithmetic as whoosh.scoring.bm25, so the scores are Whoosh's own.
-            norm = [k1 * ((1 - b) + b * (byte_to_length(n) or 1) / avgfl) for n in range(256)]
             lengths = sets.lengths(name)
-            k1p = k1 + 1
-            found = [
-                (docnum + offset, idf * ((weight * k1p) / (weight + norm[lengths[docnum]])))
-                for docnum, weight in zip(ids, weights, strict=True)
-                if flags[docnum]
-            ]
+            if count * SPARSE < len(ids):  # few matches, a long list: look each one up
+                if candidates is None:
+                    candidates = [m.start() for m in _ONE.finditer(flags)]
+                found = []
+                for docnum in candidates:
+                    i = bisect_left(ids, docnum)
+                    if i < len(ids) and ids[i] == docnum:
+                        weight = weights[i]
+                        score = idf * ((weight * k1p) / (weight + norm[lengths[docnum]]))
+                        found.append((docnum + offset, score))
+            else:
+                found = [
+                    (docnum + offset, idf * ((weight * k1p) / (weight + norm[lengths[docnum]])))
+                    for docnum, weight in zip(ids, weights, strict=True)
+                    if flags[docnum]
+                ]
             if scores:
                 for key, score in found:
                     scores[key] = get(key, 0.0) + score

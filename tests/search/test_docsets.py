@@ -305,11 +305,15 @@ def test_over_long_text_searches_its_rarest_words_stemmed(searcher):
     assert {t for _, t in q.iter_all_terms()} == {"council", "librari"}
 
 
+@pytest.mark.parametrize("sparse", [0, 10**9], ids=["looked-up", "scanned"])
 @pytest.mark.parametrize("preload", [False, True], ids=["lengths-read", "lengths-preloaded"])
 @pytest.mark.parametrize(
     "text", ["council", "council drupal", "housing -bins", "map OR bins", "gdpr parking"]
 )
-def test_rank_by_postings_gives_whooshs_top_and_scores(searcher, text, preload):
+def test_rank_by_postings_gives_whooshs_top_and_scores(
+    searcher, text, preload, sparse, monkeypatch
+):
+    monkeypatch.setattr(query_module, "SPARSE", sparse)  # each match looked up, or lists scanned
     if preload:
         preload_lengths(searcher, TEXT_FIELDS)
     q = prefer_union_tree(parse_user_query(text, searcher.schema))
