@@ -38,6 +38,8 @@ from whoosh.searching import Searcher
 from whoosh.util.numeric import length_to_byte
 
 CACHE_BYTES = 96 * 1024 * 1024  # bitsets held per process (one byte per document each)
+POSTINGS_CACHE_BYTES = 32 * 1024 * 1024  # posting lists with weights, for ranking
+KEEP_POSTINGS = 60_000  # a term's bitset is made from its weighted postings up to this length
 SCAN_LIMIT = 4000  # up to this many matches, sort them; above, walk the segment's date order
 PARTIAL_RATIO = 1  # read only some blocks when a list has more blocks than candidates
 POSTING_BLOCK = 128  # postings per block in Whoosh's format
@@ -80,6 +82,10 @@ class _Cache:
 
 
 _cache = _Cache(CACHE_BYTES)
+# Decoded (ids, weights) for ranking, apart from the bitsets: at 100,000 documents a common
+# word's weights take five times its bitset's room, and sharing one cache evicted bitsets
+# (exact totals eight times slower in the benchmark).
+_postings_cache = _Cache(POSTINGS_CACHE_BYTES)
 
 
 def _posting_ids(
@@ -250,21 +256,21 @@ class SegmentSets:
                 bits = _bits(ids, self.size)
                 if not whole:
                     return bits & self.live
+            elif self.reader.doc_frequency(fieldname, text) <= KEEP_POSTINGS:
+                # Ranking (rank_by_postings) reads the same blocks: decode them once.
+                bits = _bits(self.postings(fieldname, text)[0], self.size)
             else:
-                # Ids only, not self.postings(): at 100,000 documents a common word's weights
-                # take five times its bitset's room in the cache, and evicted bitsets made
-                # exact totals eight times slower in the benchmark.
                 bits = _bits(_posting_ids(self.reader, fieldname, text)[0], self.size)
             _cache.put(key, bits, self.size)
         return bits & self.live
 
     def postings(self, fieldname: str, text: str) -> tuple[array, array]:
         """A term's (document numbers, weights) in this segment, deleted documents included."""
-        key = (self._segment, fieldname, text, "weights")
-        cached = _cache.get(key)
+        key = (self._segment, fieldname, text)
+        cached = _postings_cache.get(key)
         if cached is None:
             cached = _posting_weights(self.reader, fieldname, text)
-            _cache.put(key, cached, 8 * len(cached[0]) + 64)
+            _postings_cache.put(key, cached, 8 * len(cached[0]) + 64)
         return cached
 
     def lengths(self, fieldname: str) -> bytes:
@@ -469,3 +475,4 @@ class DocSet:
 def clear_cache() -> None:
     """Forget every cached bitset (benchmarks measure the cold case with it)."""
     _cache.clear()
+    _postings_cache.clear()
