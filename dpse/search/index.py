@@ -35,10 +35,12 @@ from dpse.extensions import db
 from dpse.search.models import SearchOutbox
 from dpse.search.query import matching_ids
 from dpse.search.schema import TEXT_FIELDS, SearchDocument, make_schema, schema_signature
-from dpse.search.tuning import install_chunked_runs, preload_lengths
+from dpse.search.tuning import install_chunked_runs, install_fast_writer, preload_lengths
 
 log = logging.getLogger(__name__)
-install_chunked_runs()  # every index writer in this process (and its MpWriter children)
+# Every index writer in this process (and its MpWriter children, which are forked from it).
+install_chunked_runs()
+install_fast_writer()
 BATCH = 500
 PARALLEL_REBUILD = 5_000  # documents from which a rebuild indexes in two processes
 # Drains merge segments of similar size: MERGE_AT segments in one band (<8, 8-63, 64-511
