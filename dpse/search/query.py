@@ -16,9 +16,9 @@ from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.highlight import ContextFragmenter, HtmlFormatter, highlight
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
-from whoosh.util.numeric import byte_to_length
+from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from dpse.search.docsets import DocSet
+from dpse.search.docsets import DocSet, SegmentSets
 from dpse.search.schema import FACETS, TEXT_FIELDS, TYPES
 
 MAX_QUERY_LENGTH = 200
@@ -29,16 +29,8 @@ TIME_LIMIT = 1.0  # seconds of collecting before we answer with what we have
 MANY_WORDS_TIME_LIMIT = 0.15  # the same for queries of more than MAX_SUGGEST_WORDS words
 PER_PAGE = 10
 MAX_PAGE = 100
-FEW = 200  # up to this many matches, rank them directly (rank_known) instead of via Whoosh
-MANY_WORDS_FEW = 2_000  # the same for queries of more than MAX_SUGGEST_WORDS words
-POSTING_BLOCK = 128  # postings per block in Whoosh's format
-RANK_BLOCKS = 1_500  # posting blocks rank_known reads at most for exact scores
-# Up to this many postings, rank_by_postings scores every match: at 10,000 documents it was
-# twice as fast as Whoosh's collector for common words; at 100,000 (~150,000 postings for a
-# common word) Whoosh's block skipping was faster.
-RANK_ALL_POSTINGS = 60_000
-MANY_WORDS_RANK_POSTINGS = 20_000  # the same for queries of more than MAX_SUGGEST_WORDS words
 SPARSE = 8  # rank_by_postings looks matches up when a list is this many times longer
+SCORE_SLACK = 1e-9  # pruning keeps documents this close (relatively) below the threshold
 DELETED_SLACK = 5  # extra top results collected, in case deleted ones have to be dropped
 FILTERS = (*FACETS, "tag")
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -211,8 +203,9 @@ def prefer_union_tree(q: query.Query) -> query.Query:
 def run_search(searcher: Searcher, request: SearchRequest) -> SearchResult:
     """One page of results with highlights, facet counts and a spelling suggestion.
 
-    Whoosh ranks the top of the page; the exact total and the facet counts come from bitsets
-    of whole posting lists (see docsets.py), which cost no Python per matching document.
+    rank_by_postings ranks the top of the page (Whoosh's collector only phrases); the exact
+    total and the facet counts come from bitsets of posting lists (see docsets.py), which
+    cost no Python per matching document.
     """
     user_query = parse_user_query(request.q, searcher.schema, searcher.reader())
     filters = _filter_query(request)
@@ -228,13 +221,9 @@ def run_search(searcher: Searcher, request: SearchRequest) -> SearchResult:
         docnums = []  # nothing matches: Whoosh need not walk the posting lists again
     elif request.sort == "newest" or not request.q:
         docnums = matches.newest("date", wanted)
-    elif not _has_phrase(user_query) and _postings(searcher, user_query) <= (
-        MANY_WORDS_RANK_POSTINGS if many_words else RANK_ALL_POSTINGS
-    ):
+    elif not _has_phrase(user_query):
         docnums = rank_by_postings(searcher, user_query, matches, wanted)
-    elif total <= (MANY_WORDS_FEW if many_words else FEW) and not _has_phrase(user_query):
-        docnums = rank_known(searcher, user_query, matches)[:wanted]
-    else:
+    else:  # phrases: Whoosh scores them by their positions
         collector = searcher.collector(limit=wanted + DELETED_SLACK)
         limit = MANY_WORDS_TIME_LIMIT if many_words else TIME_LIMIT
         timed = TimeLimitCollector(collector, timelimit=limit, use_alarm=False)
@@ -260,40 +249,6 @@ def run_search(searcher: Searcher, request: SearchRequest) -> SearchResult:
     )
 
 
-def rank_known(searcher: Searcher, q: query.Query, matches: DocSet) -> list[int]:
-    """Order a few known matches by Whoosh's own scores, adding up each query word's score
-    per document as Whoosh's AND and OR matchers do (not for phrases: see _has_phrase).
-
-    For a few matches of a long query this replaces Whoosh's intersection of long posting
-    lists: 200 characters of words with two matches took Whoosh 1.9 s to rank, this 10 ms.
-    Reaching a document in a posting list still means reading the blocks before it, so when
-    the words' lists are long (nested ORs of common words) the documents are ranked by which
-    words they contain, in which fields, weighted by rarity — read from the cached bitsets.
-    """
-    docnums = matches.docnums()
-    terms = _scored_terms(q)
-    scores = dict.fromkeys(docnums, 0.0)
-    reader = searcher.reader()
-    blocks = sum(reader.doc_frequency(name, text) for name, text in terms) / POSTING_BLOCK
-    if blocks > RANK_BLOCKS:
-        for name, text in terms:
-            weight = searcher.idf(name, text) * searcher.schema[name].format.field_boost
-            for docnum in matches.docnums_with(name, text):
-                scores[docnum] += weight
-        return sorted(docnums, key=lambda d: (-scores[d], d))
-    context = searcher.context()
-    for name, text in terms:
-        matcher = query.Term(name, text).matcher(searcher, context)
-        for docnum in docnums:  # ascending, as matchers move
-            if not matcher.is_active():
-                break
-            if matcher.id() < docnum:
-                matcher.skip_to(docnum)
-            if matcher.is_active() and matcher.id() == docnum:
-                scores[docnum] += matcher.score()
-    return sorted(docnums, key=lambda d: (-scores[d], d))
-
-
 def _scored_terms(q: query.Query) -> list[tuple[str, str]]:
     """The (field, text) terms whose scores add up to a document's score: the text fields'
     words, not the excluded ones (filters score 0)."""
@@ -301,68 +256,148 @@ def _scored_terms(q: query.Query) -> list[tuple[str, str]]:
     return sorted({t for t in q.iter_all_terms() if t not in excluded and t[0] in TEXT_FIELDS})
 
 
-def _postings(searcher: Searcher, q: query.Query) -> int:
-    reader = searcher.reader()
-    return sum(reader.doc_frequency(name, text) for name, text in _scored_terms(q))
+@dataclass
+class _ScoredTerm:
+    """One (field, word) of a query with what scoring it needs: Whoosh's BM25F for it is
+    ``idf * w * (k1 + 1) / (w + norm[length byte])`` for a posting of weight ``w``."""
+
+    name: str
+    text: str
+    idf: float
+    norm: list[float]
+    k1p: float
+    bound: float = 0.0  # the most it adds to a document's score in the current segment
+
+    def score(self, weight: float, length_byte: int) -> float:
+        return self.idf * ((weight * self.k1p) / (weight + self.norm[length_byte]))
 
 
 def rank_by_postings(searcher: Searcher, q: query.Query, matches: DocSet, limit: int) -> list[int]:
-    """The ``limit`` best matches by Whoosh's BM25F scores, computed from whole posting lists.
+    """The ``limit`` best matches by Whoosh's BM25F scores, computed from posting lists.
 
-    Whoosh's matchers spend microseconds of Python on every posting of a common word (the top
-    ten of one took ~30 ms at 10,000 documents); here each posting is one step of a loop over
-    decoded arrays, the field lengths a preloaded byte string and the length part of BM25 a
-    256-entry table. Scores are summed per document as Whoosh's AND and OR matchers do; ties
+    Whoosh's matchers spend microseconds of Python on every posting of a common word; here a
+    posting is one step of a loop over decoded arrays, the field lengths a preloaded byte
+    string and the length part of BM25 a 256-entry table. And most postings of a common word
+    are never read: each segment's words are taken best-first by the most they can add to a
+    score (max-score pruning: Whoosh keeps each list's highest weight and shortest length);
+    once the words left could not lift an unseen document to the current tenth-best score,
+    only the documents that can still reach it are looked up in the remaining lists. A word
+    in most documents at 100,000 documents (~120,000 postings over four fields) needs its
+    title and summary lists, and a few blocks of its body list.
+
+    Scores are summed per document in the order Whoosh's AND and OR matchers sum them (the
+    finalists are summed again in that order), so they are Whoosh's own to the last bit; ties
     go to the lower document number, as in Whoosh's collector.
     """
     weighting = searcher.weighting
     k1 = weighting.K1
-    k1p = k1 + 1
     terms = []
     for name, text in _scored_terms(q):
         b = weighting._field_B.get(name, weighting.B)
         avgfl = searcher.avg_field_length(name) or 1
         # The same arithmetic as whoosh.scoring.bm25, so the scores are Whoosh's own.
         norm = [k1 * ((1 - b) + b * (byte_to_length(n) or 1) / avgfl) for n in range(256)]
-        terms.append((name, text, searcher.idf(name, text), norm))
+        terms.append(_ScoredTerm(name, text, searcher.idf(name, text), norm, k1 + 1))
     scores: dict[int, float] = {}
-    get = scores.get
     for (sets, bits), offset in zip(matches.parts, matches.offsets, strict=True):
-        if not bits:
-            continue
-        flags = bits.to_bytes(sets.size, "little")
-        count = bits.bit_count()
-        candidates: list[int] | None = None
-        for name, text, idf, norm in terms:
-            ids, weights = sets.postings(name, text)
-            if not ids:
-                continue
-            lengths = sets.lengths(name)
-            if count * SPARSE < len(ids):  # few matches, a long list: look each one up
-                if candidates is None:
-                    candidates = [m.start() for m in _ONE.finditer(flags)]
-                found = []
-                for docnum in candidates:
-                    i = bisect_left(ids, docnum)
-                    if i < len(ids) and ids[i] == docnum:
-                        weight = weights[i]
-                        score = idf * ((weight * k1p) / (weight + norm[lengths[docnum]]))
-                        found.append((docnum + offset, score))
-            else:
-                found = [
-                    (docnum + offset, idf * ((weight * k1p) / (weight + norm[lengths[docnum]])))
-                    for docnum, weight in zip(ids, weights, strict=True)
-                    if flags[docnum]
-                ]
-            if scores:
-                for key, score in found:
-                    scores[key] = get(key, 0.0) + score
-            else:
-                scores.update(found)
+        if bits:
+            best = heapq.nlargest(limit, scores.values())
+            floor = best[-1] if len(best) == limit else None
+            found = _rank_segment(sets, bits, terms, limit, floor)
+            scores.update({docnum + offset: score for docnum, score in found.items()})
     top = _best(scores, limit)
     if len(top) < limit:  # matches without a scored word (only filters): after, in order
         top += [d for d in matches.docnums() if d not in scores][: limit - len(top)]
     return top
+
+
+def _rank_segment(
+    sets: SegmentSets, bits: int, terms: list[_ScoredTerm], limit: int, floor: float | None
+) -> dict[int, float]:
+    """Exact scores of every document of one segment that can be among the ``limit`` best
+    (``floor``: the lowest score of the best ``limit`` in earlier segments, if known)."""
+    flags = bits.to_bytes(sets.size, "little")
+    matched: list[int] | None = None
+    present = []
+    for term in terms:
+        weight, length = sets.bound(term.name, term.text)
+        if weight:
+            term.bound = term.score(weight, length_to_byte(length or 1))
+            present.append(term)
+    present.sort(key=lambda t: -t.bound)
+    left = sum(t.bound for t in present)
+    partial: dict[int, float] = {}  # documents -> the sum of the words' scores so far
+    candidates: list[int] | None = None  # None: any matching document may still make it
+    weights: dict[int, dict[int, float]] = {}  # id(term) -> the weights read (lookups)
+    arrays: dict[int, tuple] = {}  # id(term) -> whole (ids, weights) lists read
+    for term in present:
+        left -= term.bound
+        lengths = sets.lengths(term.name)
+        if candidates is None:
+            if matched is None and bits.bit_count() * SPARSE < sets.reader.doc_frequency(
+                term.name, term.text
+            ):
+                matched = [m.start() for m in _ONE.finditer(flags)]
+            if matched is not None:  # few matches, a long list: look each one up
+                found = weights[id(term)] = sets.weights_of(term.name, term.text, matched)
+                pairs = found.items()
+            else:
+                ids, term_weights = arrays[id(term)] = sets.postings(term.name, term.text)
+                pairs = zip(ids, term_weights, strict=True)
+            get = partial.get
+            for docnum, weight in pairs:
+                if flags[docnum]:
+                    partial[docnum] = get(docnum, 0.0) + term.score(weight, lengths[docnum])
+            pool = partial
+        else:
+            found = weights[id(term)] = sets.weights_of(term.name, term.text, candidates)
+            for docnum, weight in found.items():
+                partial[docnum] += term.score(weight, lengths[docnum])
+            pool = {docnum: partial[docnum] for docnum in candidates}
+        threshold = _threshold(pool, limit, floor)
+        if threshold is None:
+            continue
+        if candidates is not None or left < threshold * (1 - SCORE_SLACK):
+            # No document outside these can reach the threshold any more.
+            reach = threshold * (1 - SCORE_SLACK) - left
+            candidates = sorted(d for d, score in pool.items() if score >= reach)
+    finalists = list(partial) if candidates is None else candidates
+    threshold = _threshold({d: partial[d] for d in finalists}, limit, floor)
+    if threshold is not None:
+        finalists = [d for d in finalists if partial[d] >= threshold * (1 - SCORE_SLACK)]
+    return {docnum: _exact(sets, docnum, terms, weights, arrays) for docnum in finalists}
+
+
+def _threshold(scores: dict[int, float], limit: int, floor: float | None) -> float | None:
+    """The lowest of the ``limit`` best scores among these and earlier segments' best."""
+    best = heapq.nlargest(limit, scores.values())
+    if floor is not None:
+        # The floor stands for `limit` documents scoring at least that much.
+        return heapq.nlargest(limit, [*best, *[floor] * limit])[-1]
+    return best[-1] if len(best) == limit else None
+
+
+def _exact(
+    sets: SegmentSets,
+    docnum: int,
+    terms: list[_ScoredTerm],
+    weights: dict[int, dict[int, float]],
+    arrays: dict[int, tuple],
+) -> float:
+    """A document's score summed in the query's word order, as Whoosh sums it."""
+    total = 0.0
+    for term in terms:
+        if id(term) in arrays:
+            ids, term_weights = arrays[id(term)]
+            i = bisect_left(ids, docnum)
+            weight = term_weights[i] if i < len(ids) and ids[i] == docnum else None
+        elif id(term) in weights:
+            weight = weights[id(term)].get(docnum)
+        else:
+            continue  # not in this segment
+        if weight is not None:
+            total += term.score(weight, sets.lengths(term.name)[docnum])
+    return total
 
 
 def _best(scores: dict[int, float], limit: int) -> list[int]:
@@ -376,7 +411,8 @@ def _best(scores: dict[int, float], limit: int) -> list[int]:
 
 
 def _has_phrase(q: query.Query) -> bool:
-    """Whether the query has a phrase (Whoosh scores phrases its own way: rank_known can't)."""
+    """Whether the query has a phrase (Whoosh scores phrases by positions: rank_by_postings
+    can't)."""
     return isinstance(q, query.Phrase) or any(_has_phrase(child) for child in q.children())
 
 

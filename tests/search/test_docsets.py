@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import zlib
 from datetime import datetime, timedelta
 
 import pytest
@@ -21,7 +22,6 @@ from dpse.search.query import (
     parse_user_query,
     prefer_union_tree,
     rank_by_postings,
-    rank_known,
     run_search,
 )
 from dpse.search.schema import FACETS, TEXT_FIELDS, SearchDocument, make_schema
@@ -266,34 +266,6 @@ def test_chunked_runs_write_the_same_index_as_whoosh(tmp_path, monkeypatch):
         ]
 
 
-@pytest.mark.parametrize("text", ["council", "council drupal", "housing -bins", "map OR bins"])
-def test_rank_known_orders_matches_as_whoosh_does(searcher, text):
-    # With the union tree: Whoosh's preloaded-array OR (its choice for segments under 5,000
-    # documents) inside an AND returned a wrong top 15 for "council drupal" here.
-    q = prefer_union_tree(parse_user_query(text, searcher.schema))
-    expected = [hit.docnum for hit in searcher.search(q, limit=15)]
-    assert rank_known(searcher, q, DocSet(searcher, q))[:15] == expected
-
-
-def test_rank_known_by_word_rarity_when_posting_lists_are_long(searcher, monkeypatch):
-    monkeypatch.setattr(query_module, "RANK_BLOCKS", 0)
-    q = parse_user_query("council OR parking OR nothingmatches", searcher.schema)
-    ranked = rank_known(searcher, q, DocSet(searcher, q))
-    assert sorted(ranked) == DocSet(searcher, q).docnums()
-    reader = searcher.reader()
-    has = {t: set(reader.postings(*t).all_ids()) for t in q.iter_all_terms() if t in reader}
-
-    def weight(docnum: int) -> float:
-        return sum(
-            searcher.idf(name, text) * searcher.schema[name].format.field_boost
-            for (name, text), docs in has.items()
-            if docnum in docs
-        )
-
-    weights = [weight(d) for d in ranked]
-    assert weights == sorted(weights, reverse=True) and weights[0] > weights[-1]
-
-
 def test_over_long_text_searches_its_rarest_words_stemmed(searcher):
     reader = searcher.reader()
     text = " ".join(["councils"] * 10 + [f"filler{n}" for n in range(40)] + ["parking"])
@@ -328,3 +300,58 @@ def test_rank_by_postings_ranks_filter_only_matches_too(searcher):
     q = query.And([query.Every(), query.ConstantScoreQuery(query.Term("sector", "health"), 0.0)])
     matches = DocSet(searcher, q)
     assert rank_by_postings(searcher, q, matches, 10) == matches.docnums()[:10]
+
+
+@pytest.mark.parametrize("limit", [1, 3, 10])
+@pytest.mark.parametrize(
+    "text", ["council", "council drupal", "map OR bins OR gdpr", "housing -bins"]
+)
+def test_pruned_ranking_reads_part_of_the_lists_and_keeps_whooshs_top(
+    searcher, text, limit, monkeypatch
+):
+    q = prefer_union_tree(parse_user_query(text, searcher.schema))
+    scores = {hit.docnum: hit.score for hit in searcher.search(q, limit=None, optimize=False)}
+    expected = sorted(scores, key=lambda d: (-scores[d], d))[:limit]
+    scored = []
+    original = query_module._ScoredTerm.score
+
+    def counting(term, weight, length_byte):
+        scored.append(term.name)
+        return original(term, weight, length_byte)
+
+    monkeypatch.setattr(query_module._ScoredTerm, "score", counting)
+    assert rank_by_postings(searcher, q, DocSet(searcher, q), limit) == expected
+    reader = searcher.reader()
+    postings = sum(reader.doc_frequency(*t) for t in query_module._scored_terms(q))
+    # Max-score pruning: far fewer postings scored than the words' lists hold.
+    assert len(scored) < postings * 0.8, (len(scored), postings)
+
+
+def test_block_heads_are_the_blocks_ids_and_weights(searcher, monkeypatch):
+    whole = docsets._block_data
+    blocks, fell_back, compressed = 0, [], 0
+    for sub, _ in searcher.leaf_searchers():
+        terms = sub.reader()._terms
+        for name, text in sub.reader().all_terms():
+            info = terms.term_info(name, text)
+            if info.is_inlined():
+                continue
+            offset, length = info.extent()
+            raw = terms._postfile.get(offset, length if isinstance(length, int) else length[0])
+            for start, end, compression, _ in docsets._block_spans(raw):
+                monkeypatch.setattr(
+                    docsets,
+                    "_block_data",
+                    lambda *a, name=name: fell_back.append(name) or whole(*a),
+                )
+                head = docsets._block_head(raw, start, end, compression)
+                monkeypatch.setattr(docsets, "_block_data", whole)
+                assert head == whole(raw, start, end, compression)[:2]
+                if compression:  # the same block stored uncompressed (Whoosh's small blocks)
+                    plain = zlib.decompress(raw[start:end])
+                    assert docsets._block_head(plain, 0, len(plain), 0) == head
+                blocks += 1
+                compressed += bool(compression)
+    assert blocks > 1000 and compressed
+    # Text fields' blocks (with positions) are read by the fast path, never the fallback.
+    assert fell_back and not set(fell_back) & set(TEXT_FIELDS)
