@@ -88,31 +88,46 @@ _cache = _Cache(CACHE_BYTES)
 _postings_cache = _Cache(POSTINGS_CACHE_BYTES)
 
 
+def _raw_postings(reader: IndexReader, fieldname: str, text: str) -> bytes | tuple[list, list]:
+    """A term's posting list as its bytes on disk, read in one piece; or, where it is inlined
+    in the term's info or the segment is not on disk, as its (ids, weights) lists.
+
+    Decoding the blocks here rather than through Whoosh's matcher matters: the matcher reads
+    each block's header a few bytes at a time and decodes ids with a Python generator, which
+    made a cold facet count three times slower.
+    """
+    terms = getattr(reader, "_terms", None)
+    try:
+        if terms is None or not hasattr(terms, "term_info"):  # not a segment on disk
+            matcher = reader.postings(fieldname, text)
+            ids, weights = [], []
+            while matcher.is_active():
+                ids.append(matcher.id())
+                weights.append(matcher.weight())
+                matcher.next()
+            return ids, weights
+        info = terms.term_info(fieldname, reader.schema[fieldname].to_bytes(text))
+    except (TermNotFound, KeyError, ValueError):
+        return [], []
+    if info.is_inlined():
+        inline_ids, inline_weights, _ = info.inlined_postings()
+        return list(inline_ids), list(inline_weights)
+    offset, length = info.extent()
+    if isinstance(length, tuple):  # Whoosh's TermInfo.from_bytes leaves it a 1-tuple
+        (length,) = length
+    return terms._postfile.get(offset, length)
+
+
 def _posting_ids(
     reader: IndexReader, fieldname: str, text: str, within: list[int] | None = None
 ) -> tuple[list[int], bool]:
     """The document numbers in a term's postings, deleted ones included, and whether that is
     all of them: with ``within`` (sorted document numbers), only the blocks that could hold
-    one of those are decoded, unless that is a good part of the list anyway.
-
-    The posting list is read from the file in one piece and its blocks decoded here: Whoosh's
-    matcher reads each block's header a few bytes at a time and decodes the ids with a Python
-    generator, which made a cold facet count three times slower.
-    """
-    field = reader.schema[fieldname]
-    terms = getattr(reader, "_terms", None)
-    try:
-        if terms is None or not hasattr(terms, "term_info"):  # not a segment on disk
-            return list(reader.postings(fieldname, text).all_ids()), True
-        info = terms.term_info(fieldname, field.to_bytes(text))
-    except (TermNotFound, KeyError, ValueError):
-        return [], True
-    if info.is_inlined():
-        return list(info.inlined_postings()[0]), True
-    offset, length = info.extent()
-    if isinstance(length, tuple):  # Whoosh's TermInfo.from_bytes leaves it a 1-tuple
-        (length,) = length
-    return _block_ids(terms._postfile.get(offset, length), within)
+    one of those are decoded, unless that is a good part of the list anyway."""
+    raw = _raw_postings(reader, fieldname, text)
+    if isinstance(raw, tuple):
+        return raw[0], True
+    return _block_ids(raw, within)
 
 
 def _block_spans(raw: bytes) -> list[tuple[int, int, int, int]]:
@@ -162,8 +177,12 @@ def _block_head(raw: bytes, start: int, end: int, compression: int) -> tuple:
     data = raw[start:end]
     decompressor = zlib.decompressobj() if compression else None
     head = decompressor.decompress(data, _HEAD_STEP) if decompressor else data
+    encoded, empty = _VALUES_START
     while True:
-        cut = min((i for i in (head.find(m) for m in _VALUES_START) if i > 0), default=-1)
+        cut = head.find(encoded)
+        first_empty = head.find(empty, 0, cut) if cut > 0 else head.find(empty)
+        if first_empty > 0:
+            cut = first_empty
         if cut > 0 or decompressor is None or not decompressor.unconsumed_tail:
             break
         head += decompressor.decompress(decompressor.unconsumed_tail, _HEAD_STEP)
@@ -207,28 +226,10 @@ def _posting_weights(
     """A term's document numbers and weights (term frequency times the field's boost), deleted
     documents included: the whole list, or with ``within`` (sorted document numbers) only the
     blocks that could hold one of those."""
+    raw = _raw_postings(reader, fieldname, text)
+    if isinstance(raw, tuple):
+        return array("I", raw[0]), array("f", raw[1])
     ids, weights = array("I"), array("f")
-    terms = getattr(reader, "_terms", None)
-    try:
-        if terms is None or not hasattr(terms, "term_info"):  # not a segment on disk
-            matcher = reader.postings(fieldname, text)
-            while matcher.is_active():
-                ids.append(matcher.id())
-                weights.append(matcher.weight())
-                matcher.next()
-            return ids, weights
-        info = terms.term_info(fieldname, reader.schema[fieldname].to_bytes(text))
-    except (TermNotFound, KeyError, ValueError):
-        return ids, weights
-    if info.is_inlined():
-        inline_ids, inline_weights, _ = info.inlined_postings()
-        ids.extend(inline_ids)
-        weights.extend(inline_weights)
-        return ids, weights
-    offset, length = info.extent()
-    if isinstance(length, tuple):  # Whoosh's TermInfo.from_bytes leaves it a 1-tuple
-        (length,) = length
-    raw = terms._postfile.get(offset, length)
     previous_last = -1
     for start, end, compression, last_id in _block_spans(raw):
         wanted = within is None or _any_in(within, previous_last, last_id)

@@ -215,23 +215,13 @@ def run_search(searcher: Searcher, request: SearchRequest) -> SearchResult:
     matches = DocSet(searcher, user_query)
     total = len(matches)
     wanted = request.page * PER_PAGE
-    many_words = len({text for _, text in user_query.iter_all_terms()}) > MAX_SUGGEST_WORDS
     timed_out = False
     if not total:
         docnums = []  # nothing matches: Whoosh need not walk the posting lists again
     elif request.sort == "newest" or not request.q:
         docnums = matches.newest("date", wanted)
-    elif not _has_phrase(user_query):
-        docnums = rank_by_postings(searcher, user_query, matches, wanted)
-    else:  # phrases: Whoosh scores them by their positions
-        collector = searcher.collector(limit=wanted + DELETED_SLACK)
-        limit = MANY_WORDS_TIME_LIMIT if many_words else TIME_LIMIT
-        timed = TimeLimitCollector(collector, timelimit=limit, use_alarm=False)
-        try:
-            searcher.search_with_collector(user_query, timed)
-        except TimeLimit:
-            timed_out = True
-        docnums = _live([docnum for _, docnum in timed.results().top_n], searcher)[:wanted]
+    else:
+        docnums, timed_out = _ranked(searcher, user_query, matches, wanted)
     marked = _highlight_terms(user_query) if request.q else frozenset()
     hits = [_hit(searcher, d, marked) for d in docnums[(request.page - 1) * PER_PAGE :]]
     counts = {}
@@ -254,6 +244,26 @@ def _scored_terms(q: query.Query) -> list[tuple[str, str]]:
     words, not the excluded ones (filters score 0)."""
     excluded = {term for node in _negated(q) for term in node.iter_all_terms()}
     return sorted({t for t in q.iter_all_terms() if t not in excluded and t[0] in TEXT_FIELDS})
+
+
+def _ranked(
+    searcher: Searcher, q: query.Query, matches: DocSet, limit: int
+) -> tuple[list[int], bool]:
+    """The ``limit`` best matches, and whether ranking them ran out of time (phrases only)."""
+    if not _has_phrase(q):
+        return rank_by_postings(searcher, q, matches, limit), False
+    # Phrases: Whoosh scores them by their positions, with a time limit.
+    many_words = len({text for _, text in q.iter_all_terms()}) > MAX_SUGGEST_WORDS
+    collector = searcher.collector(limit=limit + DELETED_SLACK)
+    timed = TimeLimitCollector(
+        collector, timelimit=MANY_WORDS_TIME_LIMIT if many_words else TIME_LIMIT, use_alarm=False
+    )
+    timed_out = False
+    try:
+        searcher.search_with_collector(q, timed)
+    except TimeLimit:
+        timed_out = True
+    return _live([docnum for _, docnum in timed.results().top_n], searcher)[:limit], timed_out
 
 
 @dataclass
@@ -505,15 +515,12 @@ def _hit(searcher: Searcher, docnum: int, marked: frozenset[str]) -> Hit:
 
 
 def matching_ids(searcher: Searcher, doc_type: str, text: str, limit: int = 2000) -> list[int]:
-    """Ids of one type's documents matching what someone typed, best first (for list filters)."""
+    """Ids of one type's documents matching what someone typed, best first (for list filters),
+    ranked as the search page ranks."""
     user_query = parse_user_query(text, searcher.schema, searcher.reader())
-    combined = query.And([user_query, query.Term("type", doc_type)])
-    collector = searcher.collector(limit=limit)
-    timed = TimeLimitCollector(collector, timelimit=TIME_LIMIT, use_alarm=False)
-    with contextlib.suppress(TimeLimit):
-        searcher.search_with_collector(combined, timed)
-    results = timed.results()
-    docnums = _live([docnum for _, docnum in results.top_n], searcher)
+    combined = query.And([user_query, query.ConstantScoreQuery(query.Term("type", doc_type), 0.0)])
+    matches = DocSet(searcher, combined)
+    docnums = _ranked(searcher, combined, matches, limit)[0] if len(matches) else []
     return [int(searcher.stored_fields(d)["key"].partition(":")[2]) for d in docnums]
 
 
