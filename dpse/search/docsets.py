@@ -3,14 +3,16 @@ per-document collectors.
 
 Whoosh is pure Python: anything done once per matching document costs microseconds, and a
 common word matches half the index. So the search page asks Whoosh only for the top ten, and
-counts with whole posting lists turned into Python integers used as bitsets (one byte per
+counts with posting lists turned into Python integers used as bitsets (one byte per
 document, so ``int.from_bytes`` builds one in a single call): ``a & b`` intersects,
 ``int.bit_count()`` counts. A facet value's documents are the postings of its term, so counting
 a facet is one ``&`` and one ``bit_count()`` per value.
 
 Bitsets are kept per segment (segments never change once written, only their deletions do), in
 a small LRU shared by the process, so an index generation that adds one document re-reads only
-the new segment's postings.
+the new segment's postings. Long lists' bitsets were also written with the segment (see
+tuning.BitsetWriter): a word's first search after a restart reads them instead of decoding
+its posting lists.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ from whoosh.columns import RefBytesColumn
 from whoosh.reading import IndexReader, TermNotFound
 from whoosh.searching import Searcher
 from whoosh.util.numeric import length_to_byte
+
+from dpse.search.tuning import read_bitset, read_bitset_index
 
 CACHE_BYTES = 96 * 1024 * 1024  # bitsets held per process (one byte per document each)
 POSTINGS_CACHE_BYTES = 32 * 1024 * 1024  # posting lists with weights, for ranking
@@ -294,6 +298,8 @@ class SegmentSets:
             refs = self._refs(fieldname)
             if refs is not None:
                 bits = _ref_bits(*refs, text)
+            elif (flags := self._stored_flags(fieldname, text)) is not None:
+                bits = int.from_bytes(flags, "little")
             elif within is not None and (
                 within.bit_count() * PARTIAL_RATIO * POSTING_BLOCK
                 < self.reader.doc_frequency(fieldname, text)
@@ -311,6 +317,26 @@ class SegmentSets:
                 bits = _bits(_posting_ids(self.reader, fieldname, text)[0], self.size)
             _cache.put(key, bits, self.size)
         return bits & self.live
+
+    def _stored_flags(self, fieldname: str, text: str) -> bytes | None:
+        """The term's documents as the segment's bitset file has them (tuning.BitsetWriter:
+        long lists only), or None."""
+        reader = self.reader
+        bitsets = getattr(reader, "_dpse_bitsets", False)
+        if bitsets is False:  # not looked for yet: once per reader
+            segment, storage = reader.segment(), getattr(reader, "_storage", None)
+            try:
+                bitsets = read_bitset_index(storage, segment) if segment and storage else None
+            except (OSError, ValueError, EOFError, struct.error):
+                bitsets = None  # unreadable: decode the posting lists instead
+            reader._dpse_bitsets = bitsets
+        if bitsets is None:
+            return None
+        try:
+            flags = read_bitset(bitsets, fieldname, reader.schema[fieldname].to_bytes(text))
+        except (OSError, ValueError, zlib.error):
+            return None
+        return flags if flags is not None and len(flags) == self.size else None
 
     def postings(self, fieldname: str, text: str) -> tuple[array, array]:
         """A term's (document numbers, weights) in this segment, deleted documents included."""

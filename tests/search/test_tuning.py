@@ -14,7 +14,7 @@ from whoosh.fields import TEXT
 from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import PostingPool, SegmentWriter
 
-from dpse.search import tuning
+from dpse.search import docsets, tuning
 from dpse.search.schema import TEXT_FIELDS, SearchDocument, make_schema
 
 # What the tokenizer, the lower-casing, the stop words and the stemmer each have to get right.
@@ -86,7 +86,11 @@ def _files(path: Path, docs: list[SearchDocument], limitmb: float) -> dict[str, 
     for doc in docs:
         writer.add_document(**doc.fields())
     writer.commit()
-    segment = {p.name.split(".", 1)[1]: p.read_bytes() for p in path.glob("MAIN_*.*")}
+    segment = {
+        p.name.split(".", 1)[1]: p.read_bytes()
+        for p in path.glob("MAIN_*.*")
+        if p.suffix != tuning.BITSETS_EXT  # our own file (long lists only), not Whoosh's
+    }
     assert {"pst", "trm", "_stored.col", "_body_len.col", "date.col"} <= set(segment)
     return segment
 
@@ -101,3 +105,56 @@ def test_the_fast_writer_writes_whooshs_index_byte_for_byte(tmp_path, monkeypatc
     monkeypatch.setattr(PostingPool, "_write_run", SortingPool._write_run)
     monkeypatch.setattr(PostingPool, "_read_run", SortingPool._read_run)
     assert ours == _files(tmp_path / "whoosh", docs, limitmb)
+
+
+def test_long_lists_bitsets_are_kept_with_the_segment_and_read_back(tmp_path, monkeypatch):
+    monkeypatch.setattr(tuning, "BITSET_MIN", 64)  # so a small corpus has long lists
+    docs = _documents(400)
+    for doc in docs[::3]:
+        doc.body += " platypus"  # one word in a third of the documents
+    path = tmp_path / "ix"
+    path.mkdir()
+    ix = FileStorage(str(path), supports_mmap=False).create_index(make_schema())
+    writer = ix.writer()
+    for doc in docs:
+        writer.add_document(**doc.fields())
+    writer.commit()  # a compound segment: the bitset file is packed into it
+    writer = ix.writer()
+    writer.delete_by_term("key", docs[0].key)
+    writer.commit(merge=False)
+    assert [p.suffix for p in path.glob("MAIN_*.*")] == [".seg"]
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        sets = docsets.SegmentSets(reader)
+        long_terms = [
+            (name, text.decode("utf-8"))
+            for name, text in reader.all_terms()
+            if name in TEXT_FIELDS and reader.doc_frequency(name, text) >= 64
+        ]
+        assert ("body", "platypu") in long_terms and len(long_terms) > 5  # stemmed
+        stored = {t: sets.term(*t) for t in long_terms}
+        assert all(sets._stored_flags(*t) is not None for t in long_terms)
+        assert sets._stored_flags("body", "zzz-not-there") is None
+        docsets.clear_cache()
+        monkeypatch.setattr(docsets.SegmentSets, "_stored_flags", lambda *a: None)
+        decoded = {t: docsets.SegmentSets(reader).term(*t) for t in long_terms}
+        assert stored == decoded  # deleted documents are left out either way
+        platypus = stored[("body", "platypu")]
+        assert platypus.bit_count() == len(docs[::3]) - 1  # the deleted one is not counted
+    docsets.clear_cache()
+
+
+def test_segments_without_a_bitset_file_decode_their_lists(tmp_path, monkeypatch):
+    monkeypatch.setattr(W3FieldWriter, "add_postings", tuning.WHOOSH_ADD_POSTINGS)
+    path = tmp_path / "ix"
+    path.mkdir()
+    ix = FileStorage(str(path), supports_mmap=False).create_index(make_schema())
+    writer = ix.writer()
+    for doc in _documents(50):
+        writer.add_document(**doc.fields())
+    writer.commit()
+    with ix.searcher() as searcher:
+        sets = docsets.SegmentSets(searcher.reader())
+        assert sets._stored_flags("body", "council") is None
+        assert sets.term("body", "council").bit_count() == searcher.doc_frequency("body", "council")
+    docsets.clear_cache()
