@@ -296,6 +296,12 @@ def _add_postings(self: W3FieldWriter, schema: Any, lengths: Any, items: Iterabl
     writer = None
     bitsets = BitsetWriter(self, lengths.doc_count_all()) if lengths is not None else None
     term_ids: list[int] = []
+
+    def end_term() -> None:  # the term just written: its info, and its bitset if it is long
+        self.finish_term()
+        if bitsets:
+            bitsets.add(lastfn, lasttext, term_ids)
+
     for fieldname, btext, docnum, weight, value in items:
         if lastfn is not None and fieldname < lastfn:
             raise OutOfOrderError(f"Field {lastfn!r} .. {fieldname!r}")
@@ -303,9 +309,7 @@ def _add_postings(self: W3FieldWriter, schema: Any, lengths: Any, items: Iterabl
             raise OutOfOrderError(f"Term {lastfn}:{lasttext!r} .. {fieldname}:{btext!r}")
         if fieldname != lastfn:
             if lasttext is not None:
-                self.finish_term()
-                if bitsets:
-                    bitsets.add(lastfn, lasttext, term_ids)
+                end_term()
             if lastfn is not None:
                 self.finish_field()
             self.start_field(fieldname, schema[fieldname])
@@ -315,9 +319,7 @@ def _add_postings(self: W3FieldWriter, schema: Any, lengths: Any, items: Iterabl
             continue
         if btext != lasttext:
             if lasttext is not None:
-                self.finish_term()
-                if bitsets:
-                    bitsets.add(lastfn, lasttext, term_ids)
+                end_term()
             self.start_term(btext)
             lasttext = btext
             writer = self._postwriter
@@ -338,9 +340,7 @@ def _add_postings(self: W3FieldWriter, schema: Any, lengths: Any, items: Iterabl
             if length > writer._maxlength:
                 writer._maxlength = length
     if lasttext is not None:
-        self.finish_term()
-        if bitsets:
-            bitsets.add(lastfn, lasttext, term_ids)
+        end_term()
     if lastfn is not None:
         self.finish_field()
     if bitsets:
