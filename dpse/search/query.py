@@ -340,9 +340,10 @@ def _rank_segment(
     candidates: list[int] | None = None  # None: any matching document may still make it
     weights: dict[int, dict[int, float]] = {}  # id(term) -> the weights read (lookups)
     arrays: dict[int, tuple] = {}  # id(term) -> whole (ids, weights) lists read
+    field_lengths = {name: sets.lengths(name) for name in {t.name for t in present}}
     for term in present:
         left -= term.bound
-        lengths = sets.lengths(term.name)
+        lengths = field_lengths[term.name]
         if candidates is None:
             if matched is None and bits.bit_count() * SPARSE < sets.reader.doc_frequency(
                 term.name, term.text
@@ -375,7 +376,7 @@ def _rank_segment(
     threshold = _threshold({d: partial[d] for d in finalists}, limit, floor)
     if threshold is not None:
         finalists = [d for d in finalists if partial[d] >= threshold * (1 - SCORE_SLACK)]
-    return {docnum: _exact(sets, docnum, terms, weights, arrays) for docnum in finalists}
+    return {docnum: _exact(docnum, terms, weights, arrays, field_lengths) for docnum in finalists}
 
 
 def _threshold(scores: dict[int, float], limit: int, floor: float | None) -> float | None:
@@ -388,11 +389,11 @@ def _threshold(scores: dict[int, float], limit: int, floor: float | None) -> flo
 
 
 def _exact(
-    sets: SegmentSets,
     docnum: int,
     terms: list[_ScoredTerm],
     weights: dict[int, dict[int, float]],
     arrays: dict[int, tuple],
+    field_lengths: dict[str, bytes],
 ) -> float:
     """A document's score summed in the query's word order, as Whoosh sums it."""
     total = 0.0
@@ -406,7 +407,7 @@ def _exact(
         else:
             continue  # not in this segment
         if weight is not None:
-            total += term.score(weight, sets.lengths(term.name)[docnum])
+            total += term.score(weight, field_lengths[term.name][docnum])
     return total
 
 
