@@ -44,6 +44,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)  # its plugin chatter is not news
     register_extensions(app)
+    register_web(app)
     register_blueprints(app)
     register_search_sources(app)
     register_template_helpers(app)
@@ -68,6 +69,13 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.user_loader(get_user_for_session)
     init_security(app)
+
+
+def register_web(app: Flask) -> None:
+    """Bounded ids in routes and the hostile-request guard (before the blueprints' rules)."""
+    from dpse.web import init_web
+
+    init_web(app)
 
 
 def register_blueprints(app: Flask) -> None:

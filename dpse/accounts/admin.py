@@ -13,6 +13,7 @@ from dpse.accounts.forms import AdminUserForm
 from dpse.accounts.models import User
 from dpse.extensions import db
 from dpse.permissions import Role, can_manage_users, require
+from dpse.web import page_arg
 
 
 @bp.route("/admin/users")
@@ -25,7 +26,7 @@ def admin_users() -> str:
     if q:
         like = f"%{q.lower()}%"
         stmt = stmt.where(or_(User.email.like(like), func.lower(User.display_name).like(like)))
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_arg()
     users = db.paginate(stmt, page=page, per_page=50, error_out=False)
     return render_template("accounts/admin_users.html", users=users, q=q)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, render_template, request
+from flask import abort, render_template
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -12,6 +12,7 @@ from dpse.accounts.models import Organisation, User
 from dpse.casestudies import listing
 from dpse.extensions import db
 from dpse.permissions import can_view_profile
+from dpse.web import page_arg
 
 
 @bp.route("/people/<int:user_id>")
@@ -46,7 +47,7 @@ def organisation(slug: str) -> str:
     org = db.session.scalar(select(Organisation).where(Organisation.slug == slug))
     if org is None:
         abort(404)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_arg()
     members = db.paginate(
         select(User)
         .where(User.organisation_id == org.id, User.active.is_(True))

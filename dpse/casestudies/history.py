@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from dpse.casestudies import bp, diff, service
 from dpse.casestudies.views import load_visible, signed_in_user
 from dpse.permissions import can_restore_case_study_revision, can_view_case_study_history, require
+from dpse.web import bounded_int_arg
 
 
 @bp.route("/<slug>/history")
@@ -32,8 +33,7 @@ def compare(slug: str) -> str | Response:
     if isinstance(cs, Response):
         return cs
     require(can_view_case_study_history(current_user, cs))
-    old_number = request.args.get("from", type=int)
-    new_number = request.args.get("to", type=int)
+    old_number, new_number = bounded_int_arg("from"), bounded_int_arg("to")
     if old_number is None or new_number is None:
         abort(400)
     old, new = service.get_revision(cs, old_number), service.get_revision(cs, new_number)

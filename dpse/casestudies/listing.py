@@ -54,7 +54,8 @@ class Filters:
             values["outcome"] = ""
         if values["sector"] not in {s.value for s in Sector}:
             values["sector"] = ""
-        if not values["year"].isdigit():
+        year = values["year"]
+        if not (year.isascii() and year.isdigit() and len(year) <= 4):  # "²".isdigit() too
             values["year"] = ""
         return cls(**values)
 

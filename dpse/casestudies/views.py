@@ -25,6 +25,7 @@ from dpse.permissions import (
     require,
 )
 from dpse.rules import show_on_form
+from dpse.web import page_arg
 
 
 def signed_in_user() -> User:
@@ -49,8 +50,7 @@ def index() -> str:
     filters = listing.Filters.from_args(request.args)
     sort = request.args.get("sort", "newest")
     sort = sort if sort in listing.SORTS else "newest"
-    page = request.args.get("page", 1, type=int) or 1
-    result = listing.list_case_studies(filters, sort, page)
+    result = listing.list_case_studies(filters, sort, page_arg())
     return render_template(
         "casestudies/index.html",
         result=result,
@@ -211,7 +211,11 @@ def helpful(slug: str) -> Response:
     if isinstance(cs, Response):
         return cs
     require(can_mark_helpful(current_user, cs))
-    marked = service.toggle_helpful(signed_in_user(), cs)
+    wanted = request.form.get("helpful")  # the state the button asked for: double clicks agree
+    if wanted in ("0", "1"):
+        marked = service.set_helpful(signed_in_user(), cs, wanted == "1")
+    else:
+        marked = service.toggle_helpful(signed_in_user(), cs)
     flash("Marked as helpful. Thank you." if marked else "Removed your helpful mark.", "success")
     return redirect(url_for("casestudies.show", slug=cs.slug) + "#helpful")
 

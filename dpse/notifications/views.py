@@ -12,6 +12,7 @@ from dpse.notifications import bp, service, targets
 from dpse.notifications.forms import FollowForm, SettingsForm
 from dpse.notifications.models import TargetType
 from dpse.permissions import can_follow, require
+from dpse.web import bounded_int, bounded_int_arg, page_arg
 
 
 def signed_in_user() -> User:
@@ -27,9 +28,7 @@ def _local(path: str) -> bool:
 @login_required
 def index() -> str:
     """Your notifications, newest first, unread ones marked."""
-    pager = service.notifications_page(
-        signed_in_user(), max(request.args.get("page", 1, type=int) or 1, 1)
-    )
+    pager = service.notifications_page(signed_in_user(), page_arg())
     return render_template("notifications/index.html", pager=pager)
 
 
@@ -37,7 +36,7 @@ def index() -> str:
 @login_required
 def mark_all_read() -> Response:
     """Mark the notifications you have seen as read."""
-    up_to = request.form.get("up_to", type=int)
+    up_to = bounded_int_arg("up_to", source=request.form)
     count = service.mark_all_read(signed_in_user(), up_to)
     flash(f"Marked {count} notification{'s' if count != 1 else ''} as read.", "success")
     return redirect(url_for("notifications.index"))
@@ -76,11 +75,10 @@ def settings() -> str | Response | tuple[str, int]:
 
 
 def _follow_target(form: FollowForm) -> targets.FollowTarget:
-    if not form.validate_on_submit() or not str(form.target_id.data).isdigit():
+    target_id = bounded_int(form.target_id.data)
+    if not form.validate_on_submit() or target_id is None:
         abort(400)
-    target = targets.resolve(
-        TargetType(form.target_type.data), int(form.target_id.data), current_user
-    )
+    target = targets.resolve(TargetType(form.target_type.data), target_id, current_user)
     if target is None:
         abort(404)
     return target

@@ -24,6 +24,7 @@ from dpse.mixins import utcnow
 from dpse.permissions import can_organise_events, can_register_for_events, require
 
 MAX_PAGE = 10_000
+_FORMATS = frozenset(f.value for f in EventFormat)
 
 
 @bp.app_template_filter("event_when")
@@ -78,7 +79,8 @@ def _filters(past: bool) -> tuple[FilterForm, service.EventFilters]:
         if field.errors:
             field.data, field.errors = "", []
     filters = service.EventFilters(
-        format=EventFormat(form.format.data) if form.format.data else None,
+        # Optional() passes whitespace through without checking the choice.
+        format=EventFormat(form.format.data) if form.format.data in _FORMATS else None,
         tag=form.tag.data or "",
         organisation=form.organisation.data or "",
         month=form.month.data or "",

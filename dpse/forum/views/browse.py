@@ -18,11 +18,7 @@ from dpse.permissions import (
     can_view_thread,
     require,
 )
-
-
-def page_arg() -> int:
-    """The ?page= number, 1 when missing or junk."""
-    return max(request.args.get("page", 1, type=int) or 1, 1)
+from dpse.web import page_arg
 
 
 def visible_thread(thread_id: int) -> Thread:

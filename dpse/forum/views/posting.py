@@ -30,6 +30,7 @@ from dpse.permissions import (
     require,
 )
 from dpse.rules import show_on_form
+from dpse.web import bounded_int_arg
 
 RATE_MESSAGE = (
     "You are posting faster than the forum allows. Wait a minute, then post again: "
@@ -154,8 +155,9 @@ def reply(thread_id: int, slug: str) -> Rendered:
     require(can_reply(current_user, thread))
     form = ReplyForm()
     quoted = None
-    if request.method == "GET" and request.args.get("quote", type=int):
-        quoted = visible_post(request.args.get("quote", type=int))
+    quote_id = bounded_int_arg("quote")
+    if request.method == "GET" and quote_id is not None:
+        quoted = visible_post(quote_id)
         if quoted.thread_id != thread.id:
             abort(404)
         form.body.data = service.quote(quoted)

@@ -10,6 +10,7 @@ from dpse.forum import queries as forum_queries
 from dpse.moderation import bp, service
 from dpse.moderation.audit import ACTION_LABELS, audit_page
 from dpse.permissions import can_moderate, require
+from dpse.web import page_arg
 
 
 @bp.route("")
@@ -32,7 +33,7 @@ def audit() -> str:
     require(can_moderate(current_user))
     action = request.args.get("action", "")
     action = action if action in ACTION_LABELS else ""
-    pager = audit_page(max(request.args.get("page", 1, type=int) or 1, 1), action)
+    pager = audit_page(page_arg(), action)
     return render_template(
         "moderation/audit.html", pager=pager, action=action, labels=ACTION_LABELS
     )
