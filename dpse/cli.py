@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from dpse.config import ConfigError
 
 F = TypeVar("F", bound=Callable[..., Any])
+ACCESS_LOGGER = "dpse.access_log.RedactingLogger"
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - published demo credential, refused in production
 
 
@@ -112,6 +113,11 @@ def _database_is_empty() -> bool:
 @with_app
 def serve_command(host: str, port: int, workers: int, dev: bool) -> None:
     """Prepare the database (and demo content on first run), then serve the portal."""
+    if dev and current_app.config["DPSE_ENV"] == "production":
+        # The development server runs Werkzeug's debugger: any error page is a Python console.
+        raise click.ClickException(
+            "--dev (Flask's debugger) is never used when DPSE_ENV=production; serve without it"
+        )
     apply_migrations()
     if _database_is_empty() and current_app.config["DPSE_ENV"] != "production":
         from dpse.seed import DEMO_ACCOUNTS, load_seed
@@ -128,7 +134,8 @@ def serve_command(host: str, port: int, workers: int, dev: bool) -> None:
         current_app.run(host=host, port=port, debug=True, use_reloader=True)
         return
     args = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers)]
-    args += ["--access-logfile", "-", "dpse.wsgi:app"]
+    # The access log names paths and referrers: the logger class redacts emailed-link tokens.
+    args += ["--access-logfile", "-", "--logger-class", ACCESS_LOGGER, "dpse.wsgi:app"]
     # The workers must see the same instance folder whatever their working directory.
     os.environ["DPSE_INSTANCE_PATH"] = current_app.instance_path
     os.execv(sys.executable, args)  # noqa: S606 - replaces this process with gunicorn

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEFAULT_PUBLIC_SECTOR_DOMAINS = (
     "gov.uk,nhs.uk,nhs.net,police.uk,sch.uk,ac.uk,mod.uk,parliament.uk,gov.scot,gov.wales,"
@@ -45,6 +46,34 @@ def _dev_secret_key(instance_path: Path) -> str:
     return key
 
 
+def _base_url(env: dict[str, str], production: bool) -> str:
+    """The public address of the site; emailed links are built on it, so production needs it."""
+    base_url = env.get("DPSE_BASE_URL", "").strip().rstrip("/")
+    if not base_url:
+        if production:
+            raise ConfigError(
+                "DPSE_BASE_URL must be set when DPSE_ENV=production, "
+                "e.g. https://exchange.example.org"
+            )
+        return ""
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path or parts.query:
+        raise ConfigError(
+            f"DPSE_BASE_URL must look like https://exchange.example.org, got {base_url!r}"
+        )
+    return base_url
+
+
+def _trusted_hosts(env: dict[str, str], base_url: str, production: bool) -> list[str] | None:
+    """Host names requests may name (Flask's TRUSTED_HOSTS): in production the base URL's host
+    and any DPSE_TRUSTED_HOSTS; elsewhere any host unless DPSE_TRUSTED_HOSTS is set."""
+    extra = [h.strip().lower() for h in env.get("DPSE_TRUSTED_HOSTS", "").split(",") if h.strip()]
+    if not production and not extra:
+        return None
+    hosts = [urlsplit(base_url).hostname or ""] if base_url else []
+    return [h for h in dict.fromkeys(hosts + extra) if h]
+
+
 def engine_options(database_url: str) -> dict[str, object]:
     """SQLAlchemy engine options suited to the database in use."""
     options: dict[str, object] = {"pool_pre_ping": True}
@@ -72,6 +101,7 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
     elif production and len(secret_key) < 32:
         raise ConfigError("DPSE_SECRET_KEY must be at least 32 characters in production")
 
+    base_url = _base_url(env, production)
     database_url = env.get("DPSE_DATABASE_URL") or f"sqlite:///{instance_path / 'dpse.sqlite3'}"
     secure_cookies = _bool(env.get("DPSE_SECURE_COOKIES"), production)
     domains = env.get("DPSE_PUBLIC_SECTOR_DOMAINS", DEFAULT_PUBLIC_SECTOR_DOMAINS)
@@ -83,7 +113,9 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SEARCH_INDEX_PATH": str(instance_path / "search-index"),
         "SITE_NAME": env.get("DPSE_SITE_NAME", "Public Sector Exchange"),
-        "BASE_URL": env.get("DPSE_BASE_URL", "").rstrip("/"),
+        "BASE_URL": base_url,
+        # Requests naming any other host get a 400 (a poisoned Host header never reaches a link).
+        "TRUSTED_HOSTS": _trusted_hosts(env, base_url, production),
         "SMTP_URL": env.get("DPSE_SMTP_URL", ""),
         "MAIL_FROM": env.get("DPSE_MAIL_FROM", "DPSE <no-reply@dpse.example>"),
         "PUBLIC_SECTOR_DOMAINS": tuple(
@@ -93,8 +125,15 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         "RATELIMIT_ENABLED": _bool(env.get("DPSE_RATELIMIT_ENABLED"), True),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": env.get("DPSE_LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        # Sign-in attempts per account from browsers it never signed in on (all of them share
+        # this), and separately per device cookie of a browser it did sign in on.
+        "LOGIN_ACCOUNT_RATE_LIMIT": env.get("DPSE_LOGIN_ACCOUNT_RATE_LIMIT", "20 per hour"),
+        "DEVICE_COOKIE_NAME": "dpse_device",
+        "DEVICE_COOKIE_MAX_AGE": _int(env, "DPSE_DEVICE_COOKIE_DAYS", 365) * 24 * 3600,
         # Forum posts, replies and comments per account (successful ones count).
         "POST_RATE_LIMIT": env.get("DPSE_POST_RATE_LIMIT", "6 per minute;60 per hour"),
+        # Markdown previews per account (forum posts and case studies), checked before rendering.
+        "PREVIEW_RATE_LIMIT": env.get("DPSE_PREVIEW_RATE_LIMIT", "30 per minute;300 per hour"),
         # A new account's posts wait for a moderator until this many have been approved.
         "HOLD_FIRST_POSTS": _int(env, "DPSE_HOLD_FIRST_POSTS", 2),
         "PASSWORD_HASH_METHOD": env.get("DPSE_PASSWORD_HASH_METHOD", "scrypt"),

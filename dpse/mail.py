@@ -8,11 +8,13 @@ import logging
 import smtplib
 from datetime import datetime
 from email.message import EmailMessage
+from functools import partial
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from flask import current_app, url_for
+from flask import Flask, after_this_request, current_app, g, has_request_context, url_for
 from sqlalchemy import String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.wrappers import Response
 
 from dpse.extensions import db
 from dpse.mixins import TimestampMixin, UTCDateTime, utcnow
@@ -111,6 +113,9 @@ def deliver_pending(limit: int = 100) -> int:
                         message.recipient,
                         message.subject,
                         message.body,
+                        # Outside production the developer opens the links from this log;
+                        # in production their tokens are redacted like everywhere else.
+                        extra={"keep_secrets": current_app.config["DPSE_ENV"] != "production"},
                     )
             except (OSError, smtplib.SMTPException, ValueError) as exc:
                 message.last_error = f"{type(exc).__name__}: {exc}"[:1000]
@@ -135,6 +140,29 @@ def deliver_after_commit() -> None:
     except Exception:  # a broken mail setup must not break registering or resetting
         db.session.rollback()
         log.exception("Delivering the email outbox failed; messages stay queued")
+
+
+def deliver_after_response() -> None:
+    """Deliver what the committed transaction queued once the response has been sent, so the
+    time a request takes does not depend on whether it emailed anyone (say, whether an address
+    has an account); at once when there is no request (CLI, tests of services)."""
+    if not has_request_context():
+        deliver_after_commit()
+        return
+    if g.get("dpse_mail_after_response"):
+        return
+    g.dpse_mail_after_response = True
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    @after_this_request
+    def schedule(response: Response) -> Response:
+        response.call_on_close(partial(_deliver_in_app, app))
+        return response
+
+
+def _deliver_in_app(app: Flask) -> None:
+    with app.app_context():
+        deliver_after_commit()
 
 
 def absolute_url(endpoint: str, **values: object) -> str:

@@ -1,12 +1,16 @@
-"""Security headers on every response, and request parameters without NUL characters."""
+"""Security headers on every response, request parameters without NUL characters, and
+secret tokens kept out of logs."""
 
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flask import Flask, Request, Response, current_app
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
+from werkzeug.exceptions import SecurityError
 
 # No inline script or style anywhere: templates load /static files only.
 # Images may come from https (user Markdown allows https images only).
@@ -77,7 +81,63 @@ class DPSERequest(Request):
     parameter_storage_class = NulFreeMultiDict
 
 
+# Paths whose segment is a secret: emailed verification and reset links (itsdangerous tokens)
+# and private calendar feeds. Matched plain or percent-encoded (a path inside ?next=…).
+_SLASH = r"(?:/|%2[fF])"
+_SECRET_PATHS = (
+    re.compile(rf"({_SLASH}(?:reset-password|verify-email){_SLASH})[^/?#&\s\"'%]+"),
+    re.compile(rf"({_SLASH}events{_SLASH}feed{_SLASH})[^/?#&\s\"'%.]+"),
+)
+REDACTED = "[redacted]"
+
+
+def redact_secrets(text: str) -> str:
+    """The text with every emailed-link or feed token in a URL path replaced by [redacted]."""
+    for pattern in _SECRET_PATHS:
+        text = pattern.sub(rf"\g<1>{REDACTED}", text)
+    return text
+
+
+class RedactSecretsFilter(logging.Filter):
+    """A handler filter that redacts link tokens from every record's message.
+
+    A record logged with ``extra={"keep_secrets": True}`` is left alone (the development
+    mail log, whose links the developer has to open)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "keep_secrets", False):
+            return True
+        message = record.getMessage()
+        redacted = redact_secrets(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+def install_log_redaction() -> None:
+    """Put the redacting filter on the root logger's handlers (once each): app, Werkzeug and
+    library records all propagate there."""
+    for handler in [*logging.getLogger().handlers, *logging.getLogger("werkzeug").handlers]:
+        if not any(isinstance(f, RedactSecretsFilter) for f in handler.filters):
+            handler.addFilter(RedactSecretsFilter())
+
+
+def no_referrer(response: Response) -> Response:
+    """A page whose address holds a secret sends no Referer (its assets' requests would log it)."""
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def refuse_untrusted_host(exc: SecurityError) -> tuple[str, int, dict[str, str]]:
+    """A request naming a host outside TRUSTED_HOSTS: a plain 400 (the site's pages build
+    links, and no link may be built on a host the client chose)."""
+    return "Bad request: unknown host.\n", 400, {"Content-Type": "text/plain; charset=utf-8"}
+
+
 def init_security(app: Flask) -> None:
-    """Register the header hook and the request class."""
+    """Register the header hook, the request class and the refusal of untrusted hosts; keep
+    link tokens out of logs."""
     app.request_class = DPSERequest
     app.after_request(set_security_headers)
+    app.register_error_handler(SecurityError, refuse_untrusted_host)
+    install_log_redaction()

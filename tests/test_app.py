@@ -5,9 +5,25 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from dpse import create_app
 from dpse.config import ConfigError, load_config
+from dpse.extensions import db, limiter
+from dpse.mail import OutboxEmail
+from tests.conftest import CSRF_RE, post_form
+
+BASE_URL = "https://exchange.example.org"
+
+
+def _production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    return {
+        "DPSE_ENV": "production",
+        "DPSE_SECRET_KEY": "k" * 40,
+        "DPSE_INSTANCE_PATH": str(tmp_path),
+        "DPSE_BASE_URL": BASE_URL,
+        **extra,
+    }
 
 
 def test_template_loader_finds_base_html(app):
@@ -32,10 +48,67 @@ def test_production_refuses_a_short_secret_key(tmp_path):
         load_config(env)
 
 
-def test_production_uses_secure_cookies(tmp_path):
-    config = load_config(
-        {"DPSE_ENV": "production", "DPSE_SECRET_KEY": "k" * 40, "DPSE_INSTANCE_PATH": str(tmp_path)}
+def test_production_refuses_to_start_without_a_base_url(tmp_path):
+    env = _production_env(tmp_path)
+    del env["DPSE_BASE_URL"]
+    with pytest.raises(ConfigError, match="DPSE_BASE_URL must be set when DPSE_ENV=production"):
+        load_config(env)
+
+
+@pytest.mark.parametrize("bad", ["exchange.example.org", "ftp://x.example", "https://x.example/a"])
+def test_a_malformed_base_url_is_refused(tmp_path, bad):
+    with pytest.raises(ConfigError, match="DPSE_BASE_URL must look like"):
+        load_config(_production_env(tmp_path, DPSE_BASE_URL=bad))
+
+
+def test_trusted_hosts_are_the_base_urls_in_production_and_any_elsewhere(tmp_path):
+    assert load_config(_production_env(tmp_path))["TRUSTED_HOSTS"] == ["exchange.example.org"]
+    extra = _production_env(tmp_path, DPSE_TRUSTED_HOSTS="www.example.org, 10.0.0.5")
+    assert load_config(extra)["TRUSTED_HOSTS"] == [
+        "exchange.example.org",
+        "www.example.org",
+        "10.0.0.5",
+    ]
+    assert load_config({"DPSE_INSTANCE_PATH": str(tmp_path)})["TRUSTED_HOSTS"] is None
+    dev = {"DPSE_INSTANCE_PATH": str(tmp_path), "DPSE_TRUSTED_HOSTS": "localhost"}
+    assert load_config(dev)["TRUSTED_HOSTS"] == ["localhost"]
+
+
+def _reset_link_asked_with_host(app, host: str) -> tuple[int, list[str]]:
+    """Ask for a reset link with a form (and its cookie) from the real site, sent with ``host``."""
+    client = app.test_client()
+    token = CSRF_RE.search(client.get(f"{BASE_URL}/forgot-password").get_data(as_text=True))
+    session = client.get_cookie("dpse_session", domain="exchange.example.org")
+    client.set_cookie("dpse_session", session.value, domain=host)
+    response = client.post(
+        f"http://{host}/forgot-password",
+        data={"csrf_token": token.group(1), "email": "member@testshire.gov.uk"},
     )
+    if response.status_code == 400:
+        assert response.get_data(as_text=True) == "Bad request: unknown host.\n"
+    return response.status_code, list(db.session.scalars(select(OutboxEmail.body)))
+
+
+def test_a_poisoned_host_header_never_reaches_an_emailed_link(tmp_path, database_url, users):
+    """The finding: a reset asked with ``Host: evil.example`` emailed a link to evil.example."""
+    env = _production_env(tmp_path, DPSE_SECURE_COOKIES="false", DPSE_RATELIMIT_ENABLED="false")
+    app = create_app({**load_config(env), "SQLALCHEMY_DATABASE_URI": database_url})
+    limiter.enabled = False
+    status, bodies = _reset_link_asked_with_host(app, "evil.example")
+    assert status == 400 and bodies == []
+    app.config["TRUSTED_HOSTS"].append("www.example.org")  # an extra name, as DPSE_TRUSTED_HOSTS
+    status, bodies = _reset_link_asked_with_host(app, "www.example.org")
+    assert status == 200
+    assert f"{BASE_URL}/reset-password/" in bodies[0] and "www.example.org" not in bodies[0]
+
+
+def test_development_keeps_answering_any_host(client, users):
+    response = post_form(client, "http://other.example/forgot-password", {"email": "x@y.gov.uk"})
+    assert response.status_code == 200
+
+
+def test_production_uses_secure_cookies(tmp_path):
+    config = load_config(_production_env(tmp_path))
     assert config["SESSION_COOKIE_SECURE"] is True
     assert config["REMEMBER_COOKIE_SECURE"] is True
     assert config["SESSION_COOKIE_HTTPONLY"] is True

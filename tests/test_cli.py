@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -97,12 +98,36 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     assert "Traceback" not in result.stderr
 
 
-def test_production_never_loads_demo_content(tmp_path):
-    env = {
+def _production(tmp_path: Path) -> dict[str, str]:
+    return {
         "DPSE_ENV": "production",
         "DPSE_SECRET_KEY": "p" * 40,
         "DPSE_INSTANCE_PATH": str(tmp_path),
+        "DPSE_BASE_URL": "https://exchange.example.org",
     }
+
+
+def test_production_refuses_to_start_without_a_base_url(tmp_path):
+    env = _production(tmp_path)
+    del env["DPSE_BASE_URL"]
+    result = _run("init", env=env)
+    assert result.returncode == 1
+    assert result.stderr.startswith("Error: DPSE_BASE_URL must be set when DPSE_ENV=production")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_serve_dev_refuses_to_run_the_debugger_in_production(tmp_path):
+    result = _run("serve", "--dev", env=_production(tmp_path))
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "Error: --dev (Flask's debugger) is never used when DPSE_ENV=production; serve without it"
+    )
+    assert result.stdout == ""  # refused before touching the database or serving anything
+    assert not (tmp_path / "dpse.sqlite3").exists()
+
+
+def test_production_never_loads_demo_content(tmp_path):
+    env = _production(tmp_path)
     assert _run("init", env=env).returncode == 0
     result = _run("seed", env=env)
     assert result.returncode == 1
@@ -171,10 +196,16 @@ def test_serve_brings_up_the_demo_and_demo_users_can_sign_in(tmp_path):
             page = response.read().decode()
         assert "You are signed in as Mina Member" in page
         assert Path(tmp_path / "instance" / "dpse.sqlite3").exists()
+        for path in ("/reset-password/SeCrEtToKeN.x.y", "/verify-email/SeCrEtToKeN.x.y"):
+            with pytest.raises(urllib.error.HTTPError):  # a 400 page: the link is not valid
+                _get(opener, base + path)
     finally:
         proc.terminate()
         output = proc.communicate(timeout=30)[0]
     assert "admin@dpse.example" in output and "demo-password" in output
+    # gunicorn's access log (on stdout) shows the requests, never the tokens in their paths
+    assert '"GET /reset-password/[redacted] HTTP/1.1" 400' in output
+    assert "SeCrEtToKeN" not in output
 
 
 def test_search_reindex_status_and_drain(app):
