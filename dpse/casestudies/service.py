@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -27,11 +28,12 @@ from dpse.casestudies.models import (
     case_study_adaptation,
 )
 from dpse.extensions import db
+from dpse.locking import lock_row
 from dpse.mixins import utcnow
 from dpse.permissions import can_moderate
 from dpse.rules import RuleError
 from dpse.search.models import queue_reindex
-from dpse.slugs import slugify, unique_slug
+from dpse.slugs import insert_with_unique_slug, slugify, unique_slug
 from dpse.tags.models import TagKind
 from dpse.tags.service import get_or_create_tags
 
@@ -252,14 +254,15 @@ def create_case_study(author: User, data: CaseStudyData) -> CaseStudy:
     """A new draft by ``author`` for their organisation, with its first revision."""
     validate(data)
     resolved = _resolve(data, None)
-    cs = CaseStudy(
-        slug=unique_slug(CaseStudy.slug, data.slug or data.title),
-        organisation=author.organisation,
-        status=Status.DRAFT,
-    )
-    _apply(cs, data, resolved, author)
-    db.session.add(cs)
-    db.session.flush()
+
+    def build(slug: str) -> CaseStudy:
+        cs = CaseStudy(slug=slug, organisation=author.organisation, status=Status.DRAFT)
+        _apply(cs, data, resolved, author)
+        db.session.add(cs)
+        return cs
+
+    # The same title sent twice at once ends as two drafts, the second at "-2".
+    cs = insert_with_unique_slug(CaseStudy.slug, data.slug or data.title, build)
     _record_revision(cs, author, "Created")
     queue_reindex("case_study", cs.id)
     db.session.commit()
@@ -291,6 +294,10 @@ def update_case_study(editor: User, cs: CaseStudy, data: CaseStudyData, note: st
     """Save an edit as a new revision; a published case study stays published. False: no change."""
     validate(data)
     resolved = _resolve(data, cs)
+    # Edits of one case study take turns: a double-clicked Save finds the first save done (no
+    # change) instead of racing it for the next revision number or the old address.
+    lock_row(CaseStudy.id, cs.id)
+    db.session.refresh(cs)
     before = snapshot(cs)
     old_targets = {c.id for c in cs.adapted_from}
     _apply(cs, data, resolved, cs.authors[0].user if cs.authors else editor)
@@ -308,7 +315,13 @@ def update_case_study(editor: User, cs: CaseStudy, data: CaseStudyData, note: st
     if cs.status == Status.PUBLISHED:
         _refresh_reuse_counts(old_targets | {c.id for c in cs.adapted_from})
     queue_reindex("case_study", cs.id)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # another case study took the new address a moment ago
+        db.session.rollback()
+        raise CaseStudyError(
+            "Another case study took that web address just now: save again", "slug"
+        ) from None
     log.info("%r edited by %s (%s)", cs, editor, ", ".join(changed))
     return True
 
@@ -433,22 +446,41 @@ def restore_revision(moderator: User, cs: CaseStudy, number: int) -> None:
         raise CaseStudyError(f"The case study already matches revision {number}")
 
 
-def toggle_helpful(user: User, cs: CaseStudy) -> bool:
-    """Mark (or unmark) a case study as helpful; returns whether it is now marked."""
+def set_helpful(user: User, cs: CaseStudy, marked: bool) -> bool:
+    """Mark (or unmark) a case study as helpful; returns ``marked``.
+
+    Idempotent: a double click, or the same click from two tabs, is the same as one.
+    """
     if cs.status != Status.PUBLISHED:
         raise CaseStudyError("Only published case studies can be marked helpful")
-    existing = db.session.get(HelpfulMark, (cs.id, user.id))
+    # Markers of one case study take turns, so the recount below sees every committed mark.
+    lock_row(CaseStudy.id, cs.id)
+    existing = db.session.scalar(
+        select(HelpfulMark).where(
+            HelpfulMark.case_study_id == cs.id, HelpfulMark.user_id == user.id
+        )
+    )
+    if (existing is not None) == marked:
+        db.session.rollback()  # already as wanted; let go of the lock
+        return marked
     if existing is not None:
         db.session.delete(existing)
     else:
         db.session.add(HelpfulMark(case_study_id=cs.id, user_id=user.id))
     db.session.flush()
-    # Recount rather than +1/-1, so two quick clicks in two tabs can't drift the number.
+    # Recount rather than +1/-1, so the number can never drift from the marks.
     cs.helpful_count = db.session.scalar(
         select(func.count()).select_from(HelpfulMark).where(HelpfulMark.case_study_id == cs.id)
     )
     db.session.commit()
-    return existing is None
+    log.info("%r %s helpful by %s", cs, "marked" if marked else "unmarked", user)
+    return marked
+
+
+def toggle_helpful(user: User, cs: CaseStudy) -> bool:
+    """Mark, or unmark if marked; returns whether it is now marked (forms send the wanted state
+    to ``set_helpful`` instead, so a double click cannot undo itself)."""
+    return set_helpful(user, cs, not has_marked_helpful(user, cs))
 
 
 def has_marked_helpful(user: User, cs: CaseStudy) -> bool:
