@@ -3,24 +3,29 @@
 from __future__ import annotations
 
 import logging
+import unicodedata
+from dataclasses import replace
 from datetime import datetime, timedelta
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote_plus, urlencode
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
 from dpse.accounts.models import User
 from dpse.extensions import db
 from dpse.mixins import utcnow
+from dpse.notifications.models import Notification
 from dpse.notifications.service import notify
 from dpse.rules import RuleError
-from dpse.saved_searches.models import SavedSearch
+from dpse.saved_searches.models import MAX_LABEL, MAX_QUERY_STRING, SavedSearch
 from dpse.search.index import current_engine
-from dpse.search.query import SearchRequest, count_new
+from dpse.search.query import FILTERS, SearchRequest, count_new
 
 log = logging.getLogger(__name__)
 MAX_PER_USER = 50
 QUIET_PERIOD = timedelta(days=1)
+NOTIFICATION_URL_LENGTH = Notification.__table__.c.url.type.length or 500
 
 
 class SavedSearchError(RuleError):
@@ -31,7 +36,7 @@ def describe(request: SearchRequest) -> str:
     """'“drupal” · outcome: failure · tag: solr' — how the search reads in lists and messages."""
     parts = [f"“{request.q}”"] if request.q else ["Everything"]
     parts += [f"{name}: {value}" for name, value in request.active_filters().items()]
-    return " · ".join(parts)[:300]
+    return " · ".join(parts)[:MAX_LABEL]
 
 
 def request_of(saved: SavedSearch) -> SearchRequest:
@@ -39,17 +44,48 @@ def request_of(saved: SavedSearch) -> SearchRequest:
     return SearchRequest.from_args(MultiDict(parse_qsl(saved.query_string)))
 
 
+def _without_controls(text: str) -> str:
+    """Control characters (and lone surrogates) out: they have no place in a stored search."""
+    return "".join(c for c in text if unicodedata.category(c) not in ("Cc", "Cs")).strip()
+
+
+def _quote(text: str) -> str:
+    """quote_plus, but keeping printable letters beyond ASCII as they are ("ёлка", not
+    "%D1%91%D0%BB%D0%BA%D0%B0"): parse_qsl reads both forms back the same."""
+    return "".join(c if ord(c) > 127 and c.isprintable() else quote_plus(c) for c in text)
+
+
+def stored_query(args: dict[str, str]) -> str:
+    """The form a search's URL arguments are stored (and compared) in."""
+    return "&".join(f"{_quote(k)}={_quote(v)}" for k, v in sorted(args.items()))
+
+
+def _find(user: User, query_strings: list[str]) -> SavedSearch | None:
+    return db.session.scalar(
+        select(SavedSearch)
+        .where(SavedSearch.user_id == user.id, SavedSearch.query_string.in_(query_strings))
+        .order_by(SavedSearch.id)
+        .limit(1)
+    )
+
+
 def save_search(user: User, request: SearchRequest) -> SavedSearch:
-    """Keep this search for the person (saving the same search twice keeps one)."""
+    """Keep this search for the person; idempotent: saving the same search twice (even at the
+    same moment, from a double click) keeps one and answers with it."""
+    request = replace(
+        request,
+        **{name: _without_controls(getattr(request, name)) for name in ("q", *FILTERS)},
+    )
     if not request.q and not request.active_filters():
         raise SavedSearchError("Search for something, or choose a filter, before saving")
     args = {k: v for k, v in request.args().items() if k not in ("page", "sort")}
-    query_string = urlencode(sorted(args.items()))
-    existing = db.session.scalar(
-        select(SavedSearch).where(
-            SavedSearch.user_id == user.id, SavedSearch.query_string == query_string
+    query_string = stored_query(args)
+    if len(query_string) > MAX_QUERY_STRING:
+        raise SavedSearchError(
+            "This search is too long to save: use fewer words or filters, or fewer symbols"
         )
-    )
+    # Searches saved before non-ASCII letters were kept as they are have the %-encoded form.
+    existing = _find(user, [query_string, urlencode(sorted(args.items()))])
     if existing is not None:
         return existing
     count = db.session.scalar(
@@ -59,7 +95,14 @@ def save_search(user: User, request: SearchRequest) -> SavedSearch:
         raise SavedSearchError(f"You can keep up to {MAX_PER_USER} saved searches")
     saved = SavedSearch(user_id=user.id, query_string=query_string, label=describe(request))
     db.session.add(saved)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same search saved a moment ago (a double click): that one
+        db.session.rollback()
+        existing = _find(user, [query_string])
+        if existing is None:
+            raise
+        return existing
     log.info("%r created by %s", saved, user)
     return saved
 
@@ -114,11 +157,14 @@ def notify_saved_searches(now: datetime | None = None) -> int:
                 continue
             user = db.session.get(User, saved.user_id)
             results = "result" if new == 1 else "results"
+            link = f"/search?{saved.url_query}&sort=newest"
+            if len(link) > NOTIFICATION_URL_LENGTH:  # a long non-ASCII search, %-encoded
+                link = "/search/saved"
             notify(
                 user,
                 "saved_search",
                 f"{new} new {results} for your saved search {saved.label}",
-                f"/search?{saved.query_string}&sort=newest",
+                link,
             )
             saved.last_notified_at = now
             made += 1
