@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text
+from sqlalchemy import Enum, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dpse.accounts.models import User
@@ -22,11 +22,34 @@ class FlagStatus(enum.StrEnum):
     RESOLVED = "resolved"
 
 
+OPEN_ONLY = text("status = 'open'")
+
+
 class Flag(db.Model):
     """A member's report that a post or a case study needs a moderator's attention."""
 
     __tablename__ = "flag"
-    __table_args__ = (Index("ix_flag_status_created", "status", "created_at"),)
+    __table_args__ = (
+        Index("ix_flag_status_created", "status", "created_at"),
+        # One open flag per person per object, kept by the database (partial unique indexes,
+        # which SQLite and PostgreSQL both have): two reports sent at once cannot both stay.
+        Index(
+            "uq_flag_open_post",
+            "reporter_id",
+            "post_id",
+            unique=True,
+            sqlite_where=OPEN_ONLY,
+            postgresql_where=OPEN_ONLY,
+        ),
+        Index(
+            "uq_flag_open_case_study",
+            "reporter_id",
+            "case_study_id",
+            unique=True,
+            sqlite_where=OPEN_ONLY,
+            postgresql_where=OPEN_ONLY,
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Exactly one of post_id and case_study_id is set (checked by the service).

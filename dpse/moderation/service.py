@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from dpse.accounts.models import User
@@ -14,6 +15,7 @@ from dpse.extensions import db
 from dpse.forum import indexing, notifying
 from dpse.forum import service as forum
 from dpse.forum.models import Category, Post, Thread
+from dpse.locking import lock_row
 from dpse.mixins import utcnow
 from dpse.moderation import audit
 from dpse.moderation.models import Flag, FlagStatus
@@ -45,6 +47,13 @@ def _require_moderator(user: User) -> None:
         raise ModerationError("Only moderators can do that")
 
 
+def _lock_post(post: Post) -> None:
+    """Moderators acting on one post take turns, and each sees what the one before did (two
+    releases at once would otherwise notify twice and clash on the notification's source)."""
+    lock_row(Post.id, post.id)
+    db.session.refresh(post)
+
+
 def _already_flagged(reporter: User, **target: int) -> bool:
     return (
         db.session.scalar(
@@ -54,39 +63,48 @@ def _already_flagged(reporter: User, **target: int) -> bool:
     )
 
 
+def _save_flag(flag: Flag, reporter: User, already: str) -> Flag:
+    db.session.add(flag)
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same report sent twice at once: the first one stands
+        db.session.rollback()
+        raise ModerationError(already) from None
+    log.info("%r created by %s", flag, reporter)
+    return flag
+
+
+ALREADY_POST = "You have already reported this post: a moderator will look at it"
+ALREADY_CASE_STUDY = "You have already reported this case study: a moderator will look at it"
+
+
 def flag_post(reporter: User, post: Post, reason: str) -> Flag:
-    """A member reports a post to the moderators."""
+    """A member reports a post to the moderators (one open report per person per post)."""
     if not can_flag_post(reporter, post):
         raise ModerationError("You cannot report this post")
     reason = _reason(reason)
     if _already_flagged(reporter, post_id=post.id):
-        raise ModerationError("You have already reported this post: a moderator will look at it")
+        raise ModerationError(ALREADY_POST)
     flag = Flag(post_id=post.id, reason=reason, reporter_id=reporter.id)
-    db.session.add(flag)
-    db.session.commit()
-    log.info("%r created by %s", flag, reporter)
-    return flag
+    return _save_flag(flag, reporter, ALREADY_POST)
 
 
 def flag_case_study(reporter: User, case_study: CaseStudy, reason: str) -> Flag:
-    """A member reports a published case study to the moderators."""
+    """A member reports a published case study (one open report per person per case study)."""
     if not can_flag_case_study(reporter, case_study):
         raise ModerationError("You cannot report this case study")
     reason = _reason(reason)
     if _already_flagged(reporter, case_study_id=case_study.id):
-        raise ModerationError(
-            "You have already reported this case study: a moderator will look at it"
-        )
+        raise ModerationError(ALREADY_CASE_STUDY)
     flag = Flag(case_study_id=case_study.id, reason=reason, reporter_id=reporter.id)
-    db.session.add(flag)
-    db.session.commit()
-    log.info("%r created by %s", flag, reporter)
-    return flag
+    return _save_flag(flag, reporter, ALREADY_CASE_STUDY)
 
 
 def resolve_flag(moderator: User, flag: Flag, note: str = "") -> None:
     """Close a flag, saying what was done (or that nothing was needed)."""
     _require_moderator(moderator)
+    lock_row(Flag.id, flag.id)
+    db.session.refresh(flag)
     if flag.status != FlagStatus.OPEN:
         raise ModerationError("This flag has already been resolved")
     flag.status = FlagStatus.RESOLVED
@@ -115,6 +133,7 @@ def _resolve_flags_on(moderator: User, post: Post, resolution: str) -> None:
 def hide_post(moderator: User, post: Post, reason: str) -> None:
     """Hide a post from everyone but moderators (rejecting it, if it was held for review)."""
     _require_moderator(moderator)
+    _lock_post(post)
     if post.hidden_at is not None:
         raise ModerationError("This post is already hidden")
     reason = _reason(reason, "Say why the post is hidden")
@@ -134,6 +153,7 @@ def hide_post(moderator: User, post: Post, reason: str) -> None:
 def restore_post(moderator: User, post: Post) -> None:
     """Show a hidden post again (a rejected post goes back to the review queue)."""
     _require_moderator(moderator)
+    _lock_post(post)
     if post.hidden_at is None:
         raise ModerationError("This post is not hidden")
     post.hidden_at = None
@@ -149,6 +169,7 @@ def restore_post(moderator: User, post: Post) -> None:
 def release_post(moderator: User, post: Post) -> None:
     """Approve a held post: it becomes public, and followers and mentions hear about it."""
     _require_moderator(moderator)
+    _lock_post(post)
     if not post.held_for_review or post.hidden_at is not None:
         raise ModerationError("This post is not waiting for review")
     post.held_for_review = False
