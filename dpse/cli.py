@@ -1,4 +1,4 @@
-"""The `dpse` command: init, seed, serve, users create, mail send, notifications send."""
+"""The `dpse` command: init, seed, serve, users, mail, notifications, search, content."""
 
 from __future__ import annotations
 
@@ -58,6 +58,26 @@ def apply_migrations() -> None:
     Path(current_app.instance_path).mkdir(parents=True, exist_ok=True)
     # "heads": domains add revisions on their own branches off a shared base
     upgrade(directory=current_app.extensions["migrate"].directory, revision="heads")
+    _rerender_stale()  # what an older Markdown pipeline stored, or a new column left empty
+
+
+def _rerender_stale() -> int:
+    """Render again the stored Markdown an older pipeline produced, with a progress bar."""
+    from dpse.rendering import count_stale, rerender_stale
+
+    total = sum(count_stale().values())
+    if not total:
+        return 0
+    with click.progressbar(length=total, label="Rendering stored Markdown", show_pos=True) as bar:
+        done = {"n": 0}
+
+        def progress(count: int, _total: int) -> None:
+            bar.update(count - done["n"])
+            done["n"] = count
+
+        count = rerender_stale(progress)
+    click.echo(f"Rendered {count} row(s) with the current Markdown pipeline")
+    return count
 
 
 @cli.command("init")
@@ -284,6 +304,21 @@ def search_drain() -> None:
     from dpse.search.index import current_engine
 
     click.echo(f"Applied {current_engine().drain(wait=30.0)} change(s)")
+
+
+@cli.group("content")
+def content_group() -> None:
+    """Stored user content."""
+
+
+@content_group.command("rerender")
+@with_app
+def content_rerender() -> None:
+    """Render again what an older Markdown pipeline stored (run after an upgrade)."""
+    if not _rerender_stale():
+        click.echo("Every stored rendering is up to date")
+        return
+    click.echo("If this release changed what text is searchable, run `dpse search reindex`")
 
 
 def register_commands(app: Flask) -> None:

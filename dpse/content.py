@@ -1,6 +1,10 @@
 """The one Markdown → safe HTML pipeline: render, sanitise, and reduce user text to plain text.
 
-Callers cap input length (forms validate a maximum, e.g. 50,000 characters): rendering is about
+It runs when text is saved (`render`, stored by `dpse.rendering`) and for previews; pages, the
+search indexer and feeds read the stored result. `PIPELINE_VERSION` is stored with it: raise it
+whenever a change here changes the output, and `dpse content rerender` brings old rows up to date.
+
+Callers cap input length (forms validate a maximum, e.g. 20,000 characters): rendering is about
 linear in length, roughly 1 s per 50,000 hostile characters. html5lib's tree building is still
 quadratic in nesting depth, which `_adapt_tokens` bounds for Markdown but `sanitize_html` alone
 does not. bleach is frozen upstream; all of its use stays here so a later swap stays local.
@@ -11,6 +15,8 @@ import re
 import threading
 import unicodedata
 from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
 from html.parser import HTMLParser
 from typing import Any
 
@@ -27,6 +33,8 @@ ALLOWED_TAGS = frozenset(
     | {"blockquote", "ul", "ol", "li", "a", "img", "table", "thead", "tbody", "tr", "th", "td"}
     | {"mark", "sup", "sub"}
 )
+# Raise when a change to this module changes what it produces for some input.
+PIPELINE_VERSION = 1
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow ugc noopener"
 MAX_RAW_HTML_TAGS = 1000
@@ -209,17 +217,40 @@ class _TextCollector(HTMLParser):
         self.parts.append(data)
 
 
-def to_plaintext(text: str | None) -> str:
-    """Markdown to one line of plain text, for search indexing and excerpts."""
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """What one piece of Markdown becomes: sanitised HTML and one line of plain text."""
+
+    html: Markup
+    text: str
+
+
+@lru_cache(maxsize=64)
+def render(text: str) -> Rendered:
+    """Render Markdown once into what is stored: safe HTML and its plain text.
+
+    The small cache spares a second render of the same text in one process (a post's edit
+    history copies the body it replaces, a preview is often saved as it was shown).
+    """
+    html_text = render_markdown(text)
+    return Rendered(html=html_text, text=html_to_text(html_text))
+
+
+def html_to_text(html_text: str) -> str:
+    """Sanitised HTML to one line of plain text, block boundaries kept as spaces."""
     collector = _TextCollector()
-    collector.feed(str(render_markdown(text)))
+    collector.feed(str(html_text))
     collector.close()
     return " ".join("".join(collector.parts).split())
 
 
-def excerpt(text: str | None, length: int = 200) -> str:
+def to_plaintext(text: str | None) -> str:
+    """Markdown to one line of plain text (for text not stored through `render`)."""
+    return html_to_text(render_markdown(text))
+
+
+def shorten(plain: str, length: int = 200) -> str:
     """Plain text of at most `length` characters, cut at a word boundary with "…"."""
-    plain = to_plaintext(text)
     if len(plain) <= length:
         return plain
     # The last space within `length` characters ends a whole word and leaves room for "…".
@@ -227,3 +258,8 @@ def excerpt(text: str | None, length: int = 200) -> str:
     # A single over-long word has no boundary to cut at; cut inside it rather than return "".
     head = plain[:boundary] if boundary > 0 else plain[: max(length - 1, 0)]
     return head.rstrip(" ,;:.-") + "…"
+
+
+def excerpt(text: str | None, length: int = 200) -> str:
+    """The start of some Markdown as plain text, at most `length` characters (see `shorten`)."""
+    return shorten(to_plaintext(text), length)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from dpse.extensions import db
 from dpse.mixins import TimestampMixin, UTCDateTime, string_enum
 from dpse.permissions import Role
+from dpse.rendering import RenderedMarkdown, StoredHTML
 
 
 class OrganisationKind(enum.StrEnum):
@@ -73,10 +74,11 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class User(UserMixin, TimestampMixin, db.Model):
+class User(RenderedMarkdown, UserMixin, TimestampMixin, db.Model):
     """A person with an account."""
 
     __tablename__ = "user_account"  # "user" is reserved in PostgreSQL
+    __markdown__ = ("bio",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-cased
@@ -88,6 +90,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     )
     job_title: Mapped[str] = mapped_column(String(150), default="")
     bio: Mapped[str] = mapped_column(Text, default="")
+    # Rendered when bio is set; deferred: the account is loaded on every request, these rarely.
+    bio_html: Mapped[str] = mapped_column(StoredHTML, default="", deferred=True)
+    bio_text: Mapped[str] = mapped_column(Text, default="", deferred=True)
     active: Mapped[bool] = mapped_column(default=True)
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

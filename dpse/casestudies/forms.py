@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from dpse.casestudies.models import BudgetBand, Outcome, Sector
-from dpse.casestudies.service import CaseStudyData
+from dpse.casestudies.service import MAX_SECTION, CaseStudyData
 from dpse.tags.service import parse_tag_names
 
 SECTION_HINT = "Markdown: **bold**, *italic*, lists, links and ## headings."
@@ -28,6 +28,10 @@ def _choices(enum_cls: type) -> list[SelectChoice]:
 
 def _list(text: str | None) -> list[str]:
     return [part.strip() for part in (text or "").replace("\n", ",").split(",") if part.strip()]
+
+
+def _section_length() -> Length:
+    return Length(max=MAX_SECTION, message=f"Keep each section under {MAX_SECTION:,} characters")
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -62,11 +66,13 @@ class CaseStudyForm(FlaskForm):
     sector = SelectField("Sector", choices=_choices(Sector), default=Sector.LOCAL_GOVERNMENT.value)
     country = StringField("Country", validators=[Optional(), Length(max=100)])
     region = StringField("Region", validators=[Optional(), Length(max=100)])
-    challenge = TextAreaField("The challenge", description=SECTION_HINT)
-    what_we_built = TextAreaField("What we built", description=SECTION_HINT)
-    results = TextAreaField("Results", description=SECTION_HINT)
+    # Checked before anything is rendered, so a preview is bounded like a save.
+    challenge = TextAreaField("The challenge", [_section_length()], description=SECTION_HINT)
+    what_we_built = TextAreaField("What we built", [_section_length()], description=SECTION_HINT)
+    results = TextAreaField("Results", [_section_length()], description=SECTION_HINT)
     lessons_learned = TextAreaField(
         "Lessons learned",
+        [_section_length()],
         description=(
             "Required when the outcome is a failure or mixed. What would you do differently?"
         ),

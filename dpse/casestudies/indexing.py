@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 
 from dpse.casestudies.listing import card_options
 from dpse.casestudies.models import CaseStudy, Status
-from dpse.content import to_plaintext
 from dpse.extensions import db
 from dpse.search.index import Source
 from dpse.search.schema import SearchDocument
@@ -17,11 +16,8 @@ from dpse.search.schema import SearchDocument
 
 def to_doc(cs: CaseStudy) -> SearchDocument:
     """The search document for one published case study."""
-    body = "\n\n".join(
-        to_plaintext(text)
-        for text in (cs.challenge, cs.what_we_built, cs.results, cs.lessons_learned)
-        if text
-    )
+    sections = (cs.challenge_text, cs.what_we_built_text, cs.results_text, cs.lessons_learned_text)
+    body = "\n\n".join(text for text in sections if text)
     return SearchDocument(
         type="case_study",
         id=cs.id,

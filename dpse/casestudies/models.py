@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from dpse.accounts.models import Organisation, User
 from dpse.extensions import db
 from dpse.mixins import TimestampMixin, UTCDateTime, string_enum, utcnow
+from dpse.rendering import RenderedMarkdown, StoredHTML
 from dpse.tags.models import Tag
 
 
@@ -139,10 +140,11 @@ class CaseStudyAuthor(db.Model):
         return f"<CaseStudyAuthor {self.case_study_id}:{self.user_id}>"
 
 
-class CaseStudy(TimestampMixin, db.Model):
+class CaseStudy(RenderedMarkdown, TimestampMixin, db.Model):
     """What a public-sector team built, how it went and what others can learn from it."""
 
     __tablename__ = "case_study"
+    __markdown__ = ("challenge", "what_we_built", "results", "lessons_learned")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)
@@ -159,6 +161,15 @@ class CaseStudy(TimestampMixin, db.Model):
     what_we_built: Mapped[str] = mapped_column(Text, default="")
     results: Mapped[str] = mapped_column(Text, default="")
     lessons_learned: Mapped[str] = mapped_column(Text, default="")
+    # Rendered from the sections above when they are set (dpse.rendering), never by a page.
+    challenge_html: Mapped[str] = mapped_column(StoredHTML, default="")
+    challenge_text: Mapped[str] = mapped_column(Text, default="")
+    what_we_built_html: Mapped[str] = mapped_column(StoredHTML, default="")
+    what_we_built_text: Mapped[str] = mapped_column(Text, default="")
+    results_html: Mapped[str] = mapped_column(StoredHTML, default="")
+    results_text: Mapped[str] = mapped_column(Text, default="")
+    lessons_learned_html: Mapped[str] = mapped_column(StoredHTML, default="")
+    lessons_learned_text: Mapped[str] = mapped_column(Text, default="")
     started_on: Mapped[date | None] = mapped_column(Date)
     live_on: Mapped[date | None] = mapped_column(Date)
     # The project's year for filtering: went live, else started, else published.

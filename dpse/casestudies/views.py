@@ -13,6 +13,7 @@ from dpse.casestudies import bp, listing, service
 from dpse.casestudies.forms import CaseStudyForm, ReturnForm
 from dpse.casestudies.models import CaseStudy
 from dpse.forum.queries import discussion_for
+from dpse.limits import PREVIEW_MESSAGE, preview_allowed
 from dpse.permissions import (
     can_archive_case_study,
     can_create_case_study,
@@ -88,6 +89,14 @@ def _render_form(form: CaseStudyForm, cs: CaseStudy | None, preview: bool = Fals
     ), status
 
 
+def _render_preview(form: CaseStudyForm, cs: CaseStudy | None):
+    """The form with its sections rendered, if the account's preview allowance has room."""
+    if preview_allowed(current_user.id):
+        return _render_form(form, cs, preview=True)
+    form.form_errors.append(PREVIEW_MESSAGE)
+    return _render_form(form, cs)[0], 429
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new() -> str | Response | tuple[str, int]:
@@ -97,7 +106,7 @@ def new() -> str | Response | tuple[str, int]:
     form.suppliers.choices = _supplier_choices()
     if form.validate_on_submit():
         if request.form.get("action") == "preview":
-            return _render_form(form, None, preview=True)
+            return _render_preview(form, None)
         try:
             cs = service.create_case_study(signed_in_user(), form.to_data())
         except service.CaseStudyError as exc:
@@ -149,7 +158,7 @@ def edit(slug: str) -> str | Response | tuple[str, int]:
         form.fill(service.data_from(cs))
     if form.validate_on_submit():
         if request.form.get("action") == "preview":
-            return _render_form(form, cs, preview=True)
+            return _render_preview(form, cs)
         try:
             changed = service.update_case_study(signed_in_user(), cs, form.to_data())
         except service.CaseStudyError as exc:

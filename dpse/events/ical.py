@@ -9,7 +9,6 @@ from flask import current_app, request
 from icalendar import Calendar
 from icalendar import Event as VEvent
 
-from dpse.content import to_plaintext
 from dpse.events.models import Event, EventStatus
 from dpse.events.times import format_when
 from dpse.mail import absolute_url
@@ -47,7 +46,7 @@ def _description(event: Event, url: str, show_link: bool) -> str:
         lines.append(f"{event.status.label}: {event.status_reason}".rstrip(": "))
     if show_link and event.online_url:
         lines.append(f"Join online: {event.online_url}")
-    lines += ["", to_plaintext(event.description), "", url]
+    lines += ["", event.description_text, "", url]
     return "\n".join(lines).strip()
 
 

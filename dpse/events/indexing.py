@@ -8,7 +8,7 @@ from flask import url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from dpse.content import excerpt, to_plaintext
+from dpse.content import shorten
 from dpse.events.models import Event, EventStatus
 from dpse.extensions import db
 from dpse.search.index import Source
@@ -24,8 +24,8 @@ def to_doc(event: Event) -> SearchDocument:
         type="event",
         id=event.id,
         title=event.title,
-        summary=f"{place}. {excerpt(event.description, 220)}",
-        body=" ".join([to_plaintext(event.description), event.venue_name, event.venue_address]),
+        summary=f"{place}. {shorten(event.description_text, 220)}",
+        body=" ".join([event.description_text, event.venue_name, event.venue_address]),
         url=url_for("events.show", slug=event.slug),
         date=event.starts_at,
         added=event.created_at,

@@ -24,6 +24,7 @@ from dpse.accounts.models import Organisation, User
 from dpse.casestudies.models import CaseStudy
 from dpse.extensions import db
 from dpse.mixins import TimestampMixin, UTCDateTime, string_enum
+from dpse.rendering import RenderedMarkdown, StoredHTML
 from dpse.tags.models import Tag
 
 
@@ -94,10 +95,11 @@ event_case_study = Table(
 )
 
 
-class Event(TimestampMixin, db.Model):
+class Event(RenderedMarkdown, TimestampMixin, db.Model):
     """A meetup or conference; times are stored in UTC with the IANA zone it happens in."""
 
     __tablename__ = "event"
+    __markdown__ = ("description",)
     __table_args__ = (
         # The last line of defence for the capacity rule: the database refuses an overfull event.
         CheckConstraint(
@@ -110,6 +112,8 @@ class Event(TimestampMixin, db.Model):
     slug: Mapped[str] = mapped_column(String(200), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")  # Markdown
+    description_html: Mapped[str] = mapped_column(StoredHTML, default="")  # rendered when set
+    description_text: Mapped[str] = mapped_column(Text, default="")
     organiser_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisation.id", ondelete="SET NULL"), index=True

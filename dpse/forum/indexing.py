@@ -10,7 +10,7 @@ from flask import url_for
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from dpse.content import excerpt, to_plaintext
+from dpse.content import shorten
 from dpse.extensions import db
 from dpse.forum.models import Post, Thread
 from dpse.search.index import Source
@@ -49,8 +49,8 @@ def thread_doc(thread: Thread, first: Post) -> SearchDocument:
         type="thread",
         id=thread.id,
         title=thread.title,
-        summary=excerpt(first.body, 220),
-        body=to_plaintext(first.body),
+        summary=shorten(first.body_text, 220),
+        body=first.body_text,
         url=url_for("forum.thread", thread_id=thread.id, slug=thread.slug, _external=False),
         date=thread.created_at,
         tags=[(t.slug, t.name) for t in thread.tags],
@@ -64,8 +64,8 @@ def post_doc(post: Post) -> SearchDocument:
         type="post",
         id=post.id,
         title=thread.title,
-        summary=excerpt(post.body, 220),
-        body=to_plaintext(post.body),
+        summary=shorten(post.body_text, 220),
+        body=post.body_text,
         url=url_for("forum.permalink", post_id=post.id, _external=False),
         date=post.created_at,
         tags=[(t.slug, t.name) for t in thread.tags],

@@ -11,6 +11,7 @@ from dpse.accounts.models import User
 from dpse.casestudies.models import CaseStudy
 from dpse.extensions import db
 from dpse.mixins import UTCDateTime, utcnow
+from dpse.rendering import RenderedMarkdown, StoredHTML
 from dpse.tags.models import Tag
 
 thread_tag = Table(
@@ -84,10 +85,11 @@ class Thread(db.Model):
         return f"<Thread {self.id} {self.slug}>"
 
 
-class Post(db.Model):
+class Post(RenderedMarkdown, db.Model):
     """One message in a thread, written in Markdown."""
 
     __tablename__ = "post"
+    __markdown__ = ("body",)
     __table_args__ = (Index("ix_post_thread_order", "thread_id", "created_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -95,6 +97,8 @@ class Post(db.Model):
     thread_id: Mapped[int] = mapped_column(ForeignKey("thread.id", ondelete="CASCADE"))
     author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(StoredHTML, default="")  # rendered when body is set
+    body_text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Moderators hide (soft-delete) posts; hidden posts are seen by moderators only.
@@ -119,16 +123,19 @@ class Post(db.Model):
         return f"<Post {self.id} in thread {self.thread_id}>"
 
 
-class PostRevision(db.Model):
+class PostRevision(RenderedMarkdown, db.Model):
     """An earlier version of a post, kept when its author edits it."""
 
     __tablename__ = "post_revision"
+    __markdown__ = ("body",)
     __table_args__ = (UniqueConstraint("post_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"), index=True)
     number: Mapped[int]
     body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(StoredHTML, default="")  # rendered when body is set
+    body_text: Mapped[str] = mapped_column(Text, default="")
     # When this version was written (the post's creation, or the edit that produced it).
     written_at: Mapped[datetime] = mapped_column(UTCDateTime())
     replaced_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -143,13 +143,14 @@ class SearchEngine:
         """How many outbox rows wait."""
         return db.session.scalar(select(func.count(SearchOutbox.id))) or 0
 
-    def drain(self, wait: float = 0.0, merge: bool = True) -> int:
+    def drain(self, wait: float = 0.0, merge: bool = True, batches: int | None = None) -> int:
         """Apply waiting outbox rows to the index; returns how many were applied.
 
         ``wait`` is how long to wait for the writer lock; with 0 a busy index is left to the
         process holding it (our rows stay in the outbox and are picked up by a later drain).
         Each batch is committed on its own, so it is searchable at once; only when the outbox
-        is empty are small segments merged (``merge``), in a commit of their own.
+        is empty are small segments merged (``merge``), in a commit of their own. ``batches``
+        bounds the work: a request applies at most one batch and leaves the rest for later.
         """
         done = 0
         db.session.info.pop("search_dirty", None)  # whatever this session queued is handled now
@@ -174,11 +175,18 @@ class SearchEngine:
                     )
                     db.session.commit()
                     done += len(rows)
+                    if batches is not None:
+                        batches -= 1
+                        if batches <= 0:  # the rest waits for a later drain
+                            break
                 elif merge and (band := segments_to_merge(writer.segments)):
                     self._merge(writer, band)
                 else:
                     break
-                writer = ix.writer(timeout=max(wait, 5.0))
+                try:
+                    writer = ix.writer(timeout=max(wait, 5.0))
+                except LockError:  # another process took it meanwhile; it drains the rest
+                    break
         finally:
             if not writer.is_closed:
                 writer.cancel()
@@ -356,7 +364,7 @@ def _drain_after_request(response: Response) -> Response:
     merging segments, if due, waits until the response has been sent."""
     if db.session.info.pop("search_dirty", False):
         try:
-            current_engine().drain(merge=False)
+            current_engine().drain(merge=False, batches=1)
         except Exception:  # the rows stay queued; the next drain or search picks them up
             db.session.rollback()
             log.exception("Draining the search outbox failed; it will be retried")

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import render_template, request
 
+from dpse.extensions import db
 from dpse.search import bp
 from dpse.search.index import current_engine
 from dpse.search.query import SearchRequest, run_search
 from dpse.search.schema import TYPES
+
+log = logging.getLogger(__name__)
 
 FACET_LABELS = {
     "type": "Type",
@@ -24,8 +29,13 @@ def search() -> str:
     """Search everything public; an empty query browses by facet."""
     engine = current_engine()
     if engine.pending():
-        # Read your own writes: apply what is waiting (briefly waiting for a busy writer).
-        engine.drain(wait=2.0, merge=False)
+        # Read your own writes: apply one batch of what is waiting (briefly waiting for a busy
+        # writer); the search answers from the index as it is if that fails.
+        try:
+            engine.drain(wait=2.0, merge=False, batches=1)
+        except Exception:
+            db.session.rollback()
+            log.exception("Draining the search outbox before a search failed")
     search_request = SearchRequest.from_args(request.args)
     with engine.searching() as searcher:
         result = run_search(searcher, search_request)

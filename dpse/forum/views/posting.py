@@ -22,6 +22,7 @@ from dpse.forum import bp, discussions, queries, service
 from dpse.forum.forms import CommentForm, DeletePostForm, EditPostForm, ReplyForm, ThreadForm
 from dpse.forum.models import Post
 from dpse.forum.views.browse import visible_post, visible_thread
+from dpse.limits import PREVIEW_MESSAGE, preview_allowed
 from dpse.permissions import (
     can_delete_post,
     can_edit_post,
@@ -97,8 +98,17 @@ def _refused_for_rate(form: object) -> bool:
     return False
 
 
+def _preview_allowed(form: object) -> bool:
+    """Count a preview against the account's allowance; over it, say so on the form."""
+    if preview_allowed(current_user.id):
+        return True
+    form.form_errors.append(PREVIEW_MESSAGE)  # type: ignore[attr-defined]
+    g.preview_refused = True
+    return False
+
+
 def _status(form: object) -> int:
-    if g.get("forum_rate_limited"):
+    if g.get("forum_rate_limited") or g.get("preview_refused"):
         return 429
     return 400 if (form.errors or form.form_errors) else 200  # type: ignore[attr-defined]
 
@@ -131,7 +141,7 @@ def new_thread() -> Rendered:
     preview = False
     if form.validate_on_submit() and not _refused_for_rate(form):
         if _previewing():
-            preview = True
+            preview = _preview_allowed(form)
         else:
             category = queries.category_by_slug(form.category.data)
             try:
@@ -164,7 +174,7 @@ def reply(thread_id: int, slug: str) -> Rendered:
     preview = False
     if form.validate_on_submit() and not _refused_for_rate(form):
         if _previewing():
-            preview = True
+            preview = _preview_allowed(form)
         else:
             try:
                 post = service.reply(signed_in_user(), thread, form.body.data)
@@ -194,7 +204,7 @@ def comment(kind: str, target_id: int) -> Rendered:
     preview = False
     if form.validate_on_submit() and not _refused_for_rate(form):
         if _previewing():
-            preview = True
+            preview = _preview_allowed(form)
         else:
             try:
                 post = service.comment(signed_in_user(), kind, target_id, form.body.data)
@@ -220,7 +230,7 @@ def edit(post_id: int) -> Rendered:
     preview = False
     if form.validate_on_submit():
         if _previewing():
-            preview = True
+            preview = _preview_allowed(form)
         else:
             try:
                 changed = service.edit_post(signed_in_user(), post, form.body.data)
