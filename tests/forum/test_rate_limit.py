@@ -71,3 +71,23 @@ def test_previews_and_errors_do_not_count_and_people_are_limited_separately(
     other = app.test_client()
     login(other, "organiser@testshire.gov.uk")
     assert post_form(other, url, {"body": "Mine", "action": "post"}).status_code == 302
+
+
+def test_previews_have_an_allowance_of_their_own_and_keep_the_text(client, app, users, limited):
+    app.config["PREVIEW_RATE_LIMIT"], old = "2 per minute", app.config["PREVIEW_RATE_LIMIT"]
+    try:
+        thread = make_thread(users["member"])
+        url = f"/forum/t/{thread.id}-{thread.slug}/reply"
+        login(client, "supplier@testshire.gov.uk")
+        for _ in range(2):
+            preview = post_form(client, url, {"body": "**Draft**", "action": "preview"})
+            assert "<strong>Draft</strong>" in preview.get_data(as_text=True)
+        refused = post_form(client, url, {"body": "**Draft** kept", "action": "preview"})
+        html = refused.get_data(as_text=True)
+        assert refused.status_code == 429
+        assert "previewing faster than the site allows" in html
+        assert "**Draft** kept" in html and "<strong>Draft</strong>" not in html
+        # Posting is a separate allowance: the text can still be posted.
+        assert post_form(client, url, {"body": "Posted", "action": "post"}).status_code == 302
+    finally:
+        app.config["PREVIEW_RATE_LIMIT"] = old
