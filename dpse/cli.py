@@ -5,7 +5,8 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -68,16 +69,23 @@ def _rerender_stale() -> int:
     total = sum(count_stale().values())
     if not total:
         return 0
-    with click.progressbar(length=total, label="Rendering stored Markdown", show_pos=True) as bar:
-        done = {"n": 0}
-
-        def progress(count: int, _total: int) -> None:
-            bar.update(count - done["n"])
-            done["n"] = count
-
+    with _progress_bar(total, "Rendering stored Markdown") as progress:
         count = rerender_stale(progress)
     click.echo(f"Rendered {count} row(s) with the current Markdown pipeline")
     return count
+
+
+@contextmanager
+def _progress_bar(total: int, label: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar fed by a ``progress(done, total)`` callback, as long jobs report."""
+    with click.progressbar(length=total, label=label, show_pos=True) as bar:
+        shown = {"n": 0}
+
+        def progress(count: int, _total: int) -> None:
+            bar.update(count - shown["n"])
+            shown["n"] = count
+
+        yield progress
 
 
 @cli.command("init")
@@ -257,13 +265,7 @@ def search_reindex() -> None:
 
     engine = current_engine()
     total = sum(s.count_public() for s in engine.sources.values())
-    with click.progressbar(length=total, label="Indexing", show_pos=True) as bar:
-        done = {"n": 0}
-
-        def progress(count: int, _total: int) -> None:
-            bar.update(count - done["n"])
-            done["n"] = count
-
+    with _progress_bar(total, "Indexing") as progress:
         count = engine.rebuild(progress)
     click.echo(f"Indexed {count} document(s) into {engine.path}")
 
