@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from dpse.content import PIPELINE_VERSION
 from dpse.extensions import db
+
+ROOT = Path(__file__).resolve().parents[1]
+BEFORE_RENDERING = "c3d4e5f6a7b8"  # the revision before 7a1e0c0de001 (render once)
 
 
 def test_models_and_migrations_agree(app):
@@ -13,3 +23,41 @@ def test_models_and_migrations_agree(app):
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         diff = compare_metadata(context, db.metadata)
     assert diff == []
+
+
+def test_upgrading_renders_what_was_stored_before_rendering_moved_to_save_time(tmp_path):
+    """`dpse init` on a database from before the stored renderings fills them in."""
+    database = tmp_path / "old.sqlite3"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DPSE_")}
+    env.update(
+        {
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
+            "DPSE_INSTANCE_PATH": str(tmp_path),
+            "DPSE_DATABASE_URL": f"sqlite:///{database}",
+        }
+    )
+    to_old = (
+        "from flask_migrate import upgrade; from dpse import create_app; app = create_app()\n"
+        "with app.app_context(): upgrade(directory=app.extensions['migrate'].directory,"
+        f" revision={BEFORE_RENDERING!r})"
+    )
+    subprocess.run([sys.executable, "-c", to_old], env=env, check=True, timeout=120)
+    with sqlite3.connect(database) as conn:
+        conn.execute(
+            "INSERT INTO user_account (email, display_name, password_hash, role, job_title, bio,"
+            " active, session_token, created_at, updated_at) VALUES ('old@example.org', 'Old',"
+            " 'x', 'member', '', 'I *like* Drupal', 1, 't', '2026-01-01 00:00:00',"
+            " '2026-01-01 00:00:00')"
+        )
+    init = subprocess.run(
+        [sys.executable, "-c", "from dpse.cli import main; main()", "init"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert init.returncode == 0, init.stderr
+    assert "Rendered 1 row(s)" in init.stdout
+    with sqlite3.connect(database) as conn:
+        row = conn.execute("SELECT bio_html, bio_text, render_version FROM user_account").fetchone()
+    assert row == ("<p>I <em>like</em> Drupal</p>\n", "I like Drupal", PIPELINE_VERSION)
