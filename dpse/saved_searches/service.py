@@ -128,6 +128,13 @@ def delete_saved_search(user: User, saved_id: int) -> bool:
     return True
 
 
+def notification_link(saved: SavedSearch) -> str:
+    """Where a notification about new matches points: the search (newest first), or the list
+    of saved searches when the %-encoded search is too long for a notification's link."""
+    link = f"/search?{saved.url_query}&sort=newest"
+    return link if len(link) <= NOTIFICATION_URL_LENGTH else "/search/saved"
+
+
 def notify_saved_searches(now: datetime | None = None) -> int:
     """Check every saved search not notified in the last day; notify about new matches.
 
@@ -157,9 +164,7 @@ def notify_saved_searches(now: datetime | None = None) -> int:
                 continue
             user = db.session.get(User, saved.user_id)
             results = "result" if new == 1 else "results"
-            link = f"/search?{saved.url_query}&sort=newest"
-            if len(link) > NOTIFICATION_URL_LENGTH:  # a long non-ASCII search, %-encoded
-                link = "/search/saved"
+            link = notification_link(saved)
             notify(
                 user,
                 "saved_search",
