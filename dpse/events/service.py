@@ -22,7 +22,7 @@ from dpse.extensions import db
 from dpse.mixins import utcnow
 from dpse.rules import RuleError
 from dpse.search.models import queue_reindex
-from dpse.slugs import slugify, unique_slug
+from dpse.slugs import insert_with_unique_slug, slugify
 from dpse.tags.models import Tag
 from dpse.tags.service import get_or_create_tags
 
@@ -173,18 +173,26 @@ def create_event(
     base = (
         details.title if slugify(details.title) not in RESERVED_SLUGS else f"{details.title} event"
     )
-    event = Event(
-        slug=slug or unique_slug(Event.slug, base),
-        organiser=organiser,
-        status=EventStatus.SCHEDULED,
-        going_count=0,
-        sequence=0,
-        **values,
-    )
-    event.tags = get_or_create_tags(details.tags)
-    db.session.add(event)
+
+    def build(event_slug: str) -> Event:
+        event = Event(
+            slug=event_slug,
+            organiser=organiser,
+            status=EventStatus.SCHEDULED,
+            going_count=0,
+            sequence=0,
+            **values,
+        )
+        event.tags = get_or_create_tags(details.tags)
+        db.session.add(event)
+        return event
+
     try:
-        db.session.flush()
+        if slug:
+            event = build(slug)
+            db.session.flush()
+        else:  # the same title sent twice at once: the second gets "-2", never an error
+            event = insert_with_unique_slug(Event.slug, base, build)
         queue_reindex("event", event.id)
         db.session.commit()
     except IntegrityError:
