@@ -10,17 +10,20 @@ from dataclasses import dataclass
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from dpse import mail
 from dpse.accounts.models import Organisation, OrganisationKind, User, new_session_token
 from dpse.extensions import db
+from dpse.locking import hold_write_lock
 from dpse.mixins import utcnow
 from dpse.permissions import Role
 from dpse.rules import RuleError
 from dpse.slugs import unique_slug
 
 log = logging.getLogger(__name__)
+ORGANISATION_ATTEMPTS = 3  # slug clashes with *other* names settled by trying the next slug
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024  # a KDF over megabytes of input is a denial of service
 
@@ -70,25 +73,44 @@ def get_user_for_session(user_id: str) -> User | None:
 def create_organisation(
     name: str, kind: OrganisationKind, country: str = "", website: str = ""
 ) -> Organisation:
-    """Add an organisation to the session (the caller commits)."""
+    """The organisation of this name (any case), added to the session if new (the caller
+    commits). People naming the same new organisation at the same moment all get one row."""
     name = name.strip()
     if not name:
         raise AccountError("Enter the organisation's name", "new_organisation")
-    existing = db.session.scalar(
-        select(Organisation).where(func.lower(Organisation.name) == name.lower())
-    )
-    if existing is not None:
-        return existing
-    organisation = Organisation(
-        name=name,
-        slug=unique_slug(Organisation.slug, name),
-        kind=kind,
-        country=country.strip(),
-        website=website.strip(),
-    )
-    db.session.add(organisation)
-    db.session.flush()
-    return organisation
+    hold_write_lock()  # SQLite: writers take turns, so the look-up below stays true
+    for _attempt in range(ORGANISATION_ATTEMPTS):
+        # The slug first: an organisation of this name committed before it was chosen is
+        # found below; one committed after has taken this very slug, and the insert clashes.
+        slug = unique_slug(Organisation.slug, name)
+        existing = _organisation_named(name)
+        if existing is not None:
+            return existing
+        organisation = Organisation(
+            name=name,
+            slug=slug,
+            kind=kind,
+            country=country.strip(),
+            website=website.strip(),
+        )
+        try:
+            with db.session.begin_nested():  # a clash undoes only this insert
+                db.session.add(organisation)
+        except IntegrityError:
+            # PostgreSQL: another transaction committed this slug after we looked, most
+            # likely for this very name: look again (READ COMMITTED sees its row now).
+            continue
+        return organisation
+    raise AccountError("Someone else is adding this organisation: try again", "new_organisation")
+
+
+def _organisation_named(name: str) -> Organisation | None:
+    return db.session.scalars(
+        select(Organisation)
+        .where(func.lower(Organisation.name) == name.lower())
+        .order_by(Organisation.id)
+        .limit(1)
+    ).first()
 
 
 def create_user(
@@ -101,22 +123,50 @@ def create_user(
     job_title: str = "",
     bio: str = "",
 ) -> User:
-    """Create an account and commit; used by registration, the CLI, seeding and tests."""
+    """Create an account and commit; used by the CLI, seeding and tests (self-service sign-up
+    is ``register``, which never says whether an address has an account)."""
     email = normalise_email(email)
+    check_new_account(email, display_name, password)
+    if get_user_by_email(email) is not None:
+        raise AccountError(ALREADY_EXISTS, "email")
+    user = _new_user(
+        email, display_name, hash_password(password), role, organisation, verified, job_title, bio
+    )
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same address added at the same moment elsewhere
+        db.session.rollback()
+        raise AccountError(ALREADY_EXISTS, "email") from None
+    log.info("%r created (role %s)", user, role.value)
+    return user
+
+
+ALREADY_EXISTS = "An account with this email address already exists: log in or reset the password"
+
+
+def check_new_account(email: str, display_name: str, password: str) -> None:
+    """Raise AccountError when what someone typed cannot make an account (any address)."""
     if "@" not in email:
         raise AccountError("Enter an email address like name@council.gov.uk", "email")
     if not display_name.strip():
         raise AccountError("Enter your name as others should see it", "display_name")
     check_password_rules(password)
-    if get_user_by_email(email) is not None:
-        raise AccountError(
-            "An account with this email address already exists: log in or reset the password",
-            "email",
-        )
+
+
+def _new_user(  # noqa: PLR0913 - the columns of a new account
+    email: str,
+    display_name: str,
+    password_hash: str,
+    role: Role,
+    organisation: Organisation | None,
+    verified: bool = False,
+    job_title: str = "",
+    bio: str = "",
+) -> User:
     user = User(
         email=email,
         display_name=display_name.strip(),
-        password_hash=hash_password(password),
+        password_hash=password_hash,
         role=role,
         organisation=organisation,
         email_verified_at=utcnow() if verified else None,
@@ -124,8 +174,6 @@ def create_user(
         bio=bio,
     )
     db.session.add(user)
-    db.session.commit()
-    log.info("%r created (role %s)", user, role.value)
     return user
 
 
@@ -141,24 +189,65 @@ class Registration:
     new_organisation_kind: OrganisationKind = OrganisationKind.OTHER
 
 
-def register(data: Registration) -> User:
-    """Self-service sign-up: member (or supplier for supplier organisations), email to verify."""
+def register(data: Registration) -> User | None:
+    """Self-service sign-up: member (or supplier for supplier organisations), email to verify.
+
+    Whether or not the address already has an account, the same work is done (a password hash,
+    one email queued, one commit) and the caller answers the same words: a new address gets
+    the link to confirm it, an existing one's owner gets a note that someone tried to register
+    with it. Returns the new account, or None when the address was taken.
+    """
+    email = normalise_email(data.email)
+    check_new_account(email, data.display_name, data.password)
+    # Hashed whether or not the address is taken: the same slow work either way, and before
+    # taking SQLite's write lock so sign-ups only take turns for their few statements.
+    password_hash = hash_password(data.password)
     organisation: Organisation | None = None
     if data.organisation_id:
         organisation = db.session.get(Organisation, data.organisation_id)
         if organisation is None:
             raise AccountError("Choose your organisation from the list", "organisation_id")
-    elif data.new_organisation.strip():
-        check_password_rules(data.password)  # fail before creating anything
-        organisation = create_organisation(data.new_organisation, data.new_organisation_kind)
-    role = Role.SUPPLIER if organisation is not None and organisation.is_supplier else Role.MEMBER
-    try:
-        user = create_user(data.email, data.display_name, data.password, role, organisation)
-    except AccountError:
-        db.session.rollback()  # drop a half-made organisation with the failed account
-        raise
-    send_verification_email(user)
-    return user
+    hold_write_lock()  # SQLite: sign-ups take turns, so the look-up below stays true
+    existing = get_user_by_email(email)
+    if existing is None:
+        if organisation is None and data.new_organisation.strip():
+            organisation = create_organisation(data.new_organisation, data.new_organisation_kind)
+        is_supplier = organisation is not None and organisation.is_supplier
+        role = Role.SUPPLIER if is_supplier else Role.MEMBER
+        user = _new_user(email, data.display_name, password_hash, role, organisation)
+        try:
+            db.session.flush()
+        except IntegrityError:  # PostgreSQL: the same address registered at this moment
+            db.session.rollback()  # with its organisation: the other sign-up has made its own
+            existing = get_user_by_email(email)
+            if existing is None:
+                raise
+        else:
+            _queue_verification_email(user)
+            db.session.commit()
+            mail.deliver_after_response()
+            log.info("%r registered (role %s)", user, role.value)
+            return user
+    if existing.active:
+        _queue_already_registered_email(existing)
+    db.session.commit()
+    mail.deliver_after_response()
+    log.info("Registration attempted with the address of %r", existing)
+    return None
+
+
+def _queue_already_registered_email(user: User) -> None:
+    site = current_app.config["SITE_NAME"]
+    mail.queue_email(
+        user.email,
+        f"Someone tried to register with your address on {site}",
+        f"Hello {user.display_name},\n\nSomeone (perhaps you) tried to create a new account on "
+        f"{site} with this email address, which already has an account. Nothing has changed.\n\n"
+        f"To sign in: {mail.absolute_url('accounts.login')}\n"
+        f"Forgotten your password? Choose a new one: "
+        f"{mail.absolute_url('accounts.forgot_password')}\n\n"
+        "If it was not you, you can ignore this email.\n",
+    )
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -238,6 +327,13 @@ def make_verification_token(user: User) -> str:
 
 def send_verification_email(user: User) -> None:
     """Queue and send the 'confirm your email address' message."""
+    _queue_verification_email(user)
+    db.session.commit()
+    mail.deliver_after_response()
+    log.info("Verification email queued for %r", user)
+
+
+def _queue_verification_email(user: User) -> None:
     link = mail.absolute_url("accounts.verify_email", token=make_verification_token(user))
     site = current_app.config["SITE_NAME"]
     mail.queue_email(
@@ -248,8 +344,6 @@ def send_verification_email(user: User) -> None:
         f"{current_app.config['TOKEN_MAX_AGE'] // 3600} hours. "
         "If you did not create an account, ignore this email.\n",
     )
-    db.session.commit()
-    mail.deliver_after_commit()
 
 
 def verify_email(token: str) -> User:
@@ -272,9 +366,12 @@ def make_reset_token(user: User) -> str:
 
 
 def request_password_reset(email: str) -> None:
-    """Email a reset link if the account exists; say nothing either way (no enumeration)."""
+    """Email a reset link if the account exists; say nothing either way (no enumeration).
+
+    Sending waits until the response has gone, so both cases take about the same time."""
     user = get_user_by_email(email)
     if user is None or not user.active:
+        db.session.commit()  # the same round trip as queueing the email
         log.info("Password reset asked for unknown or inactive address")
         return
     link = mail.absolute_url("accounts.reset_password", token=make_reset_token(user))
@@ -287,7 +384,8 @@ def request_password_reset(email: str) -> None:
         "If you did not ask, ignore this email: your password stays as it is.\n",
     )
     db.session.commit()
-    mail.deliver_after_commit()
+    mail.deliver_after_response()
+    log.info("Password reset link queued for %r", user)
 
 
 def user_for_reset_token(token: str) -> User:

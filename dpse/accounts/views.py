@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from dpse.accounts import bp, service
+from dpse.accounts import bp, devices, service
 from dpse.accounts.forms import (
     ChangePasswordForm,
     ConfirmForm,
@@ -19,9 +19,10 @@ from dpse.accounts.forms import (
     RegisterForm,
     ResetPasswordForm,
 )
-from dpse.accounts.models import OrganisationKind
+from dpse.accounts.models import OrganisationKind, User
 from dpse.extensions import limiter
 from dpse.rules import show_on_form
+from dpse.security import no_referrer
 
 
 def safe_next(target: str | None, fallback: str) -> str:
@@ -36,6 +37,12 @@ def safe_next(target: str | None, fallback: str) -> str:
     return target
 
 
+def _link_problem(exc: service.AccountError) -> Response:
+    """A broken emailed link's page; it sends no Referer that would carry the token onwards."""
+    page = render_template("accounts/link_problem.html", message=exc.message)
+    return no_referrer(current_app.make_response((page, 400)))
+
+
 def organisation_choices() -> list[SelectChoice]:
     """Organisations for a select, with an empty first choice."""
     return [SelectChoice("", "Choose your organisation")] + [
@@ -47,9 +54,34 @@ def _login_rate_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
-def _submitted_email() -> str:
-    # A second limit keyed on the account tried, so many addresses can't share one guess budget
-    return "email:" + service.normalise_email(request.form.get("email", ""))[:254]
+def _account_rate_limit() -> str:
+    return current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"]
+
+
+def _sign_in_key() -> str:
+    """The allowance a sign-in attempt counts against: its device cookie's own when it carries
+    a valid one for the account tried, else the one every untrusted attempt on it shares."""
+    if "dpse_sign_in_key" not in g:
+        email = service.normalise_email(request.form.get("email", ""))[:254]
+        cookie = request.cookies.get(current_app.config["DEVICE_COOKIE_NAME"])
+        nonce = devices.trusted_device(cookie, email)
+        g.dpse_sign_in_key = f"device:{nonce}" if nonce else f"email:{email}"
+    return g.dpse_sign_in_key
+
+
+def _remember_device(response: Response, user: User) -> Response:
+    """Give this browser a (new) device cookie for the account: it signed in or reset here."""
+    config = current_app.config
+    response.set_cookie(
+        config["DEVICE_COOKIE_NAME"],
+        devices.make_device_token(user),
+        max_age=config["DEVICE_COOKIE_MAX_AGE"],
+        path=url_for("accounts.login"),  # only sign-in attempts need it
+        secure=config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -70,23 +102,18 @@ def register() -> str | Response:
             new_organisation_kind=OrganisationKind(form.new_organisation_kind.data),
         )
         try:
-            user = service.register(data)
+            service.register(data)
         except service.AccountError as exc:
             show_on_form(form, exc)
         else:
-            login_user(user)
-            flash(
-                f"Your account is ready. We have sent a link to {user.email}: "
-                "open it to confirm your email address.",
-                "success",
-            )
-            return redirect(url_for("accounts.account"))
+            # The same page whether the address was new or taken (its owner got an email).
+            return render_template("accounts/check_email.html", email=form.email.data)
     return render_template("accounts/register.html", form=form), 200 if not form.errors else 400
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_rate_limit, methods=["POST"])
-@limiter.limit("20 per hour", methods=["POST"], key_func=_submitted_email)
+@limiter.limit(_account_rate_limit, methods=["POST"], key_func=_sign_in_key)
 def login() -> str | Response:
     """Sign in with email and password."""
     next_url = safe_next(request.args.get("next"), url_for("main.home"))
@@ -102,7 +129,7 @@ def login() -> str | Response:
         else:
             login_user(user, remember=form.remember.data)
             flash(f"You are signed in as {user.display_name}.", "success")
-            return redirect(next_url)
+            return _remember_device(redirect(next_url), user)
     status = 400 if form.errors or form.form_errors else 200
     return render_template("accounts/login.html", form=form), status
 
@@ -125,7 +152,7 @@ def verify_email(token: str) -> str | Response:
     try:
         user = service.verify_email(token)
     except service.AccountError as exc:
-        return render_template("accounts/link_problem.html", message=exc.message), 400
+        return _link_problem(exc)
     flash(f"Thank you: {user.email} is confirmed.", "success")
     return redirect(
         url_for("accounts.account") if current_user.is_authenticated else url_for("accounts.login")
@@ -161,18 +188,22 @@ def reset_password(token: str) -> str | Response:
     try:
         service.user_for_reset_token(token)
     except service.AccountError as exc:
-        return render_template("accounts/link_problem.html", message=exc.message), 400
+        return _link_problem(exc)
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            service.reset_password(token, form.password.data)
+            user = service.reset_password(token, form.password.data)
         except service.AccountError as exc:
             show_on_form(form, exc)
         else:
             logout_user()
             flash("Your password has been changed. Sign in with the new one.", "success")
-            return redirect(url_for("accounts.login"))
-    return render_template("accounts/reset_password.html", form=form), 400 if form.errors else 200
+            # Reading the mailbox proved it is the owner: this browser gets its own sign-in
+            # allowance, so a lock-out caused by someone else's guessing does not apply here.
+            return _remember_device(redirect(url_for("accounts.login")), user)
+    page = render_template("accounts/reset_password.html", form=form)
+    # Its address holds the token: no Referer from this page (its styles' requests included).
+    return no_referrer(current_app.make_response((page, 400 if form.errors else 200)))
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -219,5 +250,6 @@ def change_password() -> str | Response:
         else:
             login_user(user)  # re-issue this session with the new token
             flash("Your password has been changed. Other devices have been signed out.", "success")
-            return redirect(url_for("accounts.account"))
+            # Device cookies end with the old password; this browser keeps being trusted.
+            return _remember_device(redirect(url_for("accounts.account")), user)
     return render_template("accounts/change_password.html", form=form), 400 if form.errors else 200

@@ -48,26 +48,56 @@ def test_registering_with_a_supplier_organisation_makes_a_supplier(organisations
     assert user.is_supplier
 
 
-def test_duplicate_email_is_refused_whatever_the_case(app):
-    _register()
+def test_registering_a_taken_address_emails_its_owner_instead(app):
+    first = _register()
+    assert _register("ANN@testshire.gov.uk") is None  # whatever the case
+    assert db.session.scalars(select(User)).all() == [first]
+    subjects = [
+        (m.recipient, m.subject) for m in db.session.scalars(select(OutboxEmail).order_by("id"))
+    ]
+    assert subjects == [
+        ("ann@testshire.gov.uk", "Confirm your email address for Public Sector Exchange"),
+        (
+            "ann@testshire.gov.uk",
+            "Someone tried to register with your address on Public Sector Exchange",
+        ),
+    ]
+    notice = db.session.scalars(select(OutboxEmail).order_by(OutboxEmail.id.desc())).first()
+    assert "/forgot-password" in notice.body and "/login" in notice.body
+
+
+def test_create_user_still_refuses_a_taken_address(app):
+    service.create_user("ann@testshire.gov.uk", "Ann", PASSWORD)
     with pytest.raises(service.AccountError, match="already exists") as err:
-        _register("ANN@testshire.gov.uk")
+        service.create_user("ANN@testshire.gov.uk", "Ann", PASSWORD)
     assert err.value.field == "email"
 
 
-def test_failed_registration_creates_no_organisation(app):
+def test_registering_a_taken_address_creates_no_organisation(app):
     _register()
-    with pytest.raises(service.AccountError):
-        service.register(
-            service.Registration(
-                email="ann@testshire.gov.uk",
-                display_name="Ann",
-                password=PASSWORD,
-                new_organisation="A Brand New Org",
-            )
+    taken = service.register(
+        service.Registration(
+            email="ann@testshire.gov.uk",
+            display_name="Ann",
+            password=PASSWORD,
+            new_organisation="A Brand New Org",
         )
+    )
+    assert taken is None
     names = db.session.scalars(select(Organisation.name)).all()
     assert "A Brand New Org" not in names
+
+
+def test_new_and_taken_addresses_cost_the_same_password_hashing(app, monkeypatch):
+    """Timing must not tell whether an address has an account: both hash once."""
+    _register()
+    calls: list[str] = []
+    real = service.hash_password
+    monkeypatch.setattr(service, "hash_password", lambda p: calls.append(p) or real(p))
+    _register("new@testshire.gov.uk")
+    new_calls = len(calls)
+    _register("ann@testshire.gov.uk")
+    assert new_calls == 1 and len(calls) - new_calls == 1
 
 
 def test_short_password_is_refused(app):

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from dpse.accounts.models import User
 from dpse.extensions import db, limiter
 from dpse.mail import OutboxEmail
-from tests.conftest import PASSWORD, login, post_form
+from tests.conftest import CSRF_RE, PASSWORD, login, post_form
 
 GOOD = {
     "email": "ann@testshire.gov.uk",
@@ -29,9 +29,11 @@ def _link(path: str) -> str:
 
 def test_register_verify_and_see_the_badge(client):
     response = post_form(client, "/register", GOOD)
-    assert response.status_code == 302
+    assert response.status_code == 200
+    assert "Check your email" in response.get_data(as_text=True)
+    assert client.get("/account").status_code == 302  # not signed in: the answer says nothing
+    assert login(client, GOOD["email"], GOOD["password"]).status_code == 302
     page = client.get("/account").get_data(as_text=True)
-    assert "Your account is ready" in page
     assert "Not confirmed yet" in page
     user = db.session.scalars(select(User)).one()
     profile = client.get(f"/people/{user.id}").get_data(as_text=True)
@@ -72,12 +74,38 @@ def test_register_errors_keep_what_was_typed(client, change, message):
     assert db.session.scalars(select(User)).all() == []
 
 
-def test_register_with_a_taken_email_explains_and_keeps_input(client, users):
-    response = post_form(client, "/register", {**GOOD, "email": "MEMBER@testshire.gov.uk"})
-    html = response.get_data(as_text=True)
-    assert response.status_code == 400
-    assert "already exists" in html
-    assert 'value="MEMBER@testshire.gov.uk"' in html
+def _answer(app, url: str, data: dict[str, object], email: str) -> tuple[int, str]:
+    """A fresh browser's answer to a form, the address typed and the CSRF token blanked out."""
+    response = post_form(app.test_client(), url, {**data, "email": email})
+    html = CSRF_RE.sub("", response.get_data(as_text=True)).replace(email, "EMAIL")
+    return response.status_code, html
+
+
+def test_register_answers_the_same_for_a_taken_address_and_emails_its_owner(app, users):
+    taken = _answer(app, "/register", GOOD, "member@testshire.gov.uk")
+    new = _answer(app, "/register", GOOD, "new.person@testshire.gov.uk")
+    assert taken == new
+    assert taken[0] == 200 and "Check your email" in taken[1]
+    assert "already exists" not in taken[1]
+    mails = {m.recipient: m for m in db.session.scalars(select(OutboxEmail))}
+    assert "Someone tried to register" in mails["member@testshire.gov.uk"].subject
+    assert "/verify-email/" in mails["new.person@testshire.gov.uk"].body
+    assert db.session.scalar(select(User).where(User.email == "member@testshire.gov.uk")).id == (
+        users["member"].id
+    )
+
+
+def test_sign_in_answers_the_same_for_an_unknown_address(app, users):
+    wrong = {"password": "wrong password!!"}
+    known = _answer(app, "/login", wrong, "member@testshire.gov.uk")
+    unknown = _answer(app, "/login", wrong, "nobody@testshire.gov.uk")
+    assert known == unknown and known[0] == 400
+
+
+def test_forgot_password_answers_the_same_for_an_unknown_address(app, users):
+    known = _answer(app, "/forgot-password", {}, "member@testshire.gov.uk")
+    unknown = _answer(app, "/forgot-password", {}, "nobody@testshire.gov.uk")
+    assert known == unknown and known[0] == 200
 
 
 def test_login_and_logout(client, users):
@@ -155,6 +183,13 @@ def test_reset_password_through_the_link(client, users):
     reused = client.get(link)
     assert reused.status_code == 400
     assert "already been used" in reused.get_data(as_text=True)
+
+
+def test_pages_with_a_token_in_their_address_send_no_referrer(client, users):
+    """Their styles' requests would carry the token to the access log in the Referer."""
+    post_form(client, "/forgot-password", {"email": "member@testshire.gov.uk"})
+    for url in (_link("/reset-password/"), "/reset-password/bad", "/verify-email/bad"):
+        assert client.get(url).headers["Referrer-Policy"] == "no-referrer"
 
 
 def test_change_password_checks_the_current_one(client, users):
