@@ -18,6 +18,7 @@ from dpse.accounts.models import User
 from dpse.extensions import db
 from dpse.forum import discussions, indexing, notifying
 from dpse.forum.models import Category, Post, PostRevision, Thread
+from dpse.locking import lock_row
 from dpse.mixins import utcnow
 from dpse.notifications import emails as notification_emails
 from dpse.notifications import service as notifications
@@ -280,6 +281,10 @@ def comment(
 
 def edit_post(editor: User, post: Post, body: str) -> bool:
     """The author changes a post; the old text is kept as a revision. False: no change."""
+    # Edits of one post take turns: a double-clicked Save finds the first one done (no change)
+    # instead of racing it for the next revision number.
+    lock_row(Post.id, post.id)
+    db.session.refresh(post)
     if post.author_id != editor.id:
         raise ForumError("You can only edit your own posts")
     if post.hidden_at is not None:
@@ -288,6 +293,7 @@ def edit_post(editor: User, post: Post, body: str) -> bool:
         raise ForumError("This thread is locked: its posts cannot be edited", "body")
     body = check_body(body)
     if body == post.body:
+        db.session.rollback()  # let go of the lock
         return False
     number = (
         db.session.scalar(

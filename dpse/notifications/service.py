@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from dpse.accounts.models import User
 from dpse.extensions import db
+from dpse.locking import lock_row
 from dpse.mixins import utcnow
 from dpse.notifications.models import (
     Notification,
@@ -128,7 +129,8 @@ def email_enabled(user: User) -> bool:
 
 def set_email_enabled(user: User, enabled: bool) -> None:
     """Turn notification emails on or off; turning them off drops what was waiting."""
-    pref = db.session.get(NotificationPreference, user.id)
+    lock_row(User.id, user.id)  # a double click must not insert the preference twice
+    pref = db.session.get(NotificationPreference, user.id, populate_existing=True)
     if pref is None:
         pref = NotificationPreference(user_id=user.id)
         db.session.add(pref)
