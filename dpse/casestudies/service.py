@@ -537,6 +537,10 @@ def delete_draft(user: User, cs: CaseStudy) -> None:
     """Authors may throw away a case study that was never published."""
     if cs.published_at is not None:
         raise CaseStudyError("Published case studies are archived, not deleted")
+    lock_row(CaseStudy.id, cs.id)
+    if db.session.scalar(select(CaseStudy.id).where(CaseStudy.id == cs.id)) is None:
+        db.session.rollback()  # a double click: the first one deleted it, as was meant
+        return
     for model in (CaseStudyRevision, CaseStudySlug, HelpfulMark):
         db.session.execute(delete(model).where(model.case_study_id == cs.id))
     queue_reindex("case_study", cs.id)

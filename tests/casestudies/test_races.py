@@ -108,3 +108,17 @@ def test_a_double_clicked_save_makes_one_revision(app: Flask, users):
     ).all()
     assert sorted(numbers) == [1, 2]
     assert db.session.get(CaseStudy, cs_id).slug == "a-better-title-for-our-migration"
+
+
+def test_a_double_clicked_delete_of_a_draft_deletes_it_once(app: Flask, users):
+    cs = make_case_study(users["member"])
+    author_id, cs_id = users["member"].id, cs.id
+
+    def delete() -> None:
+        author, draft = db.session.get(User, author_id), db.session.get(CaseStudy, cs_id)
+        if draft is not None:  # else the page answers 404, as it should
+            service.delete_draft(author, draft)
+
+    _, errors = at_once(app, [delete] * DUPLICATES)
+    assert errors == []
+    assert db.session.scalar(select(func.count()).select_from(CaseStudy)) == 0

@@ -7,8 +7,8 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from dpse.accounts.models import User
-from dpse.events import service
-from dpse.events.models import Event, Registration
+from dpse.events import calendar_feeds, service
+from dpse.events.models import CalendarFeed, Event, Registration
 from dpse.events.registrations import RegistrationError, register_for_event
 from dpse.extensions import db
 from dpse.notifications import service as notifications
@@ -71,3 +71,23 @@ def test_the_same_new_tag_made_at_once_is_one_tag(app: Flask, users):
     ids, errors = at_once(app, [tag] * DUPLICATES)
     assert errors == [] and len(set(ids)) == 1
     assert db.session.scalar(select(func.count()).select_from(Tag)) == 1
+
+
+def test_a_double_clicked_calendar_address_change_or_revoke_is_one(app: Flask, users):
+    member_id = users["member"].id
+
+    def make() -> str:
+        return calendar_feeds.create_or_replace_feed(db.session.get(User, member_id)).token
+
+    _, errors = at_once(app, [make] * DUPLICATES)
+    assert errors == []
+    feeds = select(func.count()).select_from(CalendarFeed)
+    assert db.session.scalar(feeds) == 1
+
+    def revoke() -> bool:
+        return calendar_feeds.revoke_feed(db.session.get(User, member_id))
+
+    results, errors = at_once(app, [revoke] * DUPLICATES)
+    assert errors == []
+    assert sorted(results) == [False] * (DUPLICATES - 1) + [True]
+    assert db.session.scalar(feeds) == 0

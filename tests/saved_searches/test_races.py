@@ -92,3 +92,13 @@ def test_a_notification_links_to_the_search_or_the_list_when_too_long(users):
     assert service.notification_link(short) == "/search?q=%D1%91%D0%BB%D0%BA%D0%B0&sort=newest"
     long = service.save_search(users["member"], SearchRequest(q=CHINESE))
     assert service.notification_link(long) == "/search/saved"
+
+
+def test_a_double_clicked_delete_deletes_once(app: Flask, users):
+    saved = service.save_search(users["member"], SearchRequest(q="drupal"))
+    url = f"/search/saved/{saved.id}/delete"
+    clients, token = browsers(app, "member@testshire.gov.uk", DUPLICATES, "/search/saved")
+    responses, errors = post_from_each(app, clients, url, {"csrf_token": token})
+    assert errors == []
+    assert [r.status_code for r in responses] == [302] * DUPLICATES
+    assert _saved(users["member"]) == []
