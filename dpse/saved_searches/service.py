@@ -45,8 +45,10 @@ def request_of(saved: SavedSearch) -> SearchRequest:
 
 
 def _without_controls(text: str) -> str:
-    """Control characters (and lone surrogates) out: they have no place in a stored search."""
-    return "".join(c for c in text if unicodedata.category(c) not in ("Cc", "Cs")).strip()
+    """Control characters (and lone surrogates) become spaces: they have no place in a stored
+    search, and "a\tb" still means two words."""
+    spaced = "".join(" " if unicodedata.category(c) in ("Cc", "Cs") else c for c in text)
+    return " ".join(spaced.split())
 
 
 def _quote(text: str) -> str:
