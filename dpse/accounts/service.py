@@ -1,11 +1,11 @@
-"""Account use cases: register, sign in, verify, reset, profile and administration."""
+"""Account use cases: create, sign in, verify, reset, profile and administration (self-service
+sign-up is dpse.accounts.signup)."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import logging
-from dataclasses import dataclass
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -129,7 +129,7 @@ def create_user(
     check_new_account(email, display_name, password)
     if get_user_by_email(email) is not None:
         raise AccountError(ALREADY_EXISTS, "email")
-    user = _new_user(
+    user = add_user(
         email, display_name, hash_password(password), role, organisation, verified, job_title, bio
     )
     try:
@@ -153,7 +153,7 @@ def check_new_account(email: str, display_name: str, password: str) -> None:
     check_password_rules(password)
 
 
-def _new_user(  # noqa: PLR0913 - the columns of a new account
+def add_user(  # noqa: PLR0913 - the columns of a new account
     email: str,
     display_name: str,
     password_hash: str,
@@ -163,6 +163,7 @@ def _new_user(  # noqa: PLR0913 - the columns of a new account
     job_title: str = "",
     bio: str = "",
 ) -> User:
+    """A new account added to the session (the caller commits)."""
     user = User(
         email=email,
         display_name=display_name.strip(),
@@ -175,79 +176,6 @@ def _new_user(  # noqa: PLR0913 - the columns of a new account
     )
     db.session.add(user)
     return user
-
-
-@dataclass
-class Registration:
-    """What a person fills in to join."""
-
-    email: str
-    display_name: str
-    password: str
-    organisation_id: int | None = None
-    new_organisation: str = ""
-    new_organisation_kind: OrganisationKind = OrganisationKind.OTHER
-
-
-def register(data: Registration) -> User | None:
-    """Self-service sign-up: member (or supplier for supplier organisations), email to verify.
-
-    Whether or not the address already has an account, the same work is done (a password hash,
-    one email queued, one commit) and the caller answers the same words: a new address gets
-    the link to confirm it, an existing one's owner gets a note that someone tried to register
-    with it. Returns the new account, or None when the address was taken.
-    """
-    email = normalise_email(data.email)
-    check_new_account(email, data.display_name, data.password)
-    # Hashed whether or not the address is taken: the same slow work either way, and before
-    # taking SQLite's write lock so sign-ups only take turns for their few statements.
-    password_hash = hash_password(data.password)
-    organisation: Organisation | None = None
-    if data.organisation_id:
-        organisation = db.session.get(Organisation, data.organisation_id)
-        if organisation is None:
-            raise AccountError("Choose your organisation from the list", "organisation_id")
-    hold_write_lock()  # SQLite: sign-ups take turns, so the look-up below stays true
-    existing = get_user_by_email(email)
-    if existing is None:
-        if organisation is None and data.new_organisation.strip():
-            organisation = create_organisation(data.new_organisation, data.new_organisation_kind)
-        is_supplier = organisation is not None and organisation.is_supplier
-        role = Role.SUPPLIER if is_supplier else Role.MEMBER
-        user = _new_user(email, data.display_name, password_hash, role, organisation)
-        try:
-            db.session.flush()
-        except IntegrityError:  # PostgreSQL: the same address registered at this moment
-            db.session.rollback()  # with its organisation: the other sign-up has made its own
-            existing = get_user_by_email(email)
-            if existing is None:
-                raise
-        else:
-            _queue_verification_email(user)
-            db.session.commit()
-            mail.deliver_after_response()
-            log.info("%r registered (role %s)", user, role.value)
-            return user
-    if existing.active:
-        _queue_already_registered_email(existing)
-    db.session.commit()
-    mail.deliver_after_response()
-    log.info("Registration attempted with the address of %r", existing)
-    return None
-
-
-def _queue_already_registered_email(user: User) -> None:
-    site = current_app.config["SITE_NAME"]
-    mail.queue_email(
-        user.email,
-        f"Someone tried to register with your address on {site}",
-        f"Hello {user.display_name},\n\nSomeone (perhaps you) tried to create a new account on "
-        f"{site} with this email address, which already has an account. Nothing has changed.\n\n"
-        f"To sign in: {mail.absolute_url('accounts.login')}\n"
-        f"Forgotten your password? Choose a new one: "
-        f"{mail.absolute_url('accounts.forgot_password')}\n\n"
-        "If it was not you, you can ignore this email.\n",
-    )
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -327,13 +255,14 @@ def make_verification_token(user: User) -> str:
 
 def send_verification_email(user: User) -> None:
     """Queue and send the 'confirm your email address' message."""
-    _queue_verification_email(user)
+    queue_verification_email(user)
     db.session.commit()
     mail.deliver_after_response()
     log.info("Verification email queued for %r", user)
 
 
-def _queue_verification_email(user: User) -> None:
+def queue_verification_email(user: User) -> None:
+    """Add the 'confirm your email address' message to the outbox (the caller commits)."""
     link = mail.absolute_url("accounts.verify_email", token=make_verification_token(user))
     site = current_app.config["SITE_NAME"]
     mail.queue_email(

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from dpse.accounts import bp, devices, service
+from dpse.accounts import bp, devices, service, signup
 from dpse.accounts.forms import (
     ChangePasswordForm,
     ConfirmForm,
@@ -93,7 +93,7 @@ def register() -> str | Response:
     form = RegisterForm()
     form.organisation_id.choices = organisation_choices()
     if form.validate_on_submit():
-        data = service.Registration(
+        data = signup.Registration(
             email=form.email.data,
             display_name=form.display_name.data,
             password=form.password.data,
@@ -102,7 +102,7 @@ def register() -> str | Response:
             new_organisation_kind=OrganisationKind(form.new_organisation_kind.data),
         )
         try:
-            service.register(data)
+            signup.register(data)
         except service.AccountError as exc:
             show_on_form(form, exc)
         else:

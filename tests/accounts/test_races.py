@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from sqlalchemy import func, select
 
-from dpse.accounts import service
+from dpse.accounts import service, signup
 from dpse.accounts.models import Organisation, OrganisationKind, User
 from dpse.extensions import db
 from dpse.mail import OutboxEmail
@@ -17,14 +17,14 @@ from tests.conftest import PASSWORD, csrf_token
 
 def _sign_up(email: str, organisation: str = "Brand New Borough Council") -> Callable[[], object]:
     def job() -> object:
-        data = service.Registration(
+        data = signup.Registration(
             email=email,
             display_name="Racer",
             password=PASSWORD,
             new_organisation=organisation,
             new_organisation_kind=OrganisationKind.COUNCIL,
         )
-        user = service.register(data)
+        user = signup.register(data)
         return user.id if user else None
 
     return job

@@ -6,7 +6,7 @@ import pytest
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select
 
-from dpse.accounts import service
+from dpse.accounts import service, signup
 from dpse.accounts.models import Organisation, OrganisationKind, User
 from dpse.extensions import db
 from dpse.mail import OutboxEmail
@@ -15,10 +15,10 @@ from tests.conftest import PASSWORD
 
 
 def _register(email="ann@testshire.gov.uk", **extra):
-    data = service.Registration(
+    data = signup.Registration(
         email=email, display_name="Ann", password=PASSWORD, new_organisation="Testshire", **extra
     )
-    return service.register(data)
+    return signup.register(data)
 
 
 def test_register_stores_a_slow_hash_and_lower_cased_email(app):
@@ -37,13 +37,13 @@ def test_production_default_kdf_is_scrypt():
 
 
 def test_registering_with_a_supplier_organisation_makes_a_supplier(organisations):
-    data = service.Registration(
+    data = signup.Registration(
         email="sue@acme.example",
         display_name="Sue",
         password=PASSWORD,
         organisation_id=organisations["supplier"].id,
     )
-    user = service.register(data)
+    user = signup.register(data)
     assert user.role == Role.SUPPLIER
     assert user.is_supplier
 
@@ -75,8 +75,8 @@ def test_create_user_still_refuses_a_taken_address(app):
 
 def test_registering_a_taken_address_creates_no_organisation(app):
     _register()
-    taken = service.register(
-        service.Registration(
+    taken = signup.register(
+        signup.Registration(
             email="ann@testshire.gov.uk",
             display_name="Ann",
             password=PASSWORD,

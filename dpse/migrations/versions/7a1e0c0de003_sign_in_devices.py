@@ -1,4 +1,9 @@
-"""device cookies for sign-in throttling
+"""device cookies for sign-in throttling: no schema change
+
+Device cookies (dpse.accounts.devices) need no table: each is a signed [user id, nonce,
+fingerprint of the password hash], so changing the password revokes them all, and a device
+that fails too often is locked out by the rate limiter's counter for its nonce. The revision
+stays in the chain so that databases at any point of it upgrade alike.
 
 Revision ID: 7a1e0c0de003
 Revises: 7a1e0c0de002
@@ -17,7 +22,7 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    pass  # nothing stored: see the docstring
 
 
 def downgrade():

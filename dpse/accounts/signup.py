@@ -1,0 +1,93 @@
+"""Self-service sign-up, which never tells whether an address already has an account."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from dpse import mail
+from dpse.accounts import service
+from dpse.accounts.models import Organisation, OrganisationKind, User
+from dpse.extensions import db
+from dpse.locking import hold_write_lock
+from dpse.permissions import Role
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Registration:
+    """What a person fills in to join."""
+
+    email: str
+    display_name: str
+    password: str
+    organisation_id: int | None = None
+    new_organisation: str = ""
+    new_organisation_kind: OrganisationKind = OrganisationKind.OTHER
+
+
+def register(data: Registration) -> User | None:
+    """Self-service sign-up: member (or supplier for supplier organisations), email to verify.
+
+    Whether or not the address already has an account, the same work is done (a password hash,
+    one email queued, one commit) and the caller answers the same words: a new address gets
+    the link to confirm it, an existing one's owner gets a note that someone tried to register
+    with it. Returns the new account, or None when the address was taken.
+    """
+    email = service.normalise_email(data.email)
+    service.check_new_account(email, data.display_name, data.password)
+    # Hashed whether or not the address is taken: the same slow work either way, and before
+    # taking SQLite's write lock so sign-ups only take turns for their few statements.
+    password_hash = service.hash_password(data.password)
+    organisation: Organisation | None = None
+    if data.organisation_id:
+        organisation = db.session.get(Organisation, data.organisation_id)
+        if organisation is None:
+            raise service.AccountError("Choose your organisation from the list", "organisation_id")
+    hold_write_lock()  # SQLite: sign-ups take turns, so the look-up below stays true
+    existing = service.get_user_by_email(email)
+    if existing is None:
+        if organisation is None and data.new_organisation.strip():
+            organisation = service.create_organisation(
+                data.new_organisation, data.new_organisation_kind
+            )
+        is_supplier = organisation is not None and organisation.is_supplier
+        role = Role.SUPPLIER if is_supplier else Role.MEMBER
+        user = service.add_user(email, data.display_name, password_hash, role, organisation)
+        try:
+            db.session.flush()
+        except IntegrityError:  # PostgreSQL: the same address registered at this moment
+            db.session.rollback()  # with its organisation: the other sign-up has made its own
+            existing = service.get_user_by_email(email)
+            if existing is None:
+                raise
+        else:
+            service.queue_verification_email(user)
+            db.session.commit()
+            mail.deliver_after_response()
+            log.info("%r registered (role %s)", user, role.value)
+            return user
+    if existing.active:
+        _queue_already_registered_email(existing)
+    db.session.commit()
+    mail.deliver_after_response()
+    log.info("Registration attempted with the address of %r", existing)
+    return None
+
+
+def _queue_already_registered_email(user: User) -> None:
+    site = current_app.config["SITE_NAME"]
+    mail.queue_email(
+        user.email,
+        f"Someone tried to register with your address on {site}",
+        f"Hello {user.display_name},\n\nSomeone (perhaps you) tried to create a new account on "
+        f"{site} with this email address, which already has an account. Nothing has changed.\n\n"
+        f"To sign in: {mail.absolute_url('accounts.login')}\n"
+        f"Forgotten your password? Choose a new one: "
+        f"{mail.absolute_url('accounts.forgot_password')}\n\n"
+        "If it was not you, you can ignore this email.\n",
+    )
