@@ -44,9 +44,6 @@ from tests.forum.factories import make_category, make_thread
 
 SEED = 12
 HUGE = 100_000
-# Preview renders what it is sent; until rendering is bounded (issue 12, render once) a
-# 100,000-character preview is slow, so previews get 60,000.
-PREVIEW_HUGE = 60_000
 LONG = 1_000
 
 # The catalogue: str values, or bytes sent as they are (invalid UTF-8, encoded surrogates).
@@ -120,11 +117,6 @@ def _some(rng: random.Random, names: list[str], value: str | bytes) -> list[str]
 
 def _raw(value: str | bytes) -> bytes:
     return value if isinstance(value, bytes) else value.encode("utf-8", "surrogatepass")
-
-
-def _hostile(value: str | bytes, preview: bool) -> bytes:
-    raw = _raw(value)
-    return raw[:PREVIEW_HUGE] if preview else raw
 
 
 def _all_form_fields() -> set[str]:
@@ -313,7 +305,6 @@ class Fuzzer:
         fields = fields or dict.fromkeys(self.form_fields, "")
         names = sorted(fields)
         buttons = {k: rng.choice(v) for k, v in sorted(base["buttons"].items())}
-        preview = "preview" in buttons.values()
 
         def post(pairs: list[tuple[str, Any]]) -> None:
             body = urlencode([(k, _raw(v)) for k, v in pairs]).encode()
@@ -322,11 +313,11 @@ class Fuzzer:
 
         sample = self.picks(rng, "form")
         for value in sample:  # every field hostile at once
-            hostile = _hostile(value, preview)
+            hostile = _raw(value)
             post([*[(n, hostile) for n in _some(rng, names, value)], *buttons.items()])
         for value in rng.sample(sample, 4):  # one field hostile, the rest as the page had them
             target = rng.choice(names)
-            pairs = [(n, _hostile(value, preview) if n == target else fields[n]) for n in names]
+            pairs = [(n, _raw(value) if n == target else fields[n]) for n in names]
             post([*pairs, *buttons.items()])
         short = [v for v in CATALOGUE if len(v) < LONG]
         post([(n, v) for n in names for v in (fields[n], _raw(rng.choice(short)))])  # duplicates
