@@ -57,8 +57,8 @@ def apply_migrations() -> None:
     from flask_migrate import upgrade
 
     Path(current_app.instance_path).mkdir(parents=True, exist_ok=True)
-    # "heads": domains add revisions on their own branches off a shared base
-    upgrade(directory=current_app.extensions["migrate"].directory, revision="heads")
+    # "head", not "heads": a second branch is an error (tests/test_migrations.py) to fix first
+    upgrade(directory=current_app.extensions["migrate"].directory, revision="head")
     _rerender_stale()  # what an older Markdown pipeline stored, or a new column left empty
 
 

@@ -95,7 +95,7 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     )
     app.test_client_class = FreshRequestClient
     with app.app_context():
-        upgrade(directory=app.extensions["migrate"].directory, revision="heads")
+        upgrade(directory=app.extensions["migrate"].directory, revision="head")
     limiter.enabled = False  # rate-limit tests switch it on for themselves
     yield app
     with app.app_context():

@@ -9,13 +9,15 @@ import sys
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 from dpse.content import PIPELINE_VERSION
 from dpse.extensions import db
 
 ROOT = Path(__file__).resolve().parents[1]
-BEFORE_RENDERING = "c3d4e5f6a7b8"  # the revision before 7a1e0c0de001 (render once)
+BEFORE_RENDERING = "c3d4e5f6a7b8"  # the revision before 2f3f88c50119 (render once)
 
 
 def test_models_and_migrations_agree(app):
@@ -61,3 +63,10 @@ def test_upgrading_renders_what_was_stored_before_rendering_moved_to_save_time(t
     with sqlite3.connect(database) as conn:
         row = conn.execute("SELECT bio_html, bio_text, render_version FROM user_account").fetchone()
     assert row == ("<p>I <em>like</em> Drupal</p>\n", "I like Drupal", PIPELINE_VERSION)
+
+
+def test_the_revisions_form_one_line():
+    """One head: a second branch would be applied in an order nobody chose."""
+    config = Config()
+    config.set_main_option("script_location", str(ROOT / "dpse" / "migrations"))
+    assert len(ScriptDirectory.from_config(config).get_heads()) == 1

@@ -1,6 +1,6 @@
 """stored HTML and plain text of user Markdown
 
-Revision ID: 7a1e0c0de001
+Revision ID: 2f3f88c50119
 Revises: c3d4e5f6a7b8
 Create Date: 2026-12-04 20:30:00
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '7a1e0c0de001'
+revision = '2f3f88c50119'
 down_revision = 'c3d4e5f6a7b8'
 branch_labels = None
 depends_on = None

@@ -1,7 +1,7 @@
 """constraints that races end in (one open flag per person and object)
 
-Revision ID: 7a1e0c0de002
-Revises: 7a1e0c0de001
+Revision ID: fc5857b14b61
+Revises: 2f3f88c50119
 Create Date: 2026-12-04 20:30:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '7a1e0c0de002'
-down_revision = '7a1e0c0de001'
+revision = 'fc5857b14b61'
+down_revision = '2f3f88c50119'
 branch_labels = None
 depends_on = None
 

@@ -5,8 +5,8 @@ fingerprint of the password hash], so changing the password revokes them all, an
 that fails too often is locked out by the rate limiter's counter for its nonce. The revision
 stays in the chain so that databases at any point of it upgrade alike.
 
-Revision ID: 7a1e0c0de003
-Revises: 7a1e0c0de002
+Revision ID: 6d0c157e3be5
+Revises: fc5857b14b61
 Create Date: 2026-12-04 20:30:00
 
 """
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '7a1e0c0de003'
-down_revision = '7a1e0c0de002'
+revision = '6d0c157e3be5'
+down_revision = 'fc5857b14b61'
 branch_labels = None
 depends_on = None
 
