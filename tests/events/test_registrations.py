@@ -8,11 +8,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from dpse.accounts.models import User
 from dpse.events import registrations, service
 from dpse.events.models import Event, EventStatus, Registration, RegistrationStatus
 from dpse.events.registrations import RegistrationError, register_for_event
 from dpse.extensions import db
 from dpse.mixins import utcnow
+from tests.concurrency import at_once
 from tests.events.conftest import emails_to
 
 
@@ -176,31 +178,14 @@ def test_the_database_refuses_an_overfull_event(make_event, users):
 
 
 def _register_all_at_once(app, event_id: int, user_ids: list[int]) -> list[BaseException]:
-    """Each thread: its own app context and session, all released together by a barrier."""
-    from dpse.accounts.models import User
+    """Each person registers from a worker of their own, all released together."""
 
-    barrier = threading.Barrier(len(user_ids))
-    errors: list[BaseException] = []
+    def job(user_id: int):
+        return lambda: register_for_event(
+            db.session.get(Event, event_id), db.session.get(User, user_id)
+        )
 
-    def worker(user_id: int) -> None:
-        with app.app_context():
-            try:
-                barrier.wait(timeout=30)
-                event = db.session.get(Event, event_id)
-                user = db.session.get(User, user_id)
-                register_for_event(event, user)
-            except BaseException as exc:  # noqa: BLE001 - reported by the test
-                errors.append(exc)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=worker, args=(uid,)) for uid in user_ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "a registration never finished"
-    return errors
+    return at_once(app, [job(uid) for uid in user_ids])[1]
 
 
 def test_capacity_holds_under_fifty_simultaneous_registrations(app, make_event, make_people):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 
 from flask import Flask
@@ -14,31 +13,8 @@ from dpse.forum import service
 from dpse.forum.models import Thread
 from dpse.notifications.models import Subscription
 from tests.casestudies.factories import make_case_study
+from tests.concurrency import at_once
 from tests.forum.factories import make_thread
-
-
-def _at_once(app: Flask, jobs: list[Callable[[], None]]) -> list[BaseException]:
-    """Run each job in its own worker (own app context and session), all starting together."""
-    errors: list[BaseException] = []
-    start = threading.Barrier(len(jobs))
-
-    def run(job: Callable[[], None]) -> None:
-        with app.app_context():
-            try:
-                start.wait()
-                job()
-            except BaseException as exc:  # reported in the test's thread
-                errors.append(exc)
-            finally:
-                db.session.remove()
-
-    workers = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join(timeout=60)
-    db.session.expire_all()
-    return errors
 
 
 def _reply_job(person_id: int, thread_id: int, times: int) -> Callable[[], None]:
@@ -53,14 +29,14 @@ def _reply_job(person_id: int, thread_id: int, times: int) -> Callable[[], None]
 def test_simultaneous_replies_are_all_counted(app: Flask, users):
     thread = make_thread(users["member"])
     people = [u.id for u in users.values()][:4]
-    assert _at_once(app, [_reply_job(p, thread.id, 5) for p in people]) == []
+    assert at_once(app, [_reply_job(p, thread.id, 5) for p in people])[1] == []
     assert db.session.get(Thread, thread.id).reply_count == 20
 
 
 def test_a_double_clicked_reply_follows_once(app: Flask, users):
     thread = make_thread(users["member"])
     supplier = users["supplier"].id
-    assert _at_once(app, [_reply_job(supplier, thread.id, 1) for _ in range(2)]) == []
+    assert at_once(app, [_reply_job(supplier, thread.id, 1) for _ in range(2)])[1] == []
     follows = select(func.count()).where(
         Subscription.user_id == supplier, Subscription.target_id == thread.id
     )
@@ -79,6 +55,6 @@ def test_two_first_comments_share_one_thread(app: Flask, users):
 
         return job
 
-    assert _at_once(app, [comment(p) for p in people]) == []
+    assert at_once(app, [comment(p) for p in people])[1] == []
     threads = db.session.scalars(select(Thread).where(Thread.case_study_id == cs.id)).all()
     assert len(threads) == 1 and threads[0].reply_count == 1
