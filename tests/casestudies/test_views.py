@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from dpse.casestudies.models import CaseStudy, Outcome, Status
-from dpse.extensions import db
+from dpse.extensions import db, limiter
 from tests.casestudies.factories import make_case_study
 from tests.conftest import login, post_form
 
@@ -176,3 +176,26 @@ def test_return_form_requires_a_reason(client, users):
     )
     ok = post_form(client, f"/case-studies/{cs.slug}/return", {"reason": "Add costs"})
     assert ok.status_code == 302 and cs.status == Status.RETURNED
+
+
+def test_previews_over_their_allowance_keep_the_text_and_render_nothing(client, users, app):
+    old = app.config["PREVIEW_RATE_LIMIT"]
+    app.config["PREVIEW_RATE_LIMIT"] = "2 per minute"
+    limiter.enabled = True
+    limiter.reset()
+    try:
+        login(client, "member@testshire.gov.uk")
+        data = {**FORM, "challenge": "**Kept** as typed", "action": "preview"}
+        for _ in range(2):
+            shown = post_form(client, "/case-studies/new", data).get_data(as_text=True)
+            assert "<strong>Kept</strong>" in shown
+        refused = post_form(client, "/case-studies/new", data)
+        html = refused.get_data(as_text=True)
+        assert refused.status_code == 429
+        assert "previewing faster than the site allows" in html
+        assert "**Kept** as typed" in html and "<strong>Kept</strong>" not in html
+        # Saving is not a preview: the draft can still be saved.
+        saved = post_form(client, "/case-studies/new", {**data, "action": "save"})
+        assert saved.status_code == 302
+    finally:
+        app.config["PREVIEW_RATE_LIMIT"] = old
