@@ -191,8 +191,8 @@ def users_create(
     """Create a verified account; the password is asked for, never taken as an argument."""
     from dpse.accounts import service
     from dpse.accounts.models import Organisation
+    from dpse.accounts.roles import Role
     from dpse.extensions import db
-    from dpse.permissions import Role
 
     organisation = None
     if organisation_slug:

@@ -11,7 +11,7 @@ from email.message import EmailMessage
 from functools import partial
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from flask import Flask, after_this_request, current_app, g, has_request_context, url_for
+from flask import Flask, after_this_request, current_app, g, has_request_context
 from sqlalchemy import String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.wrappers import Response
@@ -163,11 +163,3 @@ def deliver_after_response() -> None:
 def _deliver_in_app(app: Flask) -> None:
     with app.app_context():
         deliver_after_commit()
-
-
-def absolute_url(endpoint: str, **values: object) -> str:
-    """An absolute link for emails: DPSE_BASE_URL when set, else the current request's host."""
-    base = current_app.config.get("BASE_URL")
-    if base:
-        return base + url_for(endpoint, _external=False, **values)
-    return url_for(endpoint, _external=True, **values)

@@ -1,31 +1,18 @@
-"""Roles and the named permission predicates used by views and templates alike."""
+"""The named permission predicates used by views, services and templates alike."""
 
 from __future__ import annotations
 
-import enum
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from flask import abort
+
+from dpse.accounts.roles import Role
 
 if TYPE_CHECKING:
     from dpse.accounts.models import Organisation, User
     from dpse.casestudies.models import CaseStudy
     from dpse.events.models import Event, Registration
     from dpse.forum.models import Post, Thread
-
-
-class Role(enum.StrEnum):
-    """What an account may do; later roles include everything earlier ones can."""
-
-    MEMBER = "member"
-    SUPPLIER = "supplier"
-    ORGANISER = "organiser"
-    MODERATOR = "moderator"
-    ADMIN = "admin"
-
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
 
 
 def _authenticated(user: Any) -> bool:

@@ -12,11 +12,11 @@ from sqlalchemy import select
 from dpse import _resource_dir
 from dpse.accounts import service as accounts
 from dpse.accounts.models import Organisation, OrganisationKind, User
+from dpse.accounts.roles import Role
 from dpse.casestudies.seed import load_case_studies
 from dpse.events.seed import load_events
 from dpse.extensions import db
 from dpse.forum.seed import load_forum
-from dpse.permissions import Role
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - published demo credential
 DEMO_ACCOUNTS = (

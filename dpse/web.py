@@ -1,14 +1,21 @@
-"""View plumbing: ids and numbers read from the URL, and the guard that answers hostile
-requests with a 4xx before any view runs."""
+"""View plumbing: the signed-in account, form status codes, ids and numbers read from the URL,
+the page argument and size, and the guard that answers hostile requests with a 4xx before any
+view runs."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from flask import Flask, abort, request
+from flask import Flask, abort, current_app, request
+from flask_login import current_user
+from flask_wtf import FlaskForm
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter, Map
+
+if TYPE_CHECKING:
+    from dpse.accounts.models import User
 
 # Every id column is an INTEGER: PostgreSQL's holds up to 2^31-1 and SQLite's to 2^63-1.
 # A number past that is no row's id; handed to the database it is an error, not "not found".
@@ -86,6 +93,21 @@ def page_arg() -> int:
     """``?page=N`` for a list: 1 when missing or junk, at most MAX_PAGE."""
     page = bounded_int_arg("page", 1, maximum=MAX_ID)
     return min(page or 1, MAX_PAGE)
+
+
+def page_size() -> int:
+    """How many items a list page shows (one setting for every list)."""
+    return current_app.config["PAGE_SIZE"]
+
+
+def signed_in_user() -> User:
+    """The real account behind Flask-Login's proxy, for service calls (views require sign-in)."""
+    return current_user._get_current_object()  # type: ignore[no-any-return]
+
+
+def form_status(form: FlaskForm) -> int:
+    """400 when a submitted form has errors (its page shows them), else 200."""
+    return 400 if (form.errors or form.form_errors) else 200
 
 
 def refuse_hostile_requests() -> None:

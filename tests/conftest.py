@@ -34,8 +34,8 @@ for leaking in ("DPSE_DATABASE_URL", "DPSE_SMTP_URL", "DPSE_BASE_URL"):
 from dpse import create_app  # noqa: E402
 from dpse.accounts import service as accounts  # noqa: E402
 from dpse.accounts.models import Organisation, OrganisationKind, User  # noqa: E402
+from dpse.accounts.roles import Role  # noqa: E402
 from dpse.extensions import db, limiter  # noqa: E402
-from dpse.permissions import Role  # noqa: E402
 from dpse.search.index import current_engine  # noqa: E402
 
 PASSWORD = "correct horse battery staple"

@@ -19,9 +19,9 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from dpse.accounts.models import Organisation, User
+from dpse.accounts.roles import Role
 from dpse.cli import cli
 from dpse.extensions import db
-from dpse.permissions import Role
 from dpse.search.schema import make_schema
 from tests.conftest import free_port
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dpse import permissions
-from dpse.permissions import Role
+from dpse.accounts.roles import Role
 from tests.conftest import login, post_form
 
 ROLES = ["anonymous", *[r.value for r in Role]]

@@ -11,8 +11,9 @@ from werkzeug.wrappers import Response
 from dpse.accounts import bp, service
 from dpse.accounts.forms import AdminUserForm
 from dpse.accounts.models import User
+from dpse.accounts.roles import Role
 from dpse.extensions import db
-from dpse.permissions import Role, can_manage_users, require
+from dpse.permissions import can_manage_users, require
 from dpse.web import page_arg
 
 

@@ -15,8 +15,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from dpse.accounts.models import KIND_LABELS, OrganisationKind
+from dpse.accounts.roles import Role
 from dpse.accounts.service import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
-from dpse.permissions import Role
 
 EMAIL_MESSAGE = "Enter an email address in the correct format, like name@council.gov.uk"
 

@@ -10,9 +10,9 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from dpse.accounts.roles import Role
 from dpse.extensions import db
 from dpse.mixins import TimestampMixin, UTCDateTime, string_enum
-from dpse.permissions import Role
 from dpse.rendering import RenderedMarkdown, StoredHTML
 
 

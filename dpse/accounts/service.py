@@ -15,12 +15,13 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from dpse import mail
 from dpse.accounts.models import Organisation, OrganisationKind, User, new_session_token
+from dpse.accounts.roles import Role
 from dpse.extensions import db
 from dpse.locking import hold_write_lock
 from dpse.mixins import utcnow
-from dpse.permissions import Role
 from dpse.rules import RuleError
 from dpse.slugs import unique_slug
+from dpse.urls import absolute_url
 
 log = logging.getLogger(__name__)
 ORGANISATION_ATTEMPTS = 3  # slug clashes with *other* names settled by trying the next slug
@@ -263,7 +264,7 @@ def send_verification_email(user: User) -> None:
 
 def queue_verification_email(user: User) -> None:
     """Add the 'confirm your email address' message to the outbox (the caller commits)."""
-    link = mail.absolute_url("accounts.verify_email", token=make_verification_token(user))
+    link = absolute_url("accounts.verify_email", token=make_verification_token(user))
     site = current_app.config["SITE_NAME"]
     mail.queue_email(
         user.email,
@@ -303,7 +304,7 @@ def request_password_reset(email: str) -> None:
         db.session.commit()  # the same round trip as queueing the email
         log.info("Password reset asked for unknown or inactive address")
         return
-    link = mail.absolute_url("accounts.reset_password", token=make_reset_token(user))
+    link = absolute_url("accounts.reset_password", token=make_reset_token(user))
     mail.queue_email(
         user.email,
         f"Reset your password for {current_app.config['SITE_NAME']}",

@@ -11,9 +11,10 @@ from sqlalchemy.exc import IntegrityError
 from dpse import mail
 from dpse.accounts import service
 from dpse.accounts.models import Organisation, OrganisationKind, User
+from dpse.accounts.roles import Role
 from dpse.extensions import db
 from dpse.locking import hold_write_lock
-from dpse.permissions import Role
+from dpse.urls import absolute_url
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +87,8 @@ def _queue_already_registered_email(user: User) -> None:
         f"Someone tried to register with your address on {site}",
         f"Hello {user.display_name},\n\nSomeone (perhaps you) tried to create a new account on "
         f"{site} with this email address, which already has an account. Nothing has changed.\n\n"
-        f"To sign in: {mail.absolute_url('accounts.login')}\n"
+        f"To sign in: {absolute_url('accounts.login')}\n"
         f"Forgotten your password? Choose a new one: "
-        f"{mail.absolute_url('accounts.forgot_password')}\n\n"
+        f"{absolute_url('accounts.forgot_password')}\n\n"
         "If it was not you, you can ignore this email.\n",
     )

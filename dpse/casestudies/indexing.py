@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from flask import url_for
 from sqlalchemy import func, select
 
 from dpse.casestudies.listing import card_options
@@ -12,6 +11,7 @@ from dpse.casestudies.models import CaseStudy, Status
 from dpse.extensions import db
 from dpse.search.index import Source
 from dpse.search.schema import SearchDocument
+from dpse.urls import path_for
 
 
 def to_doc(cs: CaseStudy) -> SearchDocument:
@@ -24,7 +24,7 @@ def to_doc(cs: CaseStudy) -> SearchDocument:
         title=cs.title,
         summary=cs.summary,
         body=body,
-        url=url_for("casestudies.show", slug=cs.slug, _external=False),
+        url=path_for("casestudies.show", slug=cs.slug),
         date=cs.published_at or cs.created_at,
         tags=[(t.slug, t.name) for t in cs.tags],
         sector=cs.sector.value,

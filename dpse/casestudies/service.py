@@ -36,6 +36,7 @@ from dpse.search.models import queue_reindex
 from dpse.slugs import insert_with_unique_slug, slugify, unique_slug
 from dpse.tags.models import TagKind
 from dpse.tags.service import get_or_create_tags
+from dpse.urls import absolute_url
 
 log = logging.getLogger(__name__)
 MAX_SECTION = 20_000
@@ -357,7 +358,7 @@ def _labels(names: list[str]) -> list[str]:
 
 
 def _notify_authors(cs: CaseStudy, subject: str, body: str) -> None:
-    link = mail.absolute_url("casestudies.show", slug=cs.slug)
+    link = absolute_url("casestudies.show", slug=cs.slug)
     for user in cs.author_users:
         mail.queue_email(user.email, subject, f"Hello {user.display_name},\n\n{body}\n\n{link}\n")
 

@@ -11,7 +11,7 @@ from icalendar import Event as VEvent
 
 from dpse.events.models import Event, EventStatus
 from dpse.events.times import format_when
-from dpse.mail import absolute_url
+from dpse.urls import absolute_url
 
 PRODID = "-//DPSE//Public Sector Exchange//EN"
 ICAL_STATUS = {

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from flask import url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -13,6 +12,7 @@ from dpse.events.models import Event, EventStatus
 from dpse.extensions import db
 from dpse.search.index import Source
 from dpse.search.schema import SearchDocument
+from dpse.urls import path_for
 
 LISTED = (EventStatus.SCHEDULED, EventStatus.POSTPONED)
 
@@ -26,7 +26,7 @@ def to_doc(event: Event) -> SearchDocument:
         title=event.title,
         summary=f"{place}. {shorten(event.description_text, 220)}",
         body=" ".join([event.description_text, event.venue_name, event.venue_address]),
-        url=url_for("events.show", slug=event.slug),
+        url=path_for("events.show", slug=event.slug),
         date=event.starts_at,
         added=event.created_at,
         tags=[(t.slug, t.name) for t in event.tags],

@@ -16,16 +16,14 @@ from dpse.accounts.models import User
 from dpse.events.models import Event, Registration, RegistrationStatus
 from dpse.events.times import format_when
 from dpse.extensions import db
+from dpse.urls import absolute_url
 
 ATTENDING = (RegistrationStatus.GOING, RegistrationStatus.WAITLISTED)
 
 
 def event_link(event: Event) -> str:
     """The event page's absolute address (its path when no host is known, e.g. in the CLI)."""
-    try:
-        return mail.absolute_url("events.show", slug=event.slug)
-    except RuntimeError:
-        return f"/events/{event.slug}"
+    return absolute_url("events.show", slug=event.slug)
 
 
 def event_summary(event: Event) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from flask import current_app, has_request_context, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -18,14 +17,7 @@ from dpse.events.models import Event
 from dpse.extensions import db
 from dpse.forum.models import Thread
 from dpse.notifications.models import TargetType
-
-
-def site_path(endpoint: str, **values: object) -> str:
-    """The path of an endpoint, outside requests too (seeding, CLI)."""
-    if has_request_context():
-        return url_for(endpoint, **values)  # keeps a SCRIPT_NAME prefix, if any
-    adapter = current_app.url_map.bind("localhost", script_name="/")
-    return adapter.build(endpoint, values)
+from dpse.urls import path_for
 
 
 @dataclass(frozen=True)
@@ -68,7 +60,7 @@ def _case_study(target_id: int) -> DiscussionTarget | None:
         kind="case_study",
         id=cs.id,
         title=cs.title,
-        url=site_path("casestudies.show", slug=cs.slug),
+        url=path_for("casestudies.show", slug=cs.slug),
         accepts_comments=cs.status == Status.PUBLISHED,
         starter_ids=list(authors),
     )
@@ -82,7 +74,7 @@ def _event(target_id: int) -> DiscussionTarget | None:
         kind="event",
         id=event.id,
         title=event.title,
-        url=site_path("events.show", slug=event.slug),
+        url=path_for("events.show", slug=event.slug),
         accepts_comments=not event.is_cancelled,
         starter_ids=[event.organiser_id],
     )

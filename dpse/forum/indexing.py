@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from flask import url_for
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -16,6 +15,7 @@ from dpse.forum.models import Post, Thread
 from dpse.search.index import Source
 from dpse.search.models import queue_reindex
 from dpse.search.schema import SearchDocument
+from dpse.urls import path_for
 
 PUBLIC = and_(Post.hidden_at.is_(None), Post.held_for_review.is_(False))
 
@@ -51,7 +51,7 @@ def thread_doc(thread: Thread, first: Post) -> SearchDocument:
         title=thread.title,
         summary=shorten(first.body_text, 220),
         body=first.body_text,
-        url=url_for("forum.thread", thread_id=thread.id, slug=thread.slug, _external=False),
+        url=path_for("forum.thread", thread_id=thread.id, slug=thread.slug),
         date=thread.created_at,
         tags=[(t.slug, t.name) for t in thread.tags],
     )
@@ -66,7 +66,7 @@ def post_doc(post: Post) -> SearchDocument:
         title=thread.title,
         summary=shorten(post.body_text, 220),
         body=post.body_text,
-        url=url_for("forum.permalink", post_id=post.id, _external=False),
+        url=path_for("forum.permalink", post_id=post.id),
         date=post.created_at,
         tags=[(t.slug, t.name) for t in thread.tags],
     )

@@ -12,11 +12,12 @@ from dpse.forum.models import Post
 from dpse.notifications import service as notifications
 from dpse.notifications.models import TargetType
 from dpse.permissions import can_view_thread
+from dpse.urls import path_for
 
 
 def post_path(post: Post) -> str:
     """The permalink of a post (redirects to the right page of its thread)."""
-    return discussions.site_path("forum.permalink", post_id=post.id)
+    return path_for("forum.permalink", post_id=post.id)
 
 
 def notify_about(post: Post, new_thread: bool = False, when: datetime | None = None) -> int:

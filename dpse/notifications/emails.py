@@ -11,7 +11,7 @@ import logging
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from flask import current_app, has_request_context, request
+from flask import current_app
 from sqlalchemy import select
 
 from dpse import mail
@@ -20,18 +20,11 @@ from dpse.extensions import db
 from dpse.mixins import utcnow
 from dpse.notifications import service
 from dpse.notifications.models import Notification
+from dpse.urls import site_url
 
 log = logging.getLogger(__name__)
 THREAD_EMAIL_INTERVAL = timedelta(hours=1)
 BATCH = 500
-
-
-def site_url(path: str) -> str:
-    """An absolute link for emails: DPSE_BASE_URL, else this request's host, else the path."""
-    base = current_app.config.get("BASE_URL") or (
-        request.host_url.rstrip("/") if has_request_context() else ""
-    )
-    return base + path
 
 
 def _due(

@@ -16,10 +16,10 @@ from dpse.casestudies.models import CaseStudy, Status
 from dpse.events.models import Event
 from dpse.extensions import db
 from dpse.forum import queries as forum_queries
-from dpse.forum.discussions import site_path
 from dpse.forum.models import Thread
 from dpse.notifications.models import Subscription, TargetType
 from dpse.tags.models import Tag
+from dpse.urls import path_for
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ def _threads(ids: list[int], user: Any) -> dict[int, FollowTarget]:
     )
     return {
         t.id: FollowTarget(
-            TargetType.THREAD, t.id, t.title, site_path("forum.thread", thread_id=t.id, slug=t.slug)
+            TargetType.THREAD, t.id, t.title, path_for("forum.thread", thread_id=t.id, slug=t.slug)
         )
         for t in rows
     }
@@ -52,7 +52,7 @@ def _case_studies(ids: list[int], user: Any) -> dict[int, FollowTarget]:
     )
     return {
         cs.id: FollowTarget(
-            TargetType.CASE_STUDY, cs.id, cs.title, site_path("casestudies.show", slug=cs.slug)
+            TargetType.CASE_STUDY, cs.id, cs.title, path_for("casestudies.show", slug=cs.slug)
         )
         for cs in rows
     }
@@ -61,7 +61,7 @@ def _case_studies(ids: list[int], user: Any) -> dict[int, FollowTarget]:
 def _tags(ids: list[int], user: Any) -> dict[int, FollowTarget]:
     rows = db.session.scalars(select(Tag).where(Tag.id.in_(ids)))
     return {
-        t.id: FollowTarget(TargetType.TAG, t.id, t.name, site_path("tags.show", slug=t.slug))
+        t.id: FollowTarget(TargetType.TAG, t.id, t.name, path_for("tags.show", slug=t.slug))
         for t in rows
     }
 
@@ -69,7 +69,7 @@ def _tags(ids: list[int], user: Any) -> dict[int, FollowTarget]:
 def _events(ids: list[int], user: Any) -> dict[int, FollowTarget]:
     rows = db.session.scalars(select(Event).where(Event.id.in_(ids)))
     return {
-        e.id: FollowTarget(TargetType.EVENT, e.id, e.title, site_path("events.show", slug=e.slug))
+        e.id: FollowTarget(TargetType.EVENT, e.id, e.title, path_for("events.show", slug=e.slug))
         for e in rows
     }
 

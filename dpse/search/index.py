@@ -14,12 +14,12 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from flask import Flask, Response, current_app, has_request_context
+from flask import Flask, Response, current_app
 from sqlalchemy import delete, event, func, select
 from sqlalchemy.orm import Session
 from whoosh.codec.base import Segment
@@ -193,8 +193,7 @@ class SearchEngine:
         return done
 
     def _apply(self, writer: SegmentWriter, keys: Iterable[str]) -> None:
-        with _url_context():
-            docs = self._load(keys)
+        docs = self._load(keys)
         for key, doc in docs.items():
             if doc is None:  # gone, unpublished, hidden: it leaves the index
                 writer.delete_by_term("key", key)
@@ -215,8 +214,7 @@ class SearchEngine:
                 keys.extend(stored["key"] for stored in reader.all_stored_fields())
             finally:
                 reader.close()
-        with _url_context():
-            docs = self._load(keys)
+        docs = self._load(keys)
         for doc in docs.values():
             if doc is not None:
                 writer.add_document(**doc.fields())
@@ -338,15 +336,9 @@ def wait_for(predicate: Callable[[], bool], seconds: float) -> bool:
     return predicate()
 
 
-def _url_context() -> AbstractContextManager[object]:
-    """Sources build page links with url_for: give them a request context outside requests."""
-    return nullcontext() if has_request_context() else current_app.test_request_context("/")
-
-
 def _all_documents(sources: list[Source]) -> Iterator[SearchDocument]:
-    with _url_context():
-        for source in sources:
-            yield from source.iter_all()
+    for source in sources:
+        yield from source.iter_all()
 
 
 def current_engine() -> SearchEngine:

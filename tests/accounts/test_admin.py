@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dpse.permissions import Role
+from dpse.accounts.roles import Role
 from tests.conftest import login, post_form
 
 

@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from dpse.accounts import service, signup
 from dpse.accounts.models import Organisation, OrganisationKind, User
+from dpse.accounts.roles import Role
 from dpse.extensions import db
 from dpse.mail import OutboxEmail
-from dpse.permissions import Role
 from tests.conftest import PASSWORD
 
 

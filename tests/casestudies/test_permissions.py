@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from dpse.accounts.roles import Role
 from dpse.accounts.service import create_user
 from dpse.casestudies.models import Status
-from dpse.permissions import Role
 from tests.casestudies.factories import make_case_study
 from tests.conftest import PASSWORD, login, post_form
 

@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 
 from dpse.accounts import service as accounts
 from dpse.accounts.models import User
+from dpse.accounts.roles import Role
 from dpse.casestudies import service
 from dpse.casestudies.models import CaseStudy, CaseStudyRevision, HelpfulMark
 from dpse.extensions import db
-from dpse.permissions import Role
 from tests.casestudies.factories import case_study_data, make_case_study
 from tests.concurrency import DUPLICATES, at_once, browsers, post_from_each
 from tests.conftest import PASSWORD

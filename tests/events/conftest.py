@@ -11,12 +11,12 @@ from sqlalchemy import select
 
 from dpse.accounts import service as accounts
 from dpse.accounts.models import User
+from dpse.accounts.roles import Role
 from dpse.events import service
 from dpse.events.models import Event, EventFormat
 from dpse.events.times import is_timezone, local_date_plus
 from dpse.extensions import db
 from dpse.mail import OutboxEmail
-from dpse.permissions import Role
 from tests.conftest import PASSWORD
 
 

@@ -6,9 +6,9 @@ import pytest
 from flask_login import AnonymousUserMixin
 
 from dpse import permissions
+from dpse.accounts.roles import Role
 from dpse.events.models import EventStatus, Registration
 from dpse.extensions import db
-from dpse.permissions import Role
 from tests.conftest import login, post_form
 from tests.events.conftest import new_user
 

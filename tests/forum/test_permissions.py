@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from dpse.accounts.roles import Role
 from dpse.accounts.service import create_user
 from dpse.extensions import db
 from dpse.forum import service
@@ -12,7 +13,6 @@ from dpse.forum.models import Post, Thread
 from dpse.moderation import service as moderation
 from dpse.moderation.models import AuditLog, Flag, FlagStatus
 from dpse.notifications.models import Subscription
-from dpse.permissions import Role
 from tests.casestudies.factories import make_case_study
 from tests.conftest import PASSWORD, login, post_form
 from tests.forum.factories import make_category, make_thread, posts_of

@@ -7,7 +7,6 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from dpse import mail
 from dpse.events import bp, calendar_feeds, registrations, service
 from dpse.events.forms import ConfirmForm, FilterForm
 from dpse.events.models import Event, EventFormat
@@ -22,6 +21,7 @@ from dpse.extensions import db
 from dpse.forum.queries import discussion_for
 from dpse.mixins import utcnow
 from dpse.permissions import can_organise_events, can_register_for_events, require
+from dpse.urls import absolute_url
 
 MAX_PAGE = 10_000
 _FORMATS = frozenset(f.value for f in EventFormat)
@@ -195,7 +195,7 @@ def mine() -> str:
     """Events you registered for or organise, and your private calendar address."""
     user = current_user._get_current_object()
     feed = calendar_feeds.feed_for(user)
-    feed_url = mail.absolute_url("events.private_feed", token=feed.token) if feed else ""
+    feed_url = absolute_url("events.private_feed", token=feed.token) if feed else ""
     return render_template(
         "events/mine.html",
         upcoming=registrations.my_registrations(user),
