@@ -261,3 +261,18 @@ def smtp_server(app: Flask) -> Iterator[SMTPCollector]:
     finally:
         app.config["SMTP_URL"] = old
         controller.stop()
+
+
+# Modules whose tests take seconds each: browsers, fuzzing, races fired from many threads,
+# several processes sharing an index, the real server. `pytest -m "not slow"` leaves them out.
+SLOW_MODULES = frozenset(
+    {"test_fuzz.py", "test_races.py", "test_concurrency.py", "test_consistency.py", "test_cli.py"}
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the slow modules' tests (and every browser test) with the `slow` marker."""
+    for item in items:
+        path = item.path
+        if path.name in SLOW_MODULES or "browser" in path.parts:
+            item.add_marker(pytest.mark.slow)
