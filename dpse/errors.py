@@ -1,34 +1,27 @@
-"""Error pages in the site design, JSON problem details under /api."""
+"""Error pages in the site design."""
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
-from werkzeug.wrappers import Response
 
 PAGES = (400, 403, 404, 405, 413, 429, 500)
 
 
-def _render(code: int, title: str, description: str) -> tuple[str | Response, int]:
-    if request.path.startswith("/api/"):
-        body = jsonify(
-            {"type": "about:blank", "title": title, "status": code, "detail": description}
-        )
-        body.mimetype = "application/problem+json"
-        return body, code
+def _render(code: int, title: str, description: str) -> tuple[str, int]:
     template = f"errors/{code}.html" if code in PAGES else "errors/generic.html"
     return render_template(template, code=code, title=title, description=description), code
 
 
-def handle_http_error(exc: HTTPException) -> tuple[str | Response, int] | HTTPException:
+def handle_http_error(exc: HTTPException) -> tuple[str, int] | HTTPException:
     """Any 4xx/5xx raised with abort() or by Werkzeug."""
     if exc.code is None or exc.code < 400:
         return exc
     return _render(exc.code, exc.name, exc.description or "")
 
 
-def handle_csrf_error(exc: CSRFError) -> tuple[str | Response, int]:
+def handle_csrf_error(exc: CSRFError) -> tuple[str, int]:
     """A form posted without a valid token (expired session, or a forged request)."""
     return _render(
         400,
@@ -38,7 +31,7 @@ def handle_csrf_error(exc: CSRFError) -> tuple[str | Response, int]:
     )
 
 
-def handle_unexpected(exc: InternalServerError) -> tuple[str | Response, int]:
+def handle_unexpected(exc: InternalServerError) -> tuple[str, int]:
     """A bug: Flask has logged the traceback already; show a calm page."""
     return _render(500, InternalServerError.name, "Something went wrong on our side.")
 
