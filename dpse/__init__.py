@@ -47,6 +47,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_web(app)
     register_blueprints(app)
     register_search_sources(app)
+    register_providers(app)
     register_template_helpers(app)
     register_error_handlers(app)
     register_cli(app)
@@ -85,9 +86,7 @@ def register_blueprints(app: Flask) -> None:
     from dpse.accounts import bp as accounts_bp
     from dpse.accounts import profiles as _accounts_profiles  # noqa: F401
     from dpse.accounts import views as _accounts_views  # noqa: F401
-    from dpse.casestudies import bp as casestudies_bp
-    from dpse.casestudies import history as _casestudies_history  # noqa: F401
-    from dpse.casestudies import views as _casestudies_views  # noqa: F401
+    from dpse.casestudies.views import bp as casestudies_bp
     from dpse.events import bp as events_bp
     from dpse.events import views as _events_views  # noqa: F401
     from dpse.forum import bp as forum_bp
@@ -96,8 +95,7 @@ def register_blueprints(app: Flask) -> None:
     from dpse.moderation import views as _moderation_views  # noqa: F401
     from dpse.notifications import bp as notifications_bp
     from dpse.notifications import views as _notifications_views  # noqa: F401
-    from dpse.saved_searches import bp as saved_searches_bp
-    from dpse.saved_searches import views as _saved_searches_views  # noqa: F401
+    from dpse.saved_searches.views import bp as saved_searches_bp
     from dpse.search import bp as search_bp
     from dpse.search import views as _search_views  # noqa: F401
     from dpse.tags import bp as tags_bp
@@ -127,6 +125,14 @@ def register_search_sources(app: Flask) -> None:
     from dpse.search.index import init_search
 
     init_search(app, [case_studies, events, threads, posts])
+
+
+def register_providers(app: Flask) -> None:
+    """What a lower domain shows from a higher one, without importing it (dpse.registry)."""
+    from dpse.forum.queries import discussion_for
+    from dpse.registry import provide
+
+    provide(app, "discussion", discussion_for)  # under case studies and events
 
 
 def register_template_helpers(app: Flask) -> None:

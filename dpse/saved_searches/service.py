@@ -6,11 +6,10 @@ import logging
 import unicodedata
 from dataclasses import replace
 from datetime import datetime, timedelta
-from urllib.parse import parse_qsl, quote_plus, urlencode
+from urllib.parse import quote_plus, urlencode
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
-from werkzeug.datastructures import MultiDict
 
 from dpse.accounts.models import User
 from dpse.extensions import db
@@ -19,6 +18,7 @@ from dpse.notifications.models import Notification
 from dpse.notifications.service import notify
 from dpse.rules import RuleError
 from dpse.saved_searches.models import MAX_LABEL, MAX_QUERY_STRING, SavedSearch
+from dpse.saved_searches.queries import request_of
 from dpse.search.index import current_engine
 from dpse.search.query import FILTERS, SearchRequest, count_new
 
@@ -37,11 +37,6 @@ def describe(request: SearchRequest) -> str:
     parts = [f"“{request.q}”"] if request.q else ["Everything"]
     parts += [f"{name}: {value}" for name, value in request.active_filters().items()]
     return " · ".join(parts)[:MAX_LABEL]
-
-
-def request_of(saved: SavedSearch) -> SearchRequest:
-    """The search a saved search stands for."""
-    return SearchRequest.from_args(MultiDict(parse_qsl(saved.query_string)))
 
 
 def _without_controls(text: str) -> str:
@@ -107,17 +102,6 @@ def save_search(user: User, request: SearchRequest) -> SavedSearch:
         return existing
     log.info("%r created by %s", saved, user)
     return saved
-
-
-def saved_searches(user: User) -> list[SavedSearch]:
-    """A person's saved searches, newest first."""
-    return list(
-        db.session.scalars(
-            select(SavedSearch)
-            .where(SavedSearch.user_id == user.id)
-            .order_by(SavedSearch.created_at.desc(), SavedSearch.id.desc())
-        )
-    )
 
 
 def delete_saved_search(user: User, saved_id: int) -> bool:

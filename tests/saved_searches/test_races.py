@@ -9,7 +9,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from dpse.extensions import db
-from dpse.saved_searches import service
+from dpse.saved_searches import queries, service
 from dpse.saved_searches.models import MAX_QUERY_STRING, SavedSearch
 from dpse.search.query import SearchRequest
 from tests.concurrency import DUPLICATES, at_once, browsers, post_from_each
@@ -53,7 +53,7 @@ def test_non_latin_searches_store_and_show_as_typed(client, users):
     for q in (CYRILLIC, CHINESE, "🦆" * 200):
         response = post_form(client, "/search/save", {"q": q}, form_url="/search?q=x")
         assert response.status_code == 302
-    saved = {service.request_of(s).q: s for s in _saved(users["member"])}
+    saved = {queries.request_of(s).q: s for s in _saved(users["member"])}
     assert set(saved) == {CYRILLIC.strip(), CHINESE, "🦆" * 200}
     assert saved[CHINESE].query_string == f"q={CHINESE}"  # stored as typed, not %-encoded
     page = client.get("/search/saved").get_data(as_text=True)
@@ -84,7 +84,7 @@ def test_a_search_too_long_to_store_is_a_clear_error(client, users):
 
 def test_control_characters_are_left_out(users):
     saved = service.save_search(users["member"], SearchRequest(q="open\x00data\x1b\t"))
-    assert service.request_of(saved).q == "open data" and saved.label == "“open data”"
+    assert queries.request_of(saved).q == "open data" and saved.label == "“open data”"
 
 
 def test_a_notification_links_to_the_search_or_the_list_when_too_long(users):

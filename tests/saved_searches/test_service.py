@@ -10,7 +10,7 @@ from sqlalchemy import select
 from dpse.extensions import db
 from dpse.mixins import utcnow
 from dpse.notifications.models import Notification
-from dpse.saved_searches import service
+from dpse.saved_searches import queries, service
 from dpse.search.query import SearchRequest
 from tests.casestudies.factories import make_case_study
 from tests.conftest import login, post_form
@@ -95,11 +95,11 @@ def test_pages_save_list_and_delete(client, users):
     assert response.status_code == 302
     page = client.get("/search/saved").get_data(as_text=True)
     assert "“localgov” · tag: drupal" in page
-    (saved,) = service.saved_searches(users["member"])
+    (saved,) = queries.saved_searches(users["member"])
     other = users["supplier"]
     assert not service.delete_saved_search(other, saved.id)  # not theirs
     post_form(client, f"/search/saved/{saved.id}/delete", {}, form_url="/search/saved")
-    assert service.saved_searches(users["member"]) == []
+    assert queries.saved_searches(users["member"]) == []
 
 
 def test_saving_needs_an_account(client):

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from dpse.saved_searches import bp, service
+from dpse.saved_searches import queries, service
+from dpse.saved_searches.views import bp
 from dpse.search.query import SearchRequest
+from dpse.web import signed_in_user
 
 
 @bp.route("/search/saved", methods=["GET"])
 @login_required
 def index() -> str:
     """The person's saved searches."""
-    return render_template("saved_searches/index.html", saved=service.saved_searches(current_user))
+    return render_template(
+        "saved_searches/index.html", saved=queries.saved_searches(signed_in_user())
+    )
 
 
 @bp.route("/search/save", methods=["POST"])
@@ -23,7 +27,7 @@ def save() -> Response:
     """Keep the search in the form's hidden fields (CSRF checked by CSRFProtect)."""
     search_request = SearchRequest.from_args(request.form)
     try:
-        saved = service.save_search(current_user._get_current_object(), search_request)
+        saved = service.save_search(signed_in_user(), search_request)
     except service.SavedSearchError as exc:
         flash(exc.message, "error")
     else:
@@ -38,6 +42,6 @@ def save() -> Response:
 @login_required
 def delete(saved_id: int) -> Response:
     """Stop following a saved search."""
-    if service.delete_saved_search(current_user._get_current_object(), saved_id):
+    if service.delete_saved_search(signed_in_user(), saved_id):
         flash("The saved search has been deleted.", "success")
     return redirect(url_for("saved_searches.index"))
