@@ -6,7 +6,7 @@ from flask import Blueprint, render_template
 from sqlalchemy import func, select
 
 from dpse.accounts.models import Organisation, User
-from dpse.casestudies.listing import newest
+from dpse.casestudies.queries import newest
 from dpse.events.service import upcoming_events
 from dpse.extensions import db
 from dpse.forum.queries import active_threads

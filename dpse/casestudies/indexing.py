@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 from sqlalchemy import func, select
 
-from dpse.casestudies.listing import card_options
 from dpse.casestudies.models import CaseStudy, Status
+from dpse.casestudies.queries import card_options
 from dpse.extensions import db
 from dpse.search.index import Source
 from dpse.search.schema import SearchDocument

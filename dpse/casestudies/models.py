@@ -220,6 +220,26 @@ class CaseStudy(RenderedMarkdown, TimestampMixin, db.Model):
         return self.status in (Status.PUBLISHED, Status.ARCHIVED)
 
     @property
+    def is_draft(self) -> bool:
+        return self.status == Status.DRAFT
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == Status.SUBMITTED
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == Status.PUBLISHED
+
+    @property
+    def is_returned(self) -> bool:
+        return self.status == Status.RETURNED
+
+    @property
+    def is_archived(self) -> bool:
+        return self.status == Status.ARCHIVED
+
+    @property
     def supplier_written(self) -> bool:
         """Labelled everywhere when any author belongs to a supplier."""
         return any(a.user.is_supplier for a in self.authors)

@@ -7,10 +7,8 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
-from sqlalchemy.sql.elements import ColumnElement
 
 from dpse import mail
 from dpse.accounts.models import Organisation, OrganisationKind, User
@@ -27,10 +25,10 @@ from dpse.casestudies.models import (
     Status,
     case_study_adaptation,
 )
+from dpse.casestudies.queries import get_revision, has_marked_helpful
 from dpse.extensions import db
 from dpse.locking import lock_row
 from dpse.mixins import utcnow
-from dpse.permissions import can_moderate
 from dpse.rules import RuleError
 from dpse.search.models import queue_reindex
 from dpse.slugs import insert_with_unique_slug, slugify, unique_slug
@@ -482,56 +480,6 @@ def toggle_helpful(user: User, cs: CaseStudy) -> bool:
     """Mark, or unmark if marked; returns whether it is now marked (forms send the wanted state
     to ``set_helpful`` instead, so a double click cannot undo itself)."""
     return set_helpful(user, cs, not has_marked_helpful(user, cs))
-
-
-def has_marked_helpful(user: User, cs: CaseStudy) -> bool:
-    """Whether this person marked it helpful."""
-    return db.session.get(HelpfulMark, (cs.id, user.id)) is not None
-
-
-def visible_to(user: User | Any) -> ColumnElement[bool]:
-    """SQL condition: the case studies this person may see (public, or theirs, or moderators')."""
-    public = CaseStudy.status.in_((Status.PUBLISHED, Status.ARCHIVED))
-    if can_moderate(user):
-        return CaseStudy.id.is_not(None)
-    if getattr(user, "is_authenticated", False):
-        mine = select(CaseStudyAuthor.case_study_id).where(CaseStudyAuthor.user_id == user.id)
-        return or_(public, CaseStudy.id.in_(mine))
-    return public
-
-
-def find_by_slug(slug: str, user: User | Any) -> tuple[CaseStudy | None, str | None]:
-    """(case study, None), or (None, current slug) for an old address, or (None, None)."""
-    cs = db.session.scalar(select(CaseStudy).where(CaseStudy.slug == slug, visible_to(user)))
-    if cs is not None:
-        return cs, None
-    moved = db.session.scalar(
-        select(CaseStudy)
-        .join(CaseStudySlug, CaseStudySlug.case_study_id == CaseStudy.id)
-        .where(CaseStudySlug.slug == slug, visible_to(user))
-    )
-    return None, (moved.slug if moved is not None else None)
-
-
-def get_revision(cs: CaseStudy, number: int) -> CaseStudyRevision | None:
-    """One revision by its number."""
-    return db.session.scalar(
-        select(CaseStudyRevision).where(
-            CaseStudyRevision.case_study_id == cs.id, CaseStudyRevision.number == number
-        )
-    )
-
-
-def revisions(cs: CaseStudy) -> list[CaseStudyRevision]:
-    """All revisions, newest first, with their editors."""
-    return list(
-        db.session.scalars(
-            select(CaseStudyRevision)
-            .where(CaseStudyRevision.case_study_id == cs.id)
-            .options(joinedload(CaseStudyRevision.editor))
-            .order_by(CaseStudyRevision.number.desc())
-        )
-    )
 
 
 def delete_draft(user: User, cs: CaseStudy) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from dpse.casestudies import service
+from dpse.casestudies import queries, service
 from dpse.casestudies.models import CaseStudy, CaseStudyRevision, Outcome, Status
 from dpse.extensions import db
 from dpse.mail import OutboxEmail
@@ -20,7 +20,7 @@ def test_create_makes_a_draft_with_a_first_revision(users):
     assert [a.user for a in cs.authors] == [users["member"]]
     assert [t.name for t in cs.technologies] == ["Drupal", "LocalGov Drupal"]
     assert [t.name for t in cs.topics] == ["content migration"]
-    (revision,) = service.revisions(cs)
+    (revision,) = queries.revisions(cs)
     assert revision.number == 1 and revision.editor == users["member"]
     assert revision.content["title"] == cs.title
 
@@ -111,7 +111,7 @@ def test_editing_a_published_case_study_keeps_it_published_with_a_revision(users
     data.results = "Pages load in 0.8 s instead of 3 s."
     assert service.update_case_study(member, cs, data)
     assert cs.status == Status.PUBLISHED
-    latest = service.revisions(cs)[0]
+    latest = queries.revisions(cs)[0]
     assert latest.number == 2 and latest.note == "Changed results"
     assert latest.content["results"] == "Pages load in 0.8 s instead of 3 s."
 
@@ -119,7 +119,7 @@ def test_editing_a_published_case_study_keeps_it_published_with_a_revision(users
 def test_saving_without_changes_records_no_revision(users):
     cs = make_case_study(users["member"])
     assert not service.update_case_study(users["member"], cs, service.data_from(cs))
-    assert len(service.revisions(cs)) == 1
+    assert len(queries.revisions(cs)) == 1
 
 
 def test_slug_follows_the_title_until_published_then_stays(users):
@@ -129,7 +129,7 @@ def test_slug_follows_the_title_until_published_then_stays(users):
     data.title, data.slug = "A better title", ""
     service.update_case_study(member, cs, data)
     assert cs.slug == "a-better-title"
-    assert service.find_by_slug("moving-the-council-website-to-localgov-drupal", member) == (
+    assert queries.find_by_slug("moving-the-council-website-to-localgov-drupal", member) == (
         None,
         "a-better-title",
     )
@@ -147,13 +147,13 @@ def test_explicit_slug_change_redirects_the_old_one_and_can_go_back(users):
     data = service.data_from(cs)
     data.slug = "short-name"
     service.update_case_study(member, cs, data)
-    assert service.find_by_slug("moving-the-council-website-to-localgov-drupal", member)[1] == (
+    assert queries.find_by_slug("moving-the-council-website-to-localgov-drupal", member)[1] == (
         "short-name"
     )
     data.slug = "moving-the-council-website-to-localgov-drupal"
     service.update_case_study(member, cs, data)
     assert cs.slug == "moving-the-council-website-to-localgov-drupal"
-    assert service.find_by_slug("short-name", member)[1] == cs.slug
+    assert queries.find_by_slug("short-name", member)[1] == cs.slug
 
 
 def test_restore_revision_brings_back_old_content_as_a_new_revision(users):
@@ -164,7 +164,7 @@ def test_restore_revision_brings_back_old_content_as_a_new_revision(users):
     service.update_case_study(member, cs, data)
     service.restore_revision(moderator, cs, 1)
     assert cs.results == "Faster pages."
-    assert [r.note for r in service.revisions(cs)] == [
+    assert [r.note for r in queries.revisions(cs)] == [
         "Restored revision 1",
         "Changed results",
         "Created",

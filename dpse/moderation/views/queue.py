@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import render_template, request
 from flask_login import current_user, login_required
 
-from dpse.casestudies.listing import review_queue
+from dpse.casestudies.queries import review_queue
 from dpse.forum import queries as forum_queries
 from dpse.moderation import bp, service
 from dpse.moderation.audit import ACTION_LABELS, audit_page

@@ -6,10 +6,10 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from dpse.casestudies import bp, diff, service
-from dpse.casestudies.views import load_visible, signed_in_user
+from dpse.casestudies import diff, queries, service
+from dpse.casestudies.views import bp, load_visible
 from dpse.permissions import can_restore_case_study_revision, can_view_case_study_history, require
-from dpse.web import bounded_int_arg
+from dpse.web import bounded_int_arg, signed_in_user
 
 
 @bp.route("/<slug>/history")
@@ -21,7 +21,7 @@ def history(slug: str) -> str | Response:
         return cs
     require(can_view_case_study_history(current_user, cs))
     return render_template(
-        "casestudies/history.html", case_study=cs, revisions=service.revisions(cs)
+        "casestudies/history.html", case_study=cs, revisions=queries.revisions(cs)
     )
 
 
@@ -36,7 +36,7 @@ def compare(slug: str) -> str | Response:
     old_number, new_number = bounded_int_arg("from"), bounded_int_arg("to")
     if old_number is None or new_number is None:
         abort(400)
-    old, new = service.get_revision(cs, old_number), service.get_revision(cs, new_number)
+    old, new = queries.get_revision(cs, old_number), queries.get_revision(cs, new_number)
     if old is None or new is None:
         abort(404)
     if old.number > new.number:

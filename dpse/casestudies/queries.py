@@ -1,17 +1,22 @@
-"""The case-study list: filters, facet counts and sorting in a fixed number of queries."""
+"""Case-study reads: the list (filters, facet counts and sorting in a fixed number of queries),
+the cards other pages show, who may see what, revisions and helpful marks."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.sql.elements import ColumnElement
 
 from dpse.accounts.models import Organisation, User
 from dpse.casestudies.models import (
     CaseStudy,
     CaseStudyAuthor,
+    CaseStudyRevision,
+    CaseStudySlug,
+    HelpfulMark,
     Outcome,
     Sector,
     Status,
@@ -19,6 +24,7 @@ from dpse.casestudies.models import (
     case_study_tag,
 )
 from dpse.extensions import db
+from dpse.permissions import can_moderate
 from dpse.search.index import current_engine
 from dpse.tags.models import Tag, TagKind
 
@@ -304,4 +310,54 @@ def review_queue() -> list[CaseStudy]:
             .options(*card_options())
             .order_by(CaseStudy.submitted_at.asc(), CaseStudy.id)
         ).unique()
+    )
+
+
+def has_marked_helpful(user: User, cs: CaseStudy) -> bool:
+    """Whether this person marked it helpful."""
+    return db.session.get(HelpfulMark, (cs.id, user.id)) is not None
+
+
+def visible_to(user: User | Any) -> ColumnElement[bool]:
+    """SQL condition: the case studies this person may see (public, or theirs, or moderators')."""
+    public = CaseStudy.status.in_((Status.PUBLISHED, Status.ARCHIVED))
+    if can_moderate(user):
+        return CaseStudy.id.is_not(None)
+    if getattr(user, "is_authenticated", False):
+        mine = select(CaseStudyAuthor.case_study_id).where(CaseStudyAuthor.user_id == user.id)
+        return or_(public, CaseStudy.id.in_(mine))
+    return public
+
+
+def find_by_slug(slug: str, user: User | Any) -> tuple[CaseStudy | None, str | None]:
+    """(case study, None), or (None, current slug) for an old address, or (None, None)."""
+    cs = db.session.scalar(select(CaseStudy).where(CaseStudy.slug == slug, visible_to(user)))
+    if cs is not None:
+        return cs, None
+    moved = db.session.scalar(
+        select(CaseStudy)
+        .join(CaseStudySlug, CaseStudySlug.case_study_id == CaseStudy.id)
+        .where(CaseStudySlug.slug == slug, visible_to(user))
+    )
+    return None, (moved.slug if moved is not None else None)
+
+
+def get_revision(cs: CaseStudy, number: int) -> CaseStudyRevision | None:
+    """One revision by its number."""
+    return db.session.scalar(
+        select(CaseStudyRevision).where(
+            CaseStudyRevision.case_study_id == cs.id, CaseStudyRevision.number == number
+        )
+    )
+
+
+def revisions(cs: CaseStudy) -> list[CaseStudyRevision]:
+    """All revisions, newest first, with their editors."""
+    return list(
+        db.session.scalars(
+            select(CaseStudyRevision)
+            .where(CaseStudyRevision.case_study_id == cs.id)
+            .options(joinedload(CaseStudyRevision.editor))
+            .order_by(CaseStudyRevision.number.desc())
+        )
     )

@@ -1,0 +1,104 @@
+"""The workflow buttons: submit, publish, return, archive, and 'this was helpful'."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from dpse.accounts.models import User
+from dpse.casestudies import service
+from dpse.casestudies.forms import ReturnForm
+from dpse.casestudies.models import CaseStudy
+from dpse.casestudies.views import bp, load_visible
+from dpse.permissions import (
+    can_archive_case_study,
+    can_mark_helpful,
+    can_publish_case_study,
+    can_review_case_study,
+    can_submit_case_study,
+    require,
+)
+from dpse.web import form_status, signed_in_user
+
+Allowed = Callable[[User, CaseStudy], bool]
+Action = Callable[[User, CaseStudy], None]
+
+
+def _workflow(slug: str, allowed: Allowed, action: Action, message: str) -> Response:
+    cs = load_visible(slug)
+    if isinstance(cs, Response):
+        return cs
+    require(allowed(current_user, cs))
+    # CSRFProtect has already checked the token of this POST.
+    try:
+        action(signed_in_user(), cs)
+    except service.CaseStudyError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(message, "success")
+    return redirect(url_for("casestudies.show", slug=cs.slug))
+
+
+@bp.route("/<slug>/submit", methods=["POST"])
+@login_required
+def submit(slug: str) -> Response:
+    """Send a draft for review."""
+    return _workflow(
+        slug, can_submit_case_study, service.submit, "Sent to the moderators for review."
+    )
+
+
+@bp.route("/<slug>/publish", methods=["POST"])
+@login_required
+def publish(slug: str) -> Response:
+    """Moderators publish."""
+    return _workflow(
+        slug, can_publish_case_study, service.publish, "Published. The authors have been told."
+    )
+
+
+@bp.route("/<slug>/archive", methods=["POST"])
+@login_required
+def archive(slug: str) -> Response:
+    """Take it out of lists and search."""
+    return _workflow(slug, can_archive_case_study, service.archive, "Archived.")
+
+
+@bp.route("/<slug>/helpful", methods=["POST"])
+@login_required
+def helpful(slug: str) -> Response:
+    """Toggle 'this was helpful'."""
+    cs = load_visible(slug)
+    if isinstance(cs, Response):
+        return cs
+    require(can_mark_helpful(current_user, cs))
+    wanted = request.form.get("helpful")  # the state the button asked for: double clicks agree
+    if wanted in ("0", "1"):
+        marked = service.set_helpful(signed_in_user(), cs, wanted == "1")
+    else:
+        marked = service.toggle_helpful(signed_in_user(), cs)
+    flash("Marked as helpful. Thank you." if marked else "Removed your helpful mark.", "success")
+    return redirect(url_for("casestudies.show", slug=cs.slug) + "#helpful")
+
+
+@bp.route("/<slug>/return", methods=["GET", "POST"])
+@login_required
+def return_for_changes(slug: str) -> str | Response | tuple[str, int]:
+    """Moderators send it back to the authors with a reason."""
+    cs = load_visible(slug)
+    if isinstance(cs, Response):
+        return cs
+    require(can_review_case_study(current_user, cs))
+    form = ReturnForm()
+    if form.validate_on_submit():
+        try:
+            service.return_for_changes(signed_in_user(), cs, form.reason.data)
+        except service.CaseStudyError as exc:
+            form.reason.errors = [exc.message]
+        else:
+            flash("Returned to the authors with your note.", "success")
+            return redirect(url_for("casestudies.show", slug=cs.slug))
+    return render_template("casestudies/return.html", case_study=cs, form=form), form_status(form)
