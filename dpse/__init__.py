@@ -56,7 +56,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     """Bind the unbound extensions of dpse.extensions to this app."""
-    from dpse.accounts.service import get_user_for_session
+    from dpse.accounts.queries import get_user_for_session
     from dpse.extensions import csrf, db, limiter, login_manager, migrate
     from dpse.security import init_security
 
@@ -82,10 +82,7 @@ def register_web(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Import each domain's views (which attach routes to its blueprint) and register it."""
     from dpse import pages
-    from dpse.accounts import admin as _accounts_admin  # noqa: F401
-    from dpse.accounts import bp as accounts_bp
-    from dpse.accounts import profiles as _accounts_profiles  # noqa: F401
-    from dpse.accounts import views as _accounts_views  # noqa: F401
+    from dpse.accounts.views import bp as accounts_bp
     from dpse.casestudies.views import bp as casestudies_bp
     from dpse.events import bp as events_bp
     from dpse.events import views as _events_views  # noqa: F401
@@ -129,15 +126,17 @@ def register_search_sources(app: Flask) -> None:
 
 def register_providers(app: Flask) -> None:
     """What a lower domain shows from a higher one, without importing it (dpse.registry)."""
+    from dpse.casestudies.queries import for_organisation
     from dpse.forum.queries import discussion_for
     from dpse.registry import provide
 
     provide(app, "discussion", discussion_for)  # under case studies and events
+    provide(app, "organisation.case_studies", for_organisation)  # on an organisation's page
 
 
 def register_template_helpers(app: Flask) -> None:
     """Jinja filters and globals: the markdown filter and every permission predicate."""
-    from dpse.accounts.service import is_verified_public_sector
+    from dpse.accounts.queries import is_verified_public_sector
     from dpse.content import render_markdown
     from dpse.notifications.service import unread_count
     from dpse.permissions import PREDICATES

@@ -5,6 +5,10 @@ The cookie is a signed ``[user id, random nonce, fingerprint of the password has
 one account, and it stops counting as trusted when the password changes. Sign-in attempts that
 carry a valid cookie for the account tried are throttled per nonce; every other attempt on the
 account shares one allowance. A device that keeps failing uses up its own nonce's allowance.
+
+A module of its own, beside service.py and queries.py: it neither reads for a page nor writes,
+it signs and checks cookies for the sign-in rate limit (views/auth.py), and keeps service.py
+under 400 lines.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from dpse.accounts.models import User
-from dpse.accounts.service import get_user_by_email
+from dpse.accounts.queries import get_user_by_email
 
 
 def _serializer() -> URLSafeTimedSerializer:

@@ -14,9 +14,18 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
-from dpse.accounts.models import KIND_LABELS, OrganisationKind
+from dpse.accounts.models import (
+    BIO_MAX,
+    DISPLAY_NAME_MAX,
+    EMAIL_MAX,
+    JOB_TITLE_MAX,
+    KIND_LABELS,
+    ORGANISATION_NAME_MAX,
+    PASSWORD_MAX,
+    PASSWORD_MIN,
+    OrganisationKind,
+)
 from dpse.accounts.roles import Role
-from dpse.accounts.service import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 EMAIL_MESSAGE = "Enter an email address in the correct format, like name@council.gov.uk"
 
@@ -26,7 +35,9 @@ def _email_field(label: str = "Email address") -> EmailField:
         label,
         validators=[
             DataRequired("Enter your email address"),
-            Length(max=254, message="Email address must be 254 characters or fewer"),
+            Length(
+                max=EMAIL_MAX, message=f"Email address must be {EMAIL_MAX:,} characters or fewer"
+            ),
             Email(EMAIL_MESSAGE, check_deliverability=False),
         ],
     )
@@ -38,12 +49,26 @@ def _new_password_field(label: str) -> PasswordField:
         validators=[
             DataRequired("Enter a password"),
             Length(
-                min=MIN_PASSWORD_LENGTH,
-                max=MAX_PASSWORD_LENGTH,
-                message=f"Password must be at least {MIN_PASSWORD_LENGTH} characters",
+                min=PASSWORD_MIN,
+                max=PASSWORD_MAX,
+                message=f"Password must be at least {PASSWORD_MIN} characters",
             ),
         ],
-        description=f"At least {MIN_PASSWORD_LENGTH} characters. A few unrelated words work well.",
+        description=f"At least {PASSWORD_MIN} characters. A few unrelated words work well.",
+    )
+
+
+def _display_name_field(description: str = "") -> StringField:
+    return StringField(
+        "Your name",
+        validators=[
+            DataRequired("Enter your name as others should see it"),
+            Length(
+                max=DISPLAY_NAME_MAX,
+                message=f"Name must be {DISPLAY_NAME_MAX:,} characters or fewer",
+            ),
+        ],
+        description=description,
     )
 
 
@@ -66,20 +91,19 @@ class RegisterForm(FlaskForm):
     """Create an account."""
 
     email = _email_field()
-    display_name = StringField(
-        "Your name",
-        validators=[
-            DataRequired("Enter your name as others should see it"),
-            Length(max=100, message="Name must be 100 characters or fewer"),
-        ],
-        description="Shown next to what you write.",
-    )
+    display_name = _display_name_field("Shown next to what you write.")
     organisation_id = SelectField(
         "Organisation", coerce=_optional_int, validate_choice=True, validators=[Optional()]
     )
     new_organisation = StringField(
         "Or, if it is not listed, your organisation's name",
-        validators=[Optional(), Length(max=200, message="Name must be 200 characters or fewer")],
+        validators=[
+            Optional(),
+            Length(
+                max=ORGANISATION_NAME_MAX,
+                message=f"Name must be {ORGANISATION_NAME_MAX:,} characters or fewer",
+            ),
+        ],
     )
     new_organisation_kind = SelectField(
         "Kind of organisation",
@@ -144,18 +168,15 @@ class ResetPasswordForm(FlaskForm):
 class ProfileForm(FlaskForm):
     """What others see about you."""
 
-    display_name = StringField(
-        "Your name",
-        validators=[
-            DataRequired("Enter your name as others should see it"),
-            Length(max=100, message="Name must be 100 characters or fewer"),
-        ],
-    )
+    display_name = _display_name_field()
     job_title = StringField(
         "Job title",
         validators=[
             Optional(),
-            Length(max=150, message="Job title must be 150 characters or fewer"),
+            Length(
+                max=JOB_TITLE_MAX,
+                message=f"Job title must be {JOB_TITLE_MAX:,} characters or fewer",
+            ),
         ],
     )
     organisation_id = SelectField(
@@ -163,7 +184,10 @@ class ProfileForm(FlaskForm):
     )
     bio = TextAreaField(
         "About you",
-        validators=[Optional(), Length(max=5000, message="Keep this under 5,000 characters")],
+        validators=[
+            Optional(),
+            Length(max=BIO_MAX, message=f"Keep this under {BIO_MAX:,} characters"),
+        ],
         description="Markdown is supported. What you work on, what you can help others with.",
     )
 

@@ -15,6 +15,17 @@ from dpse.extensions import db
 from dpse.mixins import TimestampMixin, UTCDateTime, string_enum
 from dpse.rendering import RenderedMarkdown, StoredHTML
 
+# Field limits: the columns, forms and services all take them from here.
+EMAIL_MAX = 254  # RFC 5321's longest usable address
+DISPLAY_NAME_MAX = 100
+JOB_TITLE_MAX = 150
+BIO_MAX = 5000
+ORGANISATION_NAME_MAX = 200
+ORGANISATION_COUNTRY_MAX = 100
+ORGANISATION_WEBSITE_MAX = 500
+PASSWORD_MIN = 12
+PASSWORD_MAX = 1024  # a KDF over megabytes of input is a denial of service
+
 
 class OrganisationKind(enum.StrEnum):
     """What sort of body an organisation is; suppliers' content is labelled as such."""
@@ -51,13 +62,13 @@ class Organisation(TimestampMixin, db.Model):
     __tablename__ = "organisation"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(ORGANISATION_NAME_MAX))
+    slug: Mapped[str] = mapped_column(String(ORGANISATION_NAME_MAX), unique=True)
     kind: Mapped[OrganisationKind] = mapped_column(
         string_enum(OrganisationKind, "organisation_kind")
     )
-    country: Mapped[str] = mapped_column(String(100), default="")
-    website: Mapped[str] = mapped_column(String(500), default="")
+    country: Mapped[str] = mapped_column(String(ORGANISATION_COUNTRY_MAX), default="")
+    website: Mapped[str] = mapped_column(String(ORGANISATION_WEBSITE_MAX), default="")
 
     members: Mapped[list[User]] = relationship(back_populates="organisation", lazy="raise")
 
@@ -81,14 +92,14 @@ class User(RenderedMarkdown, UserMixin, TimestampMixin, db.Model):
     __markdown__ = ("bio",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-cased
-    display_name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX), unique=True)  # stored lower-cased
+    display_name: Mapped[str] = mapped_column(String(DISPLAY_NAME_MAX))
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(string_enum(Role, "user_role"), default=Role.MEMBER)
     organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisation.id", ondelete="SET NULL"), index=True
     )
-    job_title: Mapped[str] = mapped_column(String(150), default="")
+    job_title: Mapped[str] = mapped_column(String(JOB_TITLE_MAX), default="")
     bio: Mapped[str] = mapped_column(Text, default="")
     # Rendered when bio is set; deferred: the account is loaded on every request, these rarely.
     bio_html: Mapped[str] = mapped_column(StoredHTML, default="", deferred=True)

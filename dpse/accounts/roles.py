@@ -17,3 +17,8 @@ class Role(enum.StrEnum):
     @property
     def label(self) -> str:
         return self.value.capitalize()
+
+    @property
+    def is_badged(self) -> bool:
+        """Organisers, moderators and admins carry their role next to their name."""
+        return self in (Role.ORGANISER, Role.MODERATOR, Role.ADMIN)

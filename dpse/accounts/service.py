@@ -1,5 +1,5 @@
-"""Account use cases: create, sign in, verify, reset, profile and administration (self-service
-sign-up is dpse.accounts.signup)."""
+"""Account writes: create, sign in, verify, reset, profile and administration (self-service
+sign-up is dpse.accounts.signup; reads are dpse.accounts.queries)."""
 
 from __future__ import annotations
 
@@ -14,28 +14,37 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from dpse import mail
-from dpse.accounts.models import Organisation, OrganisationKind, User, new_session_token
+from dpse.accounts.models import (
+    BIO_MAX,
+    DISPLAY_NAME_MAX,
+    EMAIL_MAX,
+    JOB_TITLE_MAX,
+    ORGANISATION_NAME_MAX,
+    PASSWORD_MAX,
+    PASSWORD_MIN,
+    Organisation,
+    OrganisationKind,
+    User,
+    new_session_token,
+)
+
+# list_organisations: re-exported while the casestudies and events views import it from here.
+from dpse.accounts.queries import get_user_by_email, list_organisations, normalise_email  # noqa: F401
 from dpse.accounts.roles import Role
 from dpse.extensions import db
 from dpse.locking import hold_write_lock
 from dpse.mixins import utcnow
+from dpse.permissions import can_change_role, can_manage_users
 from dpse.rules import RuleError
 from dpse.slugs import unique_slug
 from dpse.urls import absolute_url
 
 log = logging.getLogger(__name__)
 ORGANISATION_ATTEMPTS = 3  # slug clashes with *other* names settled by trying the next slug
-MIN_PASSWORD_LENGTH = 12
-MAX_PASSWORD_LENGTH = 1024  # a KDF over megabytes of input is a denial of service
 
 
 class AccountError(RuleError):
     """An account rule was broken (see dpse.rules)."""
-
-
-def normalise_email(email: str) -> str:
-    """Emails compare case-insensitively; we store them lower-cased and trimmed."""
-    return email.strip().lower()
 
 
 def hash_password(password: str) -> str:
@@ -45,30 +54,17 @@ def hash_password(password: str) -> str:
 
 def check_password_rules(password: str) -> None:
     """Raise AccountError when a new password is unacceptable."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(
-            f"Password must be at least {MIN_PASSWORD_LENGTH} characters", "password"
-        )
-    if len(password) > MAX_PASSWORD_LENGTH:
-        raise AccountError(f"Password must be at most {MAX_PASSWORD_LENGTH} characters", "password")
+    if len(password) < PASSWORD_MIN:
+        raise AccountError(f"Password must be at least {PASSWORD_MIN} characters", "password")
+    if len(password) > PASSWORD_MAX:
+        raise AccountError(f"Password must be at most {PASSWORD_MAX} characters", "password")
 
 
-def get_user_by_email(email: str) -> User | None:
-    """The account with this email, whatever its case."""
-    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
-
-
-def get_user_for_session(user_id: str) -> User | None:
-    """Flask-Login's loader: the id carries a session token that must still match."""
-    raw_id, _, token = user_id.partition(":")
-    if not raw_id.isdigit() or not token:
-        return None
-    user = db.session.get(User, int(raw_id))
-    if user is None or not user.active:
-        return None
-    if not hmac.compare_digest(user.session_token, token):
-        return None
-    return user
+def _check_display_name(display_name: str) -> None:
+    if not display_name.strip():
+        raise AccountError("Enter your name as others should see it", "display_name")
+    if len(display_name) > DISPLAY_NAME_MAX:
+        raise AccountError(f"Name must be {DISPLAY_NAME_MAX:,} characters or fewer", "display_name")
 
 
 def create_organisation(
@@ -79,6 +75,10 @@ def create_organisation(
     name = name.strip()
     if not name:
         raise AccountError("Enter the organisation's name", "new_organisation")
+    if len(name) > ORGANISATION_NAME_MAX:
+        raise AccountError(
+            f"Name must be {ORGANISATION_NAME_MAX:,} characters or fewer", "new_organisation"
+        )
     hold_write_lock()  # SQLite: writers take turns, so the look-up below stays true
     for _attempt in range(ORGANISATION_ATTEMPTS):
         # The slug first: an organisation of this name committed before it was chosen is
@@ -149,8 +149,9 @@ def check_new_account(email: str, display_name: str, password: str) -> None:
     """Raise AccountError when what someone typed cannot make an account (any address)."""
     if "@" not in email:
         raise AccountError("Enter an email address like name@council.gov.uk", "email")
-    if not display_name.strip():
-        raise AccountError("Enter your name as others should see it", "display_name")
+    if len(email) > EMAIL_MAX:
+        raise AccountError(f"Email address must be {EMAIL_MAX:,} characters or fewer", "email")
+    _check_display_name(display_name)
     check_password_rules(password)
 
 
@@ -182,9 +183,9 @@ def add_user(  # noqa: PLR0913 - the columns of a new account
 def authenticate(email: str, password: str) -> User | None:
     """The active account matching these credentials, or None; records the login time."""
     user = get_user_by_email(email)
-    if user is None or len(password) > MAX_PASSWORD_LENGTH:
+    if user is None or len(password) > PASSWORD_MAX:
         # Spend the same time as a real check so response times don't reveal accounts.
-        check_password_hash(_dummy_hash(), password[:MAX_PASSWORD_LENGTH])
+        check_password_hash(_dummy_hash(), password[:PASSWORD_MAX])
         return None
     if not check_password_hash(user.password_hash, password) or not user.active:
         return None
@@ -213,7 +214,7 @@ def end_all_sessions(user: User) -> None:
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
     """Change a password after checking the current one; ends all other sessions."""
-    if not check_password_hash(user.password_hash, current_password[:MAX_PASSWORD_LENGTH]):
+    if not check_password_hash(user.password_hash, current_password[:PASSWORD_MAX]):
         raise AccountError("Your current password is not right", "current_password")
     try:
         check_password_rules(new_password)
@@ -342,22 +343,15 @@ def reset_password(token: str, new_password: str) -> User:
     return user
 
 
-def is_verified_public_sector(user: User) -> bool:
-    """Verified email on a public-sector domain (exact domain or a subdomain of a listed one)."""
-    if not user.email_verified:
-        return False
-    domain = user.email_domain
-    return any(
-        domain == d or domain.endswith("." + d) for d in current_app.config["PUBLIC_SECTOR_DOMAINS"]
-    )
-
-
 def update_profile(
     user: User, display_name: str, job_title: str, bio: str, organisation_id: int | None
 ) -> None:
     """Change what others see about a person."""
-    if not display_name.strip():
-        raise AccountError("Enter your name as others should see it", "display_name")
+    _check_display_name(display_name)
+    if len(job_title.strip()) > JOB_TITLE_MAX:
+        raise AccountError(f"Job title must be {JOB_TITLE_MAX:,} characters or fewer", "job_title")
+    if len(bio) > BIO_MAX:
+        raise AccountError(f"Keep this under {BIO_MAX:,} characters", "bio")
     if organisation_id:
         organisation = db.session.get(Organisation, organisation_id)
         if organisation is None:
@@ -373,9 +367,11 @@ def update_profile(
 
 
 def set_role(admin: User, target: User, role: Role) -> None:
-    """An admin gives someone another role."""
+    """An admin gives someone another role (never their own)."""
     if admin.id == target.id:
         raise AccountError("You cannot change your own role", "role")
+    if not can_change_role(admin, target):
+        raise AccountError("Only admins can change roles", "role")
     target.role = role
     db.session.commit()
     log.info("%r given role %s by %s", target, role.value, admin)
@@ -383,6 +379,8 @@ def set_role(admin: User, target: User, role: Role) -> None:
 
 def set_active(admin: User, target: User, active: bool) -> None:
     """Deactivate (logged out at their next request) or reactivate an account."""
+    if not can_manage_users(admin):
+        raise AccountError("Only admins can deactivate or reactivate accounts", "active")
     if admin.id == target.id and not active:
         raise AccountError("You cannot deactivate your own account", "active")
     target.active = active
@@ -390,8 +388,3 @@ def set_active(admin: User, target: User, active: bool) -> None:
         target.session_token = new_session_token()
     db.session.commit()
     log.info("%r %s by %s", target, "reactivated" if active else "deactivated", admin)
-
-
-def list_organisations() -> list[Organisation]:
-    """All organisations by name (for pickers)."""
-    return list(db.session.scalars(select(Organisation).order_by(func.lower(Organisation.name))))

@@ -6,7 +6,7 @@ import pytest
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select
 
-from dpse.accounts import service, signup
+from dpse.accounts import queries, service, signup
 from dpse.accounts.models import Organisation, OrganisationKind, User
 from dpse.accounts.roles import Role
 from dpse.extensions import db
@@ -164,7 +164,7 @@ def test_password_reset_link_works_once_and_ends_sessions(users):
     token = service.make_reset_token(member)
     service.reset_password(token, "a brand new password")
     assert service.authenticate(member.email, "a brand new password") == member
-    assert service.get_user_for_session(old_session) is None
+    assert queries.get_user_for_session(old_session) is None
     with pytest.raises(service.AccountError, match="already been used"):
         service.reset_password(token, "yet another password")
 
@@ -196,7 +196,7 @@ def test_reset_request_queues_one_email_with_a_working_link(users):
 )
 def test_public_sector_badge_needs_verified_public_sector_domain(app, email, verified, expected):
     user = service.create_user(email, "A", PASSWORD, verified=verified)
-    assert service.is_verified_public_sector(user) is expected
+    assert queries.is_verified_public_sector(user) is expected
 
 
 def test_public_sector_domains_are_configurable(app):
@@ -204,7 +204,7 @@ def test_public_sector_domains_are_configurable(app):
     old = app.config["PUBLIC_SECTOR_DOMAINS"]
     app.config["PUBLIC_SECTOR_DOMAINS"] = ("example.org",)
     try:
-        assert service.is_verified_public_sector(user)
+        assert queries.is_verified_public_sector(user)
     finally:
         app.config["PUBLIC_SECTOR_DOMAINS"] = old
 
@@ -228,7 +228,7 @@ def test_create_organisation_reuses_an_existing_name(app):
 
 def test_session_loader_rejects_malformed_ids(users):
     member = users["member"]
-    assert service.get_user_for_session(member.get_id()) == member
+    assert queries.get_user_for_session(member.get_id()) == member
     for bad in ["", "abc", f"{member.id}", f"{member.id}:", f"{member.id}:wrong", "x:y"]:
-        assert service.get_user_for_session(bad) is None
+        assert queries.get_user_for_session(bad) is None
     assert isinstance(db.session.get(User, member.id), User)

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from dpse.accounts import bp, devices, service, signup
+from dpse.accounts import devices, queries, service, signup
 from dpse.accounts.forms import (
     ChangePasswordForm,
     ConfirmForm,
@@ -19,10 +19,12 @@ from dpse.accounts.forms import (
     RegisterForm,
     ResetPasswordForm,
 )
-from dpse.accounts.models import OrganisationKind, User
+from dpse.accounts.models import EMAIL_MAX, OrganisationKind, User
+from dpse.accounts.views import bp
 from dpse.extensions import limiter
 from dpse.rules import show_on_form
 from dpse.security import no_referrer
+from dpse.web import form_status, signed_in_user
 
 
 def safe_next(target: str | None, fallback: str) -> str:
@@ -46,7 +48,7 @@ def _link_problem(exc: service.AccountError) -> Response:
 def organisation_choices() -> list[SelectChoice]:
     """Organisations for a select, with an empty first choice."""
     return [SelectChoice("", "Choose your organisation")] + [
-        SelectChoice(o.id, o.name) for o in service.list_organisations()
+        SelectChoice(o.id, o.name) for o in queries.list_organisations()
     ]
 
 
@@ -62,7 +64,7 @@ def _sign_in_key() -> str:
     """The allowance a sign-in attempt counts against: its device cookie's own when it carries
     a valid one for the account tried, else the one every untrusted attempt on it shares."""
     if "dpse_sign_in_key" not in g:
-        email = service.normalise_email(request.form.get("email", ""))[:254]
+        email = queries.normalise_email(request.form.get("email", ""))[:EMAIL_MAX]
         cookie = request.cookies.get(current_app.config["DEVICE_COOKIE_NAME"])
         nonce = devices.trusted_device(cookie, email)
         g.dpse_sign_in_key = f"device:{nonce}" if nonce else f"email:{email}"
@@ -108,7 +110,7 @@ def register() -> str | Response:
         else:
             # The same page whether the address was new or taken (its owner got an email).
             return render_template("accounts/check_email.html", email=form.email.data)
-    return render_template("accounts/register.html", form=form), 200 if not form.errors else 400
+    return render_template("accounts/register.html", form=form), form_status(form)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -130,8 +132,7 @@ def login() -> str | Response:
             login_user(user, remember=form.remember.data)
             flash(f"You are signed in as {user.display_name}.", "success")
             return _remember_device(redirect(next_url), user)
-    status = 400 if form.errors or form.form_errors else 200
-    return render_template("accounts/login.html", form=form), status
+    return render_template("accounts/login.html", form=form), form_status(form)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -140,7 +141,7 @@ def logout() -> Response:
     """Sign out: the session ends here and every copy of its cookie stops working."""
     form = ConfirmForm()
     if form.validate_on_submit():
-        service.end_all_sessions(current_user._get_current_object())
+        service.end_all_sessions(signed_in_user())
         logout_user()
         flash("You have signed out.", "success")
     return redirect(url_for("main.home"))
@@ -165,7 +166,7 @@ def verify_email(token: str) -> str | Response:
 def resend_verification() -> Response:
     """Send the confirmation email again."""
     if ConfirmForm().validate_on_submit() and not current_user.email_verified:
-        service.send_verification_email(current_user._get_current_object())
+        service.send_verification_email(signed_in_user())
         flash(f"We have sent a new link to {current_user.email}.", "success")
     return redirect(url_for("accounts.account"))
 
@@ -178,7 +179,7 @@ def forgot_password() -> str | Response:
     if form.validate_on_submit():
         service.request_password_reset(form.email.data)
         return render_template("accounts/reset_sent.html", email=form.email.data)
-    return render_template("accounts/forgot_password.html", form=form), 400 if form.errors else 200
+    return render_template("accounts/forgot_password.html", form=form), form_status(form)
 
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
@@ -203,14 +204,14 @@ def reset_password(token: str) -> str | Response:
             return _remember_device(redirect(url_for("accounts.login")), user)
     page = render_template("accounts/reset_password.html", form=form)
     # Its address holds the token: no Referer from this page (its styles' requests included).
-    return no_referrer(current_app.make_response((page, 400 if form.errors else 200)))
+    return no_referrer(current_app.make_response((page, form_status(form))))
 
 
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
 def account() -> str | Response:
     """Your profile details, email status and links to password and sessions."""
-    user = current_user._get_current_object()
+    user = signed_in_user()
     form = ProfileForm(obj=user)
     form.organisation_id.choices = organisation_choices()
     if request.method == "GET":
@@ -229,10 +230,9 @@ def account() -> str | Response:
         else:
             flash("Your profile has been updated.", "success")
             return redirect(url_for("accounts.account"))
-    status = 400 if form.errors else 200
     return render_template(
         "accounts/account.html", form=form, user=user, confirm=ConfirmForm()
-    ), status
+    ), form_status(form)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -240,7 +240,7 @@ def account() -> str | Response:
 @limiter.limit("10 per hour", methods=["POST"])
 def change_password() -> str | Response:
     """Change your password; other sessions end, this one carries on."""
-    user = current_user._get_current_object()
+    user = signed_in_user()
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
@@ -252,4 +252,4 @@ def change_password() -> str | Response:
             flash("Your password has been changed. Other devices have been signed out.", "success")
             # Device cookies end with the old password; this browser keeps being trusted.
             return _remember_device(redirect(url_for("accounts.account")), user)
-    return render_template("accounts/change_password.html", form=form), 400 if form.errors else 200
+    return render_template("accounts/change_password.html", form=form), form_status(form)
