@@ -48,6 +48,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     register_search_sources(app)
     register_providers(app)
+    register_notification_targets(app)
     register_template_helpers(app)
     register_error_handlers(app)
     register_cli(app)
@@ -84,14 +85,12 @@ def register_blueprints(app: Flask) -> None:
     from dpse import pages
     from dpse.accounts.views import bp as accounts_bp
     from dpse.casestudies.views import bp as casestudies_bp
-    from dpse.events import bp as events_bp
-    from dpse.events import views as _events_views  # noqa: F401
+    from dpse.events.views import bp as events_bp
     from dpse.forum import bp as forum_bp
     from dpse.forum import views as _forum_views  # noqa: F401
     from dpse.moderation import bp as moderation_bp
     from dpse.moderation import views as _moderation_views  # noqa: F401
-    from dpse.notifications import bp as notifications_bp
-    from dpse.notifications import views as _notifications_views  # noqa: F401
+    from dpse.notifications.views import bp as notifications_bp
     from dpse.saved_searches.views import bp as saved_searches_bp
     from dpse.search import bp as search_bp
     from dpse.search import views as _search_views  # noqa: F401
@@ -134,17 +133,35 @@ def register_providers(app: Flask) -> None:
     provide(app, "organisation.case_studies", for_organisation)  # on an organisation's page
 
 
+def register_notification_targets(app: Flask) -> None:
+    """Each domain says what of it can be followed; notifications imports none of them."""
+    from dpse import following
+    from dpse.events.queries import follow_targets as events
+    from dpse.notifications.models import TargetType
+    from dpse.notifications.queries import register_discussions, register_follow_target
+
+    register_follow_target(app, TargetType.THREAD, following.threads)
+    register_follow_target(app, TargetType.CASE_STUDY, following.case_studies)
+    register_follow_target(app, TargetType.EVENT, events)
+    register_follow_target(app, TargetType.TAG, following.tags)
+    register_discussions(app, following.discussion_thread_id)
+
+
 def register_template_helpers(app: Flask) -> None:
     """Jinja filters and globals: the markdown filter and every permission predicate."""
     from dpse.accounts.queries import is_verified_public_sector
     from dpse.content import render_markdown
-    from dpse.notifications.service import unread_count
+    from dpse.events.times import event_moment, event_utc, event_when
+    from dpse.notifications.queries import unread_count
     from dpse.permissions import PREDICATES
     from dpse.templating import format_datetime
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(format_datetime, "datetime")
+    app.add_template_filter(event_when, "event_when")
+    app.add_template_filter(event_moment, "event_moment")
+    app.add_template_filter(event_utc, "event_utc")
     app.jinja_env.globals.update(PREDICATES)
     app.jinja_env.globals["is_verified_public_sector"] = is_verified_public_sector
     app.jinja_env.globals["unread_notifications"] = unread_count

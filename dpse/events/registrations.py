@@ -22,15 +22,15 @@ from datetime import datetime
 
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
 
-from dpse import mail
 from dpse.accounts.models import User
+from dpse.events.announcements import event_summary, notify
 from dpse.events.models import Event, EventStatus, Registration, RegistrationStatus
-from dpse.events.notifications import event_summary, notify
+from dpse.events.queries import registration_for
 from dpse.events.times import format_moment
 from dpse.extensions import db
 from dpse.mixins import utcnow
+from dpse.notifications import service as notifications
 
 log = logging.getLogger(__name__)
 
@@ -69,15 +69,6 @@ def registration_closed_reason(event: Event, now: datetime | None = None) -> str
     if event.registration_closes_at and now >= event.registration_closes_at:
         return "Registration has closed."
     return None
-
-
-def registration_for(event: Event, user: User) -> Registration | None:
-    """This person's registration (in any status) for the event, if any."""
-    return db.session.scalar(
-        select(Registration).where(
-            Registration.event_id == event.id, Registration.user_id == user.id
-        )
-    )
 
 
 def _next_position(event_id: int) -> int:
@@ -159,6 +150,7 @@ def promote_waitlist(event: Event, now: datetime | None = None) -> list[Registra
         event.going_count += 1
         notify(
             registration.user,
+            event,
             f"You have a place at {event.title}",
             "A place came free and it is yours: you are now going to this event.\n\n"
             f"{event_summary(event)}\n\n"
@@ -196,78 +188,7 @@ def cancel_registration(
     db.session.commit()
     log.info("%r cancelled by %s", registration, user)
     if promoted:
-        mail.deliver_after_commit()
+        notifications.send_emails_now()
     return promoted
 
 
-def waitlist_rank(registration: Registration) -> int:
-    """1 for the next person to get a place, 2 for the one after…"""
-    ahead = db.session.scalar(
-        select(func.count(Registration.id)).where(
-            Registration.event_id == registration.event_id,
-            Registration.status == RegistrationStatus.WAITLISTED,
-            Registration.position < registration.position,
-        )
-    )
-    return (ahead or 0) + 1
-
-
-def waitlist_length(event: Event) -> int:
-    """How many people are waiting."""
-    return (
-        db.session.scalar(
-            select(func.count(Registration.id)).where(
-                Registration.event_id == event.id,
-                Registration.status == RegistrationStatus.WAITLISTED,
-            )
-        )
-        or 0
-    )
-
-
-def attendees(event: Event) -> list[Registration]:
-    """Every registration of the event with its person and organisation, in joining order."""
-    return list(
-        db.session.scalars(
-            select(Registration)
-            .where(Registration.event_id == event.id)
-            .options(joinedload(Registration.user).joinedload(User.organisation))
-            .order_by(Registration.position)
-        ).unique()
-    )
-
-
-def registrations_by_event(user: User | None, event_ids: list[int]) -> dict[int, Registration]:
-    """The person's active registrations among these events, by event id (one query)."""
-    if user is None or not getattr(user, "is_authenticated", False) or not event_ids:
-        return {}
-    rows = db.session.scalars(
-        select(Registration).where(
-            Registration.user_id == user.id,
-            Registration.event_id.in_(event_ids),
-            Registration.status != RegistrationStatus.CANCELLED,
-        )
-    )
-    return {r.event_id: r for r in rows}
-
-
-def my_registrations(
-    user: User, past: bool = False, now: datetime | None = None
-) -> list[Registration]:
-    """A person's active registrations for upcoming (or past) events, with the events."""
-    now = now or utcnow()
-    when = Event.ends_at < now if past else Event.ends_at >= now
-    order = Event.starts_at.desc() if past else Event.starts_at
-    return list(
-        db.session.scalars(
-            select(Registration)
-            .join(Registration.event)
-            .where(
-                Registration.user_id == user.id,
-                Registration.status != RegistrationStatus.CANCELLED,
-                when,
-            )
-            .order_by(order)
-            .limit(200)
-        ).unique()
-    )

@@ -1,29 +1,37 @@
-"""Event use cases: announce, edit, postpone or cancel, message attendees, and find events."""
+"""Event use cases: announce, edit, postpone or cancel, message attendees, calendar addresses.
+
+Reads are in queries.py; registrations (capacity and the waitlist) in registrations.py."""
 
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from dpse import mail
 from dpse.accounts.models import Organisation, User
 from dpse.casestudies.models import CaseStudy
 from dpse.casestudies.models import Status as CaseStudyStatus
-from dpse.events.models import Event, EventFormat, EventStatus, RegistrationStatus, event_tag
-from dpse.events.notifications import ATTENDING, event_summary, notify_attendees
+from dpse.events import queries
+from dpse.events.announcements import ATTENDING, event_summary, notify_attendees
+from dpse.events.models import (
+    CalendarFeed,
+    Event,
+    EventFormat,
+    EventStatus,
+    RegistrationStatus,
+    new_feed_token,
+)
 from dpse.events.registrations import lock_event, promote_waitlist
-from dpse.events.times import NonexistentTime, is_timezone, month_bounds, to_utc
+from dpse.events.times import NonexistentTime, is_timezone, to_utc
 from dpse.extensions import db
 from dpse.mixins import utcnow
+from dpse.notifications import service as notifications
 from dpse.rules import RuleError
 from dpse.search.models import queue_reindex
 from dpse.slugs import insert_with_unique_slug, slugify
-from dpse.tags.models import Tag
 from dpse.tags.service import get_or_create_tags
 
 log = logging.getLogger(__name__)
@@ -31,7 +39,6 @@ log = logging.getLogger(__name__)
 MAX_CAPACITY = 100_000
 MAX_DURATION = timedelta(days=31)
 MAX_DESCRIPTION = 50_000
-SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 # Paths under /events/ that are pages, not events.
 RESERVED_SLUGS = frozenset({"new", "past", "mine", "feed", "calendar", "ics"})
 
@@ -246,7 +253,7 @@ def update_event(event: Event, editor: User, details: EventDetails) -> Event:
         db.session.rollback()
         raise EventError("Someone else saved a change at the same moment: save again") from None
     log.info("%r updated by %s", event, editor)
-    mail.deliver_after_commit()
+    notifications.send_emails_now()
     return event
 
 
@@ -296,7 +303,7 @@ def change_status(event: Event, actor: User, status: EventStatus, reason: str) -
     queue_reindex("event", event.id)
     db.session.commit()
     log.info("%r %s by %s", event, status.value, actor)
-    mail.deliver_after_commit()
+    notifications.send_emails_now()
     return notified
 
 
@@ -319,88 +326,34 @@ def message_attendees(
     )
     db.session.commit()
     log.info("Message about %r sent to %d people by %s", event, sent, sender)
-    mail.deliver_after_commit()
+    notifications.send_emails_now()
     return sent
 
 
-# Finding events
+def create_or_replace_feed(user: User) -> CalendarFeed:
+    """Make a new secret address; any old one stops working. Commits."""
+    feed = queries.feed_for(user)
+    if feed is None:
+        feed = CalendarFeed(user_id=user.id)
+        db.session.add(feed)
+    feed.token = new_feed_token()
+    try:
+        db.session.commit()
+    except IntegrityError:  # a double click made one at the same moment: keep that one
+        db.session.rollback()
+        existing = queries.feed_for(user)
+        assert existing is not None
+        return existing
+    log.info("%r given a new calendar address", user)
+    return feed
 
 
-@dataclass
-class EventFilters:
-    """The list page's filters, as given in the URL (already checked)."""
-
-    format: EventFormat | None = None
-    tag: str = ""
-    organisation: str = ""
-    month: str = ""
-
-
-def events_query(filters: EventFilters, past: bool, now: datetime | None = None) -> Select:
-    """Upcoming events soonest first (not yet ended), or past events newest first."""
-    now = now or utcnow()
-    stmt = select(Event)
-    if past:
-        stmt = stmt.where(Event.ends_at < now).order_by(Event.starts_at.desc(), Event.id.desc())
-    else:
-        stmt = stmt.where(Event.ends_at >= now).order_by(Event.starts_at, Event.id)
-    if filters.format is not None:
-        stmt = stmt.where(Event.format == filters.format)
-    if filters.tag:
-        stmt = stmt.where(Event.tags.any(Tag.slug == filters.tag))
-    if filters.organisation:
-        stmt = stmt.where(
-            Event.organisation_id.in_(
-                select(Organisation.id).where(Organisation.slug == filters.organisation)
-            )
-        )
-    bounds = month_bounds(filters.month) if filters.month else None
-    if bounds is not None:
-        stmt = stmt.where(Event.starts_at >= bounds[0], Event.starts_at < bounds[1])
-    return stmt
-
-
-def upcoming_events(limit: int = 3) -> list[Event]:
-    """The next few events that are going ahead (for the home page)."""
-    stmt = (
-        events_query(EventFilters(), past=False)
-        .where(Event.status != EventStatus.CANCELLED)
-        .limit(limit)
-    )
-    return list(db.session.scalars(stmt).unique())
-
-
-def get_event(slug: str) -> Event | None:
-    """One event by its slug (None for anything that cannot be a slug, NUL bytes included)."""
-    if not SLUG.fullmatch(slug):
-        return None
-    return db.session.scalar(select(Event).where(Event.slug == slug))
-
-
-def event_tags() -> list[Tag]:
-    """The tags some event carries, by name (for the filter)."""
-    used = select(event_tag.c.tag_id).distinct()
-    return list(
-        db.session.scalars(select(Tag).where(Tag.id.in_(used)).order_by(func.lower(Tag.name)))
-    )
-
-
-def event_organisations() -> list[Organisation]:
-    """Organisations that run at least one event, by name (for the filter)."""
-    used = select(Event.organisation_id).where(Event.organisation_id.is_not(None)).distinct()
-    return list(
-        db.session.scalars(
-            select(Organisation)
-            .where(Organisation.id.in_(used))
-            .order_by(func.lower(Organisation.name))
-        )
-    )
-
-
-def organised_by(user: User) -> list[Event]:
-    """Events this person organises, newest start first."""
-    return list(
-        db.session.scalars(
-            select(Event).where(Event.organiser_id == user.id).order_by(Event.starts_at.desc())
-        ).unique()
-    )
+def revoke_feed(user: User) -> bool:
+    """Turn the private address off; returns whether there was one. Commits."""
+    # One DELETE statement: a double click turns it off once, the second finds nothing to do.
+    deleted = db.session.execute(delete(CalendarFeed).where(CalendarFeed.user_id == user.id))
+    db.session.commit()
+    if not deleted.rowcount:
+        return False
+    log.info("%r turned off their calendar address", user)
+    return True

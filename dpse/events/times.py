@@ -1,10 +1,18 @@
-"""Event times: local wall-clock time in an IANA zone to UTC and back, and how times read."""
+"""Event times: local wall-clock time in an IANA zone to UTC and back, and how times read.
+
+Stands alone because forms, models, calendars, messages and templates (the event_when,
+event_moment and event_utc filters create_app registers) all need it; it reads no database.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+if TYPE_CHECKING:
+    from dpse.events.models import Event
 
 DEFAULT_TIMEZONE = "Europe/London"
 
@@ -131,3 +139,19 @@ def months_around(now: datetime, past: bool, count: int) -> list[tuple[str, str]
         elif month == 13:
             year, month = year + 1, 1
     return found
+
+
+def event_when(event: Event) -> str:
+    """'Tuesday 30 March 2027, 10:00–16:00 BST (Europe/London)'."""
+    return format_when(event.starts_at, event.ends_at, event.timezone)
+
+
+def event_moment(event: Event, attribute: str) -> str:
+    """One of the event's timestamps in its own zone, labelled with it."""
+    value = getattr(event, attribute)
+    return format_moment(value, event.timezone) if value else ""
+
+
+def event_utc(event: Event) -> str:
+    """The event's times in UTC, for people elsewhere."""
+    return format_utc_range(event.starts_at, event.ends_at)

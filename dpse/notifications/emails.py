@@ -18,7 +18,7 @@ from dpse import mail
 from dpse.accounts.models import User
 from dpse.extensions import db
 from dpse.mixins import utcnow
-from dpse.notifications import service
+from dpse.notifications import queries, service
 from dpse.notifications.models import Notification
 from dpse.urls import site_url
 
@@ -31,7 +31,7 @@ def _due(
     pending: list[Notification], now: datetime
 ) -> tuple[dict[int, list[Notification]], list[Notification]]:
     """Split pending notifications into per-person due lists, and those dropped."""
-    last = service.last_emailed((n.user_id, n.thread_id) for n in pending if n.thread_id)
+    last = queries.last_emailed((n.user_id, n.thread_id) for n in pending if n.thread_id)
     wanted = service.emailing(n.user_id for n in pending)
     due: dict[int, list[Notification]] = defaultdict(list)
     dropped = []

@@ -1,8 +1,9 @@
 """Following and notifying: subscriptions, in-app notifications and email preferences.
 
-`notify`, `add_subscription` and `withdraw` work inside the caller's transaction (the caller
-commits, like `mail.queue_email`); `follow`, `unfollow`, `mark_read` and `set_email_enabled`
-are use cases of their own and commit.
+`notify`, `notify_by_email_now`, `add_subscription` and `withdraw` work inside the caller's
+transaction (the caller commits, then calls `send_emails_now`); `follow`, `unfollow`,
+`mark_read` and `set_email_enabled` are use cases of their own and commit. This is the one way
+any domain tells someone something: no other domain sends email itself.
 """
 
 from __future__ import annotations
@@ -12,14 +13,15 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from flask import g
-from sqlalchemy import delete, func, or_, select, tuple_, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from dpse import mail
 from dpse.accounts.models import User
 from dpse.extensions import db
 from dpse.locking import lock_row
 from dpse.mixins import utcnow
+from dpse.notifications import queries
 from dpse.notifications.models import (
     Notification,
     NotificationPreference,
@@ -110,23 +112,6 @@ def followers_of(*targets: tuple[TargetType, int]) -> list[User]:
     )
 
 
-def subscriptions(user: User) -> list[Subscription]:
-    """Everything a person follows, newest first."""
-    return list(
-        db.session.scalars(
-            select(Subscription)
-            .where(Subscription.user_id == user.id)
-            .order_by(Subscription.created_at.desc(), Subscription.id.desc())
-        )
-    )
-
-
-def email_enabled(user: User) -> bool:
-    """Whether the person asked for notification emails (off unless they turned it on)."""
-    pref = db.session.get(NotificationPreference, user.id)
-    return bool(pref and pref.email_enabled)
-
-
 def set_email_enabled(user: User, enabled: bool) -> None:
     """Turn notification emails on or off; turning them off drops what was waiting."""
     lock_row(User.id, user.id)  # a double click must not insert the preference twice
@@ -186,7 +171,7 @@ def notify(
     if not user.active:
         return None
     if email is None:
-        email = email_enabled(user)
+        email = queries.email_enabled(user)
     notification = Notification(
         user_id=user.id,
         kind=kind,
@@ -201,40 +186,33 @@ def notify(
     return notification
 
 
+def notify_by_email_now(
+    user: User, kind: str, subject: str, url: str, body: str, *, footer: str = ""
+) -> Notification | None:
+    """Notify in-app and email the person now, whatever their email setting; None if inactive.
+
+    For news that must arrive (a place from the waitlist, a cancelled event, a case study
+    returned): the email is queued in the caller's transaction and goes out after its commit
+    (`send_emails_now`), and the notification is marked emailed so no batch repeats it.
+    """
+    notification = notify(user, kind, subject, url, email=False)
+    if notification is None:
+        return None
+    notification.emailed_at = notification.created_at
+    text = f"Hello {user.display_name},\n\n{body}\n" + (f"\n{footer}\n" if footer else "")
+    mail.queue_email(user.email, subject[:300], text)
+    return notification
+
+
+def send_emails_now() -> None:
+    """After the caller's commit: send what `notify_by_email_now` queued (never raises)."""
+    mail.deliver_after_commit()
+
+
 def withdraw(source: str) -> int:
     """Delete the notifications a source caused (e.g. a post now hidden); returns how many."""
     result = db.session.execute(delete(Notification).where(Notification.source == source))
     return int(getattr(result, "rowcount", 0) or 0)
-
-
-def unread_count(user: User | Any) -> int:
-    """Unread notifications of the signed-in person, counted once per request."""
-    if not getattr(user, "is_authenticated", False):
-        return 0
-    cached = g.get("_dpse_unread_notifications")
-    if cached is None:
-        cached = (
-            db.session.scalar(
-                select(func.count(Notification.id)).where(
-                    Notification.user_id == user.id, Notification.read_at.is_(None)
-                )
-            )
-            or 0
-        )
-        g._dpse_unread_notifications = cached
-    return cached
-
-
-def notifications_page(user: User, page: int, per_page: int = 30) -> Any:
-    """A page of a person's notifications, newest first (a Flask-SQLAlchemy Pagination)."""
-    return db.paginate(
-        select(Notification)
-        .where(Notification.user_id == user.id)
-        .order_by(Notification.created_at.desc(), Notification.id.desc()),
-        page=min(max(page, 1), 100_000),
-        per_page=per_page,
-        error_out=False,
-    )
 
 
 def open_notification(user: User, notification_id: int) -> Notification | None:
@@ -258,19 +236,3 @@ def mark_all_read(user: User, up_to_id: int | None = None) -> int:
     result = db.session.execute(stmt.values(read_at=utcnow()))
     db.session.commit()
     return int(getattr(result, "rowcount", 0) or 0)
-
-
-def last_emailed(pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], Any]:
-    """When each (person, thread) last had an email, for the once-an-hour rule (one query)."""
-    pairs = list(set(pairs))
-    if not pairs:
-        return {}
-    rows = db.session.execute(
-        select(Notification.user_id, Notification.thread_id, func.max(Notification.emailed_at))
-        .where(
-            tuple_(Notification.user_id, Notification.thread_id).in_(pairs),
-            Notification.emailed_at.is_not(None),
-        )
-        .group_by(Notification.user_id, Notification.thread_id)
-    ).all()
-    return {(user_id, thread_id): when for user_id, thread_id, when in rows}

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from icalendar import Calendar
 
-from dpse.events import calendar_feeds, service
+from dpse.events import queries, service
 from dpse.events.models import EventFormat, EventStatus
 from dpse.events.registrations import cancel_registration, register_for_event
 from dpse.extensions import db
@@ -94,7 +94,7 @@ def test_private_feed_lists_the_events_i_am_going_to(client, make_event, users):
     register_for_event(going, users["member"])
     register_for_event(cancelled_later, users["member"])
     cancel_registration(cancelled_later, users["member"])
-    feed = calendar_feeds.create_or_replace_feed(users["member"])
+    feed = service.create_or_replace_feed(users["member"])
     response = client.get(f"/events/feed/{feed.token}.ics")
     events = parse(response)
     assert [str(e["SUMMARY"]) for e in events] == ["Going"]
@@ -106,7 +106,7 @@ def test_private_feed_shows_cancelled_events_as_cancelled(client, make_event, us
     event = make_event()
     register_for_event(event, users["member"])
     service.change_status(event, users["organiser"], EventStatus.CANCELLED, "No venue")
-    feed = calendar_feeds.create_or_replace_feed(users["member"])
+    feed = service.create_or_replace_feed(users["member"])
     (vevent,) = parse(client.get(f"/events/feed/{feed.token}.ics"))
     assert vevent["STATUS"] == "CANCELLED" and vevent["SEQUENCE"] == 1
 
@@ -116,14 +116,14 @@ def test_private_address_is_made_revealed_replaced_and_revoked(client, users):
     response = post_form(client, "/events/mine/calendar", {}, form_url="/events/mine")
     assert response.status_code == 303
     page = client.get("/events/mine").get_data(as_text=True)
-    first = calendar_feeds.feed_for(users["member"]).token
+    first = queries.feed_for(users["member"]).token
     assert f"http://dpse.test/events/feed/{first}.ics" in page
     assert f"webcal://dpse.test/events/feed/{first}.ics" in page
     assert client.get(f"/events/feed/{first}.ics").status_code == 200
 
     post_form(client, "/events/mine/calendar", {}, form_url="/events/mine")
     db.session.expire_all()
-    second = calendar_feeds.feed_for(users["member"]).token
+    second = queries.feed_for(users["member"]).token
     assert second != first
     assert client.get(f"/events/feed/{first}.ics").status_code == 404
     assert client.get(f"/events/feed/{second}.ics").status_code == 200
@@ -134,7 +134,7 @@ def test_private_address_is_made_revealed_replaced_and_revoked(client, users):
 
 
 def test_feed_tokens_that_do_not_exist_or_belong_to_deactivated_people_are_404(client, users):
-    feed = calendar_feeds.create_or_replace_feed(users["member"])
+    feed = service.create_or_replace_feed(users["member"])
     for token in ("x", "a" * 43, "a" * 200, feed.token.upper()):
         assert client.get(f"/events/feed/{token}.ics").status_code == 404
     users["member"].active = False
@@ -144,4 +144,4 @@ def test_feed_tokens_that_do_not_exist_or_belong_to_deactivated_people_are_404(c
 
 def test_feed_addresses_need_sign_in_and_a_token(client, users):
     assert client.post("/events/mine/calendar").status_code in (302, 400)
-    assert calendar_feeds.feed_for(users["member"]) is None
+    assert queries.feed_for(users["member"]) is None

@@ -7,7 +7,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from dpse.accounts.models import User
-from dpse.events import calendar_feeds, service
+from dpse.events import service
 from dpse.events.models import CalendarFeed, Event, Registration
 from dpse.events.registrations import RegistrationError, register_for_event
 from dpse.extensions import db
@@ -77,7 +77,7 @@ def test_a_double_clicked_calendar_address_change_or_revoke_is_one(app: Flask, u
     member_id = users["member"].id
 
     def make() -> str:
-        return calendar_feeds.create_or_replace_feed(db.session.get(User, member_id)).token
+        return service.create_or_replace_feed(db.session.get(User, member_id)).token
 
     _, errors = at_once(app, [make] * DUPLICATES)
     assert errors == []
@@ -85,7 +85,7 @@ def test_a_double_clicked_calendar_address_change_or_revoke_is_one(app: Flask, u
     assert db.session.scalar(feeds) == 1
 
     def revoke() -> bool:
-        return calendar_feeds.revoke_feed(db.session.get(User, member_id))
+        return service.revoke_feed(db.session.get(User, member_id))
 
     results, errors = at_once(app, [revoke] * DUPLICATES)
     assert errors == []

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from dpse.accounts.models import User
-from dpse.events import registrations, service
+from dpse.events import queries, registrations, service
 from dpse.events.models import Event, EventStatus, Registration, RegistrationStatus
 from dpse.events.registrations import RegistrationError, register_for_event
 from dpse.extensions import db
@@ -21,7 +21,7 @@ from tests.events.conftest import emails_to
 def statuses(event: Event) -> dict[str, list[str]]:
     """Display names per registration status, in queue order."""
     found: dict[str, list[str]] = {s.value: [] for s in RegistrationStatus}
-    for registration in registrations.attendees(event):
+    for registration in queries.attendees(event):
         found[registration.status.value].append(registration.user.display_name)
     return found
 
@@ -50,7 +50,7 @@ def test_full_event_puts_people_on_the_waitlist_in_order(make_event, make_people
     assert [r.status for r in results] == [RegistrationStatus.GOING] * 2 + [
         RegistrationStatus.WAITLISTED
     ] * 3
-    assert [registrations.waitlist_rank(r) for r in results[2:]] == [1, 2, 3]
+    assert [queries.waitlist_rank(r) for r in results[2:]] == [1, 2, 3]
     with pytest.raises(RegistrationError, match="already on the waitlist"):
         register_for_event(event, people[3])
 

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from dpse.events import service
+from dpse.events import queries
 from dpse.events.models import Event, EventFormat, EventStatus
 from dpse.events.registrations import register_for_event
 from dpse.extensions import db
@@ -414,7 +414,7 @@ def test_my_events_page(client, make_event, users):
 def test_csrf_token_helper_finds_the_event_form(client, users):
     login(client, "organiser@testshire.gov.uk")
     assert csrf_token(client, "/events/new")
-    service.EventFilters()  # the filter dataclass has safe defaults
+    queries.EventFilters()  # the filter dataclass has safe defaults
 
 
 def test_home_page_lists_the_next_events(client, make_event, users):

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from dpse.accounts.models import User
 from dpse.extensions import db
-from dpse.notifications import service
+from dpse.notifications import queries, service
 from dpse.notifications.models import NotificationPreference
 from tests.concurrency import DUPLICATES, at_once
 
@@ -22,4 +22,4 @@ def test_a_double_clicked_preference_is_stored_once(app: Flask, users):
     assert errors == []
     rows = select(func.count()).select_from(NotificationPreference)
     assert db.session.scalar(rows) == 1
-    assert service.email_enabled(db.session.get(User, member_id)) is True
+    assert queries.email_enabled(db.session.get(User, member_id)) is True

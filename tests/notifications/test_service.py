@@ -9,7 +9,7 @@ from sqlalchemy import select
 from dpse.extensions import db
 from dpse.forum import service as forum
 from dpse.moderation import service as moderation
-from dpse.notifications import service
+from dpse.notifications import queries, service
 from dpse.notifications.models import Notification, TargetType
 from dpse.tags.service import tag_by_slug
 from tests.casestudies.factories import make_case_study
@@ -135,7 +135,7 @@ def test_hiding_a_post_withdraws_its_notifications(users):
     assert len(_notifications()) == 2
     moderation.hide_post(users["moderator"], post, "Advertising")
     assert _notifications() == []
-    assert service.unread_count(member) == 0
+    assert queries.unread_count(member) == 0
 
 
 def test_unread_count_and_marking_read(users):
@@ -147,11 +147,11 @@ def test_unread_count_and_marking_read(users):
     from flask import g
 
     g.pop("_dpse_unread_notifications", None)
-    assert service.unread_count(member) == 3
+    assert queries.unread_count(member) == 3
     first = _notifications()[0]
     assert service.open_notification(users["supplier"], first.id) is None  # not theirs
     assert service.open_notification(member, first.id).read_at is not None
     assert service.mark_all_read(member, up_to_id=_notifications()[1].id) == 1
     assert service.mark_all_read(member) == 1
     g.pop("_dpse_unread_notifications", None)
-    assert service.unread_count(member) == 0
+    assert queries.unread_count(member) == 0

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from dpse.extensions import db
 from dpse.forum import service as forum
-from dpse.notifications import service
+from dpse.notifications import queries, service
 from dpse.notifications.models import Notification, Subscription, TargetType
 from dpse.tags.service import tag_by_slug
 from tests.casestudies.factories import make_case_study
@@ -48,7 +48,7 @@ def test_email_setting_and_following_list(client, users):
     settings = client.get("/notifications/settings").get_data(as_text=True)
     assert "Keycloak upgrade notes" in settings and "Also email me" in settings
     post_form(client, "/notifications/settings", {"email_enabled": "y"})
-    assert service.email_enabled(users["member"])
+    assert queries.email_enabled(users["member"])
     response = post_form(
         client,
         "/notifications/unfollow",
@@ -58,7 +58,7 @@ def test_email_setting_and_following_list(client, users):
     assert response.headers["Location"].rstrip("?") == "/notifications/settings"
     assert not service.is_following(users["member"], TargetType.THREAD, thread.id)
     post_form(client, "/notifications/settings", {})
-    assert not service.email_enabled(users["member"])
+    assert not queries.email_enabled(users["member"])
 
 
 def test_follow_buttons_on_threads_tags_and_case_studies(client, users):

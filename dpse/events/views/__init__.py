@@ -1,5 +1,11 @@
-"""Event pages, split by who uses them; importing this package attaches their routes."""
+"""The events blueprint; importing this package attaches every events route to it."""
 
-from dpse.events.views import calendars, organiser, public
+from flask import Blueprint
 
-__all__ = ["calendars", "organiser", "public"]
+# No url_prefix: the routes spell out /events…, because /events.ics sits beside /events/<slug>.
+bp = Blueprint("events", __name__)
+
+# Route modules attach to bp, so they come after it.
+from dpse.events.views import calendars, organiser, public  # noqa: E402
+
+__all__ = ["bp", "calendars", "organiser", "public"]

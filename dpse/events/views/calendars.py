@@ -7,16 +7,15 @@ from datetime import timedelta
 from flask import Response as FlaskResponse
 from flask import abort, current_app, flash, redirect, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from dpse.events import bp, calendar_feeds, ical, registrations
+from dpse.events import ical, queries, service
 from dpse.events.forms import ConfirmForm
-from dpse.events.models import Event, Registration, RegistrationStatus
+from dpse.events.views import bp
 from dpse.events.views.public import get_event_or_404
-from dpse.extensions import db
 from dpse.mixins import utcnow
 from dpse.permissions import can_see_joining_link
+from dpse.web import signed_in_user
 
 # Feeds keep recently ended events, so subscribed calendars do not drop them the day after.
 PUBLIC_FEED_KEEPS = timedelta(days=30)
@@ -38,7 +37,7 @@ def event_ics(slug: str) -> FlaskResponse:
     event = get_event_or_404(slug)
     registration = None
     if current_user.is_authenticated:
-        registration = registrations.registration_for(event, current_user)
+        registration = queries.registration_for(event, current_user)
     show = can_see_joining_link(current_user, event, registration)
     body = ical.calendar([event], event.title, {event.id} if show else frozenset())
     return _calendar_response(body, f"{event.slug}.ics", "private, max-age=60")
@@ -48,9 +47,7 @@ def event_ics(slug: str) -> FlaskResponse:
 def events_ics() -> FlaskResponse:
     """Every upcoming event (and those just ended) as a calendar to subscribe to."""
     since = utcnow() - PUBLIC_FEED_KEEPS
-    events = db.session.scalars(
-        select(Event).where(Event.ends_at >= since).order_by(Event.starts_at).limit(FEED_LIMIT)
-    ).unique()
+    events = queries.events_ending_since(since, FEED_LIMIT)
     name = f"{current_app.config['SITE_NAME']} events"
     return _calendar_response(ical.calendar(events, name), None, "public, max-age=300")
 
@@ -58,23 +55,11 @@ def events_ics() -> FlaskResponse:
 @bp.route("/events/feed/<token>.ics")
 def private_feed(token: str) -> FlaskResponse:
     """The events one person is going to, at their secret address."""
-    user = calendar_feeds.user_for_token(token)
+    user = queries.user_for_token(token)
     if user is None:
         abort(404)
     since = utcnow() - PRIVATE_FEED_KEEPS
-    events = list(
-        db.session.scalars(
-            select(Event)
-            .join(Registration, Registration.event_id == Event.id)
-            .where(
-                Registration.user_id == user.id,
-                Registration.status == RegistrationStatus.GOING,
-                Event.ends_at >= since,
-            )
-            .order_by(Event.starts_at)
-            .limit(FEED_LIMIT)
-        ).unique()
-    )
+    events = queries.events_going_since(user, since, FEED_LIMIT)
     name = f"My events on {current_app.config['SITE_NAME']}"
     body = ical.calendar(events, name, {e.id for e in events})
     response = _calendar_response(body, None, "private, max-age=300")
@@ -87,8 +72,8 @@ def private_feed(token: str) -> FlaskResponse:
 def create_feed() -> Response:
     """Make (or remake) your private calendar address; an old one stops working."""
     if ConfirmForm().validate_on_submit():
-        had = calendar_feeds.feed_for(current_user) is not None
-        calendar_feeds.create_or_replace_feed(current_user._get_current_object())
+        had = queries.feed_for(current_user) is not None
+        service.create_or_replace_feed(signed_in_user())
         flash(
             "Your new private calendar address is below. The old one no longer works."
             if had
@@ -102,8 +87,6 @@ def create_feed() -> Response:
 @login_required
 def revoke_feed() -> Response:
     """Turn your private calendar address off."""
-    if ConfirmForm().validate_on_submit() and calendar_feeds.revoke_feed(
-        current_user._get_current_object()
-    ):
+    if ConfirmForm().validate_on_submit() and service.revoke_feed(signed_in_user()):
         flash("Your private calendar address is turned off.", "success")
     return redirect(url_for("events.mine", _anchor="calendar"), 303)

@@ -11,16 +11,18 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from dpse.accounts.service import list_organisations
-from dpse.events import bp, registrations, service
+from dpse.events import queries, service
 from dpse.events.csv_export import attendees_csv
 from dpse.events.forms import EventForm, MessageForm, StatusForm
 from dpse.events.models import Event, EventFormat, EventStatus, RegistrationStatus
 from dpse.events.times import to_local
+from dpse.events.views import bp
 from dpse.events.views.public import get_event_or_404
 from dpse.extensions import limiter
 from dpse.permissions import can_manage_event, can_organise_events, require
 from dpse.rules import show_on_form
 from dpse.tags.service import parse_tag_names
+from dpse.web import form_status, signed_in_user
 
 END_OF_DAY = time(23, 59)
 
@@ -72,15 +74,11 @@ def _fill(form: EventForm, event: Event) -> None:
     form.case_studies.data = ", ".join(cs.slug for cs in event.case_studies)
 
 
-def _status(form: object) -> int:
-    return 400 if form.errors or form.form_errors else 200  # type: ignore[attr-defined]
-
-
 @bp.route("/events/new", methods=["GET", "POST"])
 @login_required
 def new() -> str | Response | tuple[str, int]:
     """Announce an event."""
-    user = current_user._get_current_object()
+    user = signed_in_user()
     require(can_organise_events(user))
     form = EventForm()
     form.organisation_id.choices = _organisation_choices()
@@ -94,7 +92,7 @@ def new() -> str | Response | tuple[str, int]:
         else:
             flash("Your event is announced.", "success")
             return redirect(url_for("events.show", slug=event.slug))
-    return render_template("events/form.html", form=form, event=None), _status(form)
+    return render_template("events/form.html", form=form, event=None), form_status(form)
 
 
 @bp.route("/events/<slug>/edit", methods=["GET", "POST"])
@@ -109,13 +107,13 @@ def edit(slug: str) -> str | Response | tuple[str, int]:
         _fill(form, event)
     if form.validate_on_submit():
         try:
-            service.update_event(event, current_user._get_current_object(), _details(form))
+            service.update_event(event, signed_in_user(), _details(form))
         except service.EventError as exc:
             show_on_form(form, exc)
         else:
             flash("The event is updated.", "success")
             return redirect(url_for("events.show", slug=event.slug))
-    return render_template("events/form.html", form=form, event=event), _status(form)
+    return render_template("events/form.html", form=form, event=event), form_status(form)
 
 
 @bp.route("/events/<slug>/attendees")
@@ -124,7 +122,7 @@ def attendees(slug: str) -> str:
     """Who is going, who is waiting, who cancelled."""
     event = get_event_or_404(slug)
     require(can_manage_event(current_user, event))
-    rows = registrations.attendees(event)
+    rows = queries.attendees(event)
     groups = {s.value: [r for r in rows if r.status == s] for s in RegistrationStatus}
     return render_template("events/attendees.html", event=event, groups=groups)
 
@@ -135,7 +133,7 @@ def attendees_export(slug: str) -> FlaskResponse:
     """The attendee list as a spreadsheet-safe CSV file."""
     event = get_event_or_404(slug)
     require(can_manage_event(current_user, event))
-    body = "\ufeff" + attendees_csv(registrations.attendees(event))  # BOM: Excel reads UTF-8
+    body = "\ufeff" + attendees_csv(queries.attendees(event))  # BOM: Excel reads UTF-8
     return FlaskResponse(
         body,
         mimetype="text/csv",
@@ -158,7 +156,7 @@ def message(slug: str) -> str | Response | tuple[str, int]:
         try:
             sent = service.message_attendees(
                 event,
-                current_user._get_current_object(),
+                signed_in_user(),
                 form.subject.data or "",
                 form.body.data or "",
                 bool(form.include_waitlist.data),
@@ -168,7 +166,7 @@ def message(slug: str) -> str | Response | tuple[str, int]:
         else:
             flash(f"Your message is on its way to {sent} {_people(sent)}.", "success")
             return redirect(url_for("events.attendees", slug=slug))
-    return render_template("events/message.html", form=form, event=event), _status(form)
+    return render_template("events/message.html", form=form, event=event), form_status(form)
 
 
 def _people(n: int) -> str:
@@ -187,7 +185,7 @@ def status(slug: str) -> str | Response | tuple[str, int]:
         try:
             told = service.change_status(
                 event,
-                current_user._get_current_object(),
+                signed_in_user(),
                 EventStatus(form.status.data),
                 form.reason.data or "",
             )
@@ -199,4 +197,4 @@ def status(slug: str) -> str | Response | tuple[str, int]:
                 "success",
             )
             return redirect(url_for("events.show", slug=slug))
-    return render_template("events/status.html", form=form, event=event), _status(form)
+    return render_template("events/status.html", form=form, event=event), form_status(form)

@@ -2,72 +2,41 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from dpse.events import bp, calendar_feeds, registrations, service
+from dpse.events import queries, registrations
 from dpse.events.forms import ConfirmForm, FilterForm
 from dpse.events.models import Event, EventFormat
-from dpse.events.times import (
-    format_moment,
-    format_utc_range,
-    format_when,
-    month_bounds,
-    months_around,
-)
-from dpse.extensions import db
-from dpse.forum.queries import discussion_for
+from dpse.events.times import month_bounds, months_around
+from dpse.events.views import bp
 from dpse.mixins import utcnow
 from dpse.permissions import can_organise_events, can_register_for_events, require
+from dpse.registry import provider
 from dpse.urls import absolute_url
+from dpse.web import page_arg, page_size, signed_in_user
 
-MAX_PAGE = 10_000
 _FORMATS = frozenset(f.value for f in EventFormat)
-
-
-@bp.app_template_filter("event_when")
-def event_when(event: Event) -> str:
-    """'Tuesday 30 March 2027, 10:00–16:00 BST (Europe/London)'."""
-    return format_when(event.starts_at, event.ends_at, event.timezone)
-
-
-@bp.app_template_filter("event_moment")
-def event_moment(event: Event, attribute: str) -> str:
-    """One of the event's timestamps in its own zone, labelled with it."""
-    value = getattr(event, attribute)
-    return format_moment(value, event.timezone) if value else ""
-
-
-@bp.app_template_filter("event_utc")
-def event_utc(event: Event) -> str:
-    """The event's times in UTC, for people elsewhere."""
-    return format_utc_range(event.starts_at, event.ends_at)
 
 
 def get_event_or_404(slug: str) -> Event:
     """The event, or a 404 page."""
-    event = service.get_event(slug)
+    event = queries.get_event(slug)
     if event is None:
         abort(404)
     return event
 
 
-def page_number() -> int:
-    """?page=N, kept between 1 and a sane maximum whatever was typed."""
-    page = request.args.get("page", 1, type=int) or 1
-    return min(max(page, 1), MAX_PAGE)
-
-
-def _filters(past: bool) -> tuple[FilterForm, service.EventFilters]:
+def _filters(past: bool) -> tuple[FilterForm, queries.EventFilters]:
     """The filter form filled from the URL; values that are not choices are ignored."""
     form = FilterForm(request.args)
     form.tag.choices = [SelectChoice("", "Any topic or technology")] + [
-        SelectChoice(t.slug, t.name) for t in service.event_tags()
+        SelectChoice(t.slug, t.name) for t in queries.event_tags()
     ]
     form.organisation.choices = [SelectChoice("", "Any organisation")] + [
-        SelectChoice(o.slug, o.name) for o in service.event_organisations()
+        SelectChoice(o.slug, o.name) for o in queries.event_organisations()
     ]
     months = months_around(utcnow(), past, 24 if past else 18)
     asked = request.args.get("month", "")
@@ -78,7 +47,7 @@ def _filters(past: bool) -> tuple[FilterForm, service.EventFilters]:
     for field in form:
         if field.errors:
             field.data, field.errors = "", []
-    filters = service.EventFilters(
+    filters = queries.EventFilters(
         # Optional() passes whitespace through without checking the choice.
         format=EventFormat(form.format.data) if form.format.data in _FORMATS else None,
         tag=form.tag.data or "",
@@ -90,13 +59,8 @@ def _filters(past: bool) -> tuple[FilterForm, service.EventFilters]:
 
 def _list(past: bool) -> str:
     form, filters = _filters(past)
-    pager = db.paginate(
-        service.events_query(filters, past),
-        page=page_number(),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
-    mine = registrations.registrations_by_event(current_user, [e.id for e in pager.items])
+    pager = queries.events_page(filters, past, page_arg(), page_size())
+    mine = queries.registrations_by_event(current_user, [e.id for e in pager.items])
     filtered = any((filters.format, filters.tag, filters.organisation, filters.month))
     return render_template(
         "events/index.html",
@@ -127,9 +91,9 @@ def show(slug: str) -> str:
     event = get_event_or_404(slug)
     registration = None
     if current_user.is_authenticated:
-        registration = registrations.registration_for(event, current_user)
+        registration = queries.registration_for(event, current_user)
     rank = (
-        registrations.waitlist_rank(registration)
+        queries.waitlist_rank(registration)
         if registration is not None and registration.is_waitlisted
         else None
     )
@@ -138,13 +102,13 @@ def show(slug: str) -> str:
         event=event,
         registration=registration if registration and registration.is_active else None,
         rank=rank,
-        waiting=registrations.waitlist_length(event),
+        waiting=queries.waitlist_length(event),
         closed_reason=registrations.registration_closed_reason(event),
         ended=event.ends_at <= utcnow(),
         started=event.starts_at <= utcnow(),
         confirm=ConfirmForm(),
         # Comments (a forum thread); a cancelled event keeps its comments but takes no more.
-        discussion=discussion_for("event", event.id, current_user, not event.is_cancelled),
+        discussion=provider("discussion")("event", event.id, current_user, not event.is_cancelled),
     )
 
 
@@ -157,7 +121,7 @@ def register(slug: str) -> Response:
     if ConfirmForm().validate_on_submit():
         try:
             registration = registrations.register_for_event(
-                event, current_user._get_current_object()
+                event, signed_in_user()
             )
         except registrations.RegistrationError as exc:
             flash(exc.message, "error")
@@ -165,7 +129,7 @@ def register(slug: str) -> Response:
             if registration.is_going:
                 flash("You have a place at this event.", "success")
             else:
-                rank = registrations.waitlist_rank(registration)
+                rank = queries.waitlist_rank(registration)
                 flash(
                     f"The event is full, so you are on the waitlist: number {rank}. "
                     "We will email you if a place comes free.",
@@ -181,7 +145,7 @@ def cancel_registration(slug: str) -> Response:
     event = get_event_or_404(slug)
     if ConfirmForm().validate_on_submit():
         try:
-            registrations.cancel_registration(event, current_user._get_current_object())
+            registrations.cancel_registration(event, signed_in_user())
         except registrations.RegistrationError as exc:
             flash(exc.message, "error")
         else:
@@ -193,14 +157,14 @@ def cancel_registration(slug: str) -> Response:
 @login_required
 def mine() -> str:
     """Events you registered for or organise, and your private calendar address."""
-    user = current_user._get_current_object()
-    feed = calendar_feeds.feed_for(user)
+    user = signed_in_user()
+    feed = queries.feed_for(user)
     feed_url = absolute_url("events.private_feed", token=feed.token) if feed else ""
     return render_template(
         "events/mine.html",
-        upcoming=registrations.my_registrations(user),
-        attended=registrations.my_registrations(user, past=True),
-        organised=service.organised_by(user) if can_organise_events(user) else [],
+        upcoming=queries.my_registrations(user),
+        attended=queries.my_registrations(user, past=True),
+        organised=queries.organised_by(user) if can_organise_events(user) else [],
         feed=feed,
         feed_url=feed_url,
         webcal_url="webcal://" + feed_url.split("://", 1)[-1],

@@ -1,4 +1,4 @@
-"""Notifications page, settings, and the follow / unfollow buttons."""
+"""Email settings, and the follow / unfollow buttons on every followable page."""
 
 from __future__ import annotations
 
@@ -6,50 +6,14 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from dpse.accounts.models import User
-from dpse.forum import discussions
-from dpse.notifications import bp, service, targets
+from dpse.notifications import queries, service
 from dpse.notifications.forms import FollowForm, SettingsForm
 from dpse.notifications.models import TargetType
+from dpse.notifications.queries import FollowTarget
+from dpse.notifications.views import bp
+from dpse.notifications.views.inbox import is_local_path
 from dpse.permissions import can_follow, require
-from dpse.web import bounded_int, bounded_int_arg, page_arg
-
-
-def signed_in_user() -> User:
-    """The real User behind Flask-Login's proxy, for service calls."""
-    return current_user._get_current_object()
-
-
-def _local(path: str) -> bool:
-    return path.startswith("/") and not path.startswith("//") and "\\" not in path
-
-
-@bp.route("")
-@login_required
-def index() -> str:
-    """Your notifications, newest first, unread ones marked."""
-    pager = service.notifications_page(signed_in_user(), page_arg())
-    return render_template("notifications/index.html", pager=pager)
-
-
-@bp.route("/read", methods=["POST"])
-@login_required
-def mark_all_read() -> Response:
-    """Mark the notifications you have seen as read."""
-    up_to = bounded_int_arg("up_to", source=request.form)
-    count = service.mark_all_read(signed_in_user(), up_to)
-    flash(f"Marked {count} notification{'s' if count != 1 else ''} as read.", "success")
-    return redirect(url_for("notifications.index"))
-
-
-@bp.route("/<int:notification_id>")
-@login_required
-def open_notification(notification_id: int) -> Response:
-    """Follow a notification's link, marking it read."""
-    notification = service.open_notification(signed_in_user(), notification_id)
-    if notification is None:
-        abort(404)
-    return redirect(notification.url if _local(notification.url) else url_for(".index"))
+from dpse.web import bounded_int, form_status, signed_in_user
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -59,7 +23,7 @@ def settings() -> str | Response | tuple[str, int]:
     user = signed_in_user()
     form = SettingsForm()
     if request.method == "GET":
-        form.email_enabled.data = service.email_enabled(user)
+        form.email_enabled.data = queries.email_enabled(user)
     if form.validate_on_submit():
         service.set_email_enabled(user, bool(form.email_enabled.data))
         flash(
@@ -69,26 +33,27 @@ def settings() -> str | Response | tuple[str, int]:
             "success",
         )
         return redirect(url_for("notifications.settings"))
-    following = targets.describe(service.subscriptions(user), user)
-    status = 400 if form.errors else 200
-    return render_template("notifications/settings.html", form=form, following=following), status
+    following = queries.describe(queries.subscriptions(user), user)
+    return render_template(
+        "notifications/settings.html", form=form, following=following
+    ), form_status(form)
 
 
-def _follow_target(form: FollowForm) -> targets.FollowTarget:
+def _follow_target(form: FollowForm) -> FollowTarget:
     target_id = bounded_int(form.target_id.data)
     if not form.validate_on_submit() or target_id is None:
         abort(400)
-    target = targets.resolve(TargetType(form.target_type.data), target_id, current_user)
+    target = queries.resolve(TargetType(form.target_type.data), target_id, current_user)
     if target is None:
         abort(404)
     return target
 
 
-def _back(form: FollowForm, target: targets.FollowTarget) -> Response:
+def _back(form: FollowForm, target: FollowTarget) -> Response:
     # Back to the page the button was on, as long as it is that target's page.
     wanted = form.next.data or ""
     page = wanted.split("?")[0].split("#")[0]
-    if _local(wanted) and page in (target.url, url_for("notifications.settings")):
+    if is_local_path(wanted) and page in (target.url, url_for("notifications.settings")):
         return redirect(wanted)
     return redirect(target.url)
 
@@ -117,11 +82,10 @@ def unfollow() -> Response:
         abort(400)
     target_type, target_id = TargetType(form.target_type.data), int(form.target_id.data)
     service.unfollow(signed_in_user(), target_type, target_id)
-    kind = {TargetType.CASE_STUDY: "case_study", TargetType.EVENT: "event"}.get(target_type)
-    discussion = discussions.thread_for(kind, target_id) if kind else None
-    if discussion is not None:  # its comments too: the button said "Stop following"
-        service.unfollow(signed_in_user(), TargetType.THREAD, discussion.id)
-    target = targets.resolve(target_type, target_id, current_user)
+    discussion_id = queries.discussion_thread_id(target_type, target_id)
+    if discussion_id is not None:  # its comments too: the button said "Stop following"
+        service.unfollow(signed_in_user(), TargetType.THREAD, discussion_id)
+    target = queries.resolve(target_type, target_id, current_user)
     if target is None:  # gone or hidden since: still unfollowed
         flash("You no longer follow it.", "success")
         return redirect(url_for("notifications.settings"))

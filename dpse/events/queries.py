@@ -1,0 +1,264 @@
+"""Event reads: lists and filters, one event, registrations and waitlists, calendar feeds,
+and what a person can follow."""
+
+from __future__ import annotations
+
+import hmac
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import joinedload
+
+from dpse.accounts.models import Organisation, User
+from dpse.events.models import (
+    CalendarFeed,
+    Event,
+    EventFormat,
+    EventStatus,
+    Registration,
+    RegistrationStatus,
+    event_tag,
+)
+from dpse.events.times import month_bounds
+from dpse.extensions import db
+from dpse.mixins import utcnow
+from dpse.notifications.models import TargetType
+from dpse.notifications.queries import FollowTarget
+from dpse.tags.models import Tag
+from dpse.urls import path_for
+
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+@dataclass
+class EventFilters:
+    """The list page's filters, as given in the URL (already checked)."""
+
+    format: EventFormat | None = None
+    tag: str = ""
+    organisation: str = ""
+    month: str = ""
+
+
+def events_query(filters: EventFilters, past: bool, now: datetime | None = None) -> Select:
+    """Upcoming events soonest first (not yet ended), or past events newest first."""
+    now = now or utcnow()
+    stmt = select(Event)
+    if past:
+        stmt = stmt.where(Event.ends_at < now).order_by(Event.starts_at.desc(), Event.id.desc())
+    else:
+        stmt = stmt.where(Event.ends_at >= now).order_by(Event.starts_at, Event.id)
+    if filters.format is not None:
+        stmt = stmt.where(Event.format == filters.format)
+    if filters.tag:
+        stmt = stmt.where(Event.tags.any(Tag.slug == filters.tag))
+    if filters.organisation:
+        stmt = stmt.where(
+            Event.organisation_id.in_(
+                select(Organisation.id).where(Organisation.slug == filters.organisation)
+            )
+        )
+    bounds = month_bounds(filters.month) if filters.month else None
+    if bounds is not None:
+        stmt = stmt.where(Event.starts_at >= bounds[0], Event.starts_at < bounds[1])
+    return stmt
+
+
+def events_page(filters: EventFilters, past: bool, page: int, per_page: int) -> Any:
+    """One page of the event list (a Flask-SQLAlchemy Pagination)."""
+    return db.paginate(events_query(filters, past), page=page, per_page=per_page, error_out=False)
+
+
+def upcoming_events(limit: int = 3) -> list[Event]:
+    """The next few events that are going ahead (for the home page)."""
+    stmt = (
+        events_query(EventFilters(), past=False)
+        .where(Event.status != EventStatus.CANCELLED)
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt).unique())
+
+
+def get_event(slug: str) -> Event | None:
+    """One event by its slug (None for anything that cannot be a slug, NUL bytes included)."""
+    if not SLUG.fullmatch(slug):
+        return None
+    return db.session.scalar(select(Event).where(Event.slug == slug))
+
+
+def event_tags() -> list[Tag]:
+    """The tags some event carries, by name (for the filter)."""
+    used = select(event_tag.c.tag_id).distinct()
+    return list(
+        db.session.scalars(select(Tag).where(Tag.id.in_(used)).order_by(func.lower(Tag.name)))
+    )
+
+
+def event_organisations() -> list[Organisation]:
+    """Organisations that run at least one event, by name (for the filter)."""
+    used = select(Event.organisation_id).where(Event.organisation_id.is_not(None)).distinct()
+    return list(
+        db.session.scalars(
+            select(Organisation)
+            .where(Organisation.id.in_(used))
+            .order_by(func.lower(Organisation.name))
+        )
+    )
+
+
+def organised_by(user: User) -> list[Event]:
+    """Events this person organises, newest start first."""
+    return list(
+        db.session.scalars(
+            select(Event).where(Event.organiser_id == user.id).order_by(Event.starts_at.desc())
+        ).unique()
+    )
+
+
+def registration_for(event: Event, user: User) -> Registration | None:
+    """This person's registration (in any status) for the event, if any."""
+    return db.session.scalar(
+        select(Registration).where(
+            Registration.event_id == event.id, Registration.user_id == user.id
+        )
+    )
+
+
+def waitlist_rank(registration: Registration) -> int:
+    """1 for the next person to get a place, 2 for the one after…"""
+    ahead = db.session.scalar(
+        select(func.count(Registration.id)).where(
+            Registration.event_id == registration.event_id,
+            Registration.status == RegistrationStatus.WAITLISTED,
+            Registration.position < registration.position,
+        )
+    )
+    return (ahead or 0) + 1
+
+
+def waitlist_length(event: Event) -> int:
+    """How many people are waiting."""
+    return (
+        db.session.scalar(
+            select(func.count(Registration.id)).where(
+                Registration.event_id == event.id,
+                Registration.status == RegistrationStatus.WAITLISTED,
+            )
+        )
+        or 0
+    )
+
+
+def attendees(event: Event) -> list[Registration]:
+    """Every registration of the event with its person and organisation, in joining order."""
+    return list(
+        db.session.scalars(
+            select(Registration)
+            .where(Registration.event_id == event.id)
+            .options(joinedload(Registration.user).joinedload(User.organisation))
+            .order_by(Registration.position)
+        ).unique()
+    )
+
+
+def registrations_by_event(user: User | None, event_ids: list[int]) -> dict[int, Registration]:
+    """The person's active registrations among these events, by event id (one query)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not event_ids:
+        return {}
+    rows = db.session.scalars(
+        select(Registration).where(
+            Registration.user_id == user.id,
+            Registration.event_id.in_(event_ids),
+            Registration.status != RegistrationStatus.CANCELLED,
+        )
+    )
+    return {r.event_id: r for r in rows}
+
+
+def my_registrations(
+    user: User, past: bool = False, now: datetime | None = None
+) -> list[Registration]:
+    """A person's active registrations for upcoming (or past) events, with the events."""
+    now = now or utcnow()
+    when = Event.ends_at < now if past else Event.ends_at >= now
+    order = Event.starts_at.desc() if past else Event.starts_at
+    return list(
+        db.session.scalars(
+            select(Registration)
+            .join(Registration.event)
+            .where(
+                Registration.user_id == user.id,
+                Registration.status != RegistrationStatus.CANCELLED,
+                when,
+            )
+            .order_by(order)
+            .limit(200)
+        ).unique()
+    )
+
+
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
+
+
+def feed_for(user: User) -> CalendarFeed | None:
+    """The person's private calendar address, if they made one."""
+    return db.session.scalar(select(CalendarFeed).where(CalendarFeed.user_id == user.id))
+
+
+def user_for_token(token: str) -> User | None:
+    """The active person whose calendar this token opens, or None."""
+    if not _TOKEN.fullmatch(token):  # also keeps NUL bytes, which PostgreSQL refuses, away
+        return None
+    feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.token == token))
+    if feed is None or not hmac.compare_digest(feed.token, token) or not feed.user.active:
+        return None
+    return feed.user
+
+
+
+def events_ending_since(since: datetime, limit: int) -> list[Event]:
+    """Events that end after ``since``, soonest first (the public calendar feed)."""
+    stmt = select(Event).where(Event.ends_at >= since).order_by(Event.starts_at).limit(limit)
+    return list(db.session.scalars(stmt).unique())
+
+
+def events_going_since(user: User, since: datetime, limit: int) -> list[Event]:
+    """Events the person has a place at that end after ``since`` (their private feed)."""
+    return list(
+        db.session.scalars(
+            select(Event)
+            .join(Registration, Registration.event_id == Event.id)
+            .where(
+                Registration.user_id == user.id,
+                Registration.status == RegistrationStatus.GOING,
+                Event.ends_at >= since,
+            )
+            .order_by(Event.starts_at)
+            .limit(limit)
+        ).unique()
+    )
+
+
+def attendees_to_notify(event: Event, statuses: Iterable[RegistrationStatus]) -> list[User]:
+    """The people with one of these registration statuses, in joining order."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Registration, Registration.user_id == User.id)
+            .where(Registration.event_id == event.id, Registration.status.in_(list(statuses)))
+            .order_by(Registration.position)
+        )
+    )
+
+
+def follow_targets(ids: list[int], user: Any) -> dict[int, FollowTarget]:
+    """Events among these ids, as things to follow (every event is public)."""
+    rows = db.session.scalars(select(Event).where(Event.id.in_(ids)))
+    return {
+        e.id: FollowTarget(TargetType.EVENT, e.id, e.title, path_for("events.show", slug=e.slug))
+        for e in rows
+    }
