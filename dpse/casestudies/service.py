@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from dpse import mail
 from dpse.accounts.models import Organisation, OrganisationKind, User
 from dpse.accounts.service import get_user_by_email
 from dpse.casestudies.models import (
@@ -29,12 +28,13 @@ from dpse.casestudies.queries import get_revision, has_marked_helpful
 from dpse.extensions import db
 from dpse.locking import lock_row
 from dpse.mixins import utcnow
+from dpse.notifications import service as notifications
 from dpse.rules import RuleError
 from dpse.search.models import queue_reindex
 from dpse.slugs import insert_with_unique_slug, slugify, unique_slug
 from dpse.tags.models import TagKind
 from dpse.tags.service import get_or_create_tags
-from dpse.urls import absolute_url
+from dpse.urls import absolute_url, path_for
 
 log = logging.getLogger(__name__)
 MAX_SECTION = 20_000
@@ -356,9 +356,11 @@ def _labels(names: list[str]) -> list[str]:
 
 
 def _notify_authors(cs: CaseStudy, subject: str, body: str) -> None:
+    """Tell every author in-app and by email at once (sent after the caller commits)."""
     link = absolute_url("casestudies.show", slug=cs.slug)
+    path = path_for("casestudies.show", slug=cs.slug)
     for user in cs.author_users:
-        mail.queue_email(user.email, subject, f"Hello {user.display_name},\n\n{body}\n\n{link}\n")
+        notifications.notify_by_email_now(user, "case_study", subject, path, f"{body}\n\n{link}")
 
 
 def submit(user: User, cs: CaseStudy) -> None:
@@ -397,7 +399,7 @@ def publish(
     queue_reindex("case_study", cs.id)
     db.session.commit()
     log.info("%r published by %s", cs, moderator)
-    mail.deliver_after_commit()
+    notifications.send_emails_now()
 
 
 def return_for_changes(moderator: User, cs: CaseStudy, reason: str) -> None:
@@ -416,7 +418,7 @@ def return_for_changes(moderator: User, cs: CaseStudy, reason: str) -> None:
     )
     db.session.commit()
     log.info("%r returned by %s", cs, moderator)
-    mail.deliver_after_commit()
+    notifications.send_emails_now()
 
 
 def archive(user: User, cs: CaseStudy) -> None:
