@@ -94,6 +94,11 @@ def organisations_with_member_counts() -> list[Row[tuple[Organisation, int]]]:
     )
 
 
+def get_organisation(organisation_id: int) -> Organisation | None:
+    """The organisation with this id, if any."""
+    return db.session.get(Organisation, organisation_id)
+
+
 def get_organisation_by_slug(slug: str) -> Organisation | None:
     """The organisation at this address, if any."""
     return db.session.scalar(select(Organisation).where(Organisation.slug == slug))

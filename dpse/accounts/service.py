@@ -27,9 +27,12 @@ from dpse.accounts.models import (
     User,
     new_session_token,
 )
-
-# list_organisations: re-exported while the casestudies and events views import it from here.
-from dpse.accounts.queries import get_user_by_email, list_organisations, normalise_email  # noqa: F401
+from dpse.accounts.queries import (
+    get_organisation,
+    get_user_by_email,
+    list_organisations,  # noqa: F401 - re-exported while casestudies and events import it here
+    normalise_email,
+)
 from dpse.accounts.roles import Role
 from dpse.extensions import db
 from dpse.locking import hold_write_lock
@@ -353,7 +356,7 @@ def update_profile(
     if len(bio) > BIO_MAX:
         raise AccountError(f"Keep this under {BIO_MAX:,} characters", "bio")
     if organisation_id:
-        organisation = db.session.get(Organisation, organisation_id)
+        organisation = get_organisation(organisation_id)
         if organisation is None:
             raise AccountError("Choose an organisation from the list", "organisation_id")
         user.organisation = organisation

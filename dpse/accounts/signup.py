@@ -52,7 +52,7 @@ def register(data: Registration) -> User | None:
     password_hash = service.hash_password(data.password)
     organisation: Organisation | None = None
     if data.organisation_id:
-        organisation = db.session.get(Organisation, data.organisation_id)
+        organisation = queries.get_organisation(data.organisation_id)
         if organisation is None:
             raise service.AccountError("Choose your organisation from the list", "organisation_id")
     hold_write_lock()  # SQLite: sign-ups take turns, so the look-up below stays true

@@ -7,7 +7,14 @@ from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select
 
 from dpse.accounts import queries, service, signup
-from dpse.accounts.models import Organisation, OrganisationKind, User
+from dpse.accounts.models import (
+    BIO_MAX,
+    DISPLAY_NAME_MAX,
+    JOB_TITLE_MAX,
+    Organisation,
+    OrganisationKind,
+    User,
+)
 from dpse.accounts.roles import Role
 from dpse.extensions import db
 from dpse.mail import OutboxEmail
@@ -216,6 +223,31 @@ def test_admin_cannot_change_own_role_or_deactivate_self(users):
     with pytest.raises(service.AccountError):
         service.set_active(admin, admin, False)
     assert admin.role == Role.ADMIN and admin.active
+
+
+@pytest.mark.parametrize("who", ["member", "moderator", "organiser"])
+def test_only_admins_change_roles_or_active_states(users, who):
+    # The service asks the same predicates as the admin pages, whoever calls it.
+    actor, target = users[who], users["supplier"]
+    with pytest.raises(service.AccountError, match="Only admins"):
+        service.set_role(actor, target, Role.ADMIN)
+    with pytest.raises(service.AccountError, match="Only admins"):
+        service.set_active(actor, target, False)
+    assert target.role == Role.SUPPLIER and target.active
+
+
+def test_profile_limits_are_the_model_constants(users):
+    member = users["member"]
+    for display_name, job_title, bio, field in [
+        ("x" * (DISPLAY_NAME_MAX + 1), "", "", "display_name"),
+        ("Member", "x" * (JOB_TITLE_MAX + 1), "", "job_title"),
+        ("Member", "", "x" * (BIO_MAX + 1), "bio"),
+    ]:
+        with pytest.raises(service.AccountError) as caught:
+            service.update_profile(member, display_name, job_title, bio, None)
+        assert caught.value.field == field
+    service.update_profile(member, "x" * DISPLAY_NAME_MAX, "x" * JOB_TITLE_MAX, "x" * BIO_MAX, None)
+    assert len(member.bio) == BIO_MAX
 
 
 def test_create_organisation_reuses_an_existing_name(app):
