@@ -14,7 +14,7 @@ country, outcome, year and tag facets), then measures and prints as plain-text t
   (``SearchDocument.fields``) in ``FileStorage(path, supports_mmap=False)``: time, documents/s,
   size on disk, segments, peak RSS;
 * p50/p95/p99/max query latency with one long-lived searcher for single query kinds, for the
-  search page's full query (``dpse.search.query.run_search``), for hostile input through
+  search page's full query (``dpse.search.results.run_search``), for hostile input through
   ``run_search``, and a breakdown of what the page query spends its time on;
 * "commit to visible" for one-document updates through the outbox (``SearchOutbox`` row,
   commit, ``SearchEngine.drain``, ``SearchEngine.searching``) in a throwaway app and database,
@@ -64,19 +64,17 @@ from whoosh.searching import Searcher
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from dpse import create_app  # noqa: E402
 from dpse.extensions import db  # noqa: E402
-from dpse.search.docsets import DocSet, clear_cache  # noqa: E402
-from dpse.search.index import Source, current_engine  # noqa: E402
+from dpse.search.docsets import DocSet  # noqa: E402
+from dpse.search.engine import Source, current_engine  # noqa: E402
 from dpse.search.models import SearchOutbox  # noqa: E402
-from dpse.search.query import (  # noqa: E402
-    FACETS,
-    SearchRequest,
-    parse_user_query,
-    rank_by_postings,
-    run_search,
-    suggest_spelling,
-)
-from dpse.search.schema import TEXT_FIELDS, SearchDocument, make_schema  # noqa: E402
-from dpse.search.tuning import preload_lengths  # noqa: E402
+from dpse.search.parsing import parse_user_query  # noqa: E402
+from dpse.search.ranking import rank_by_postings  # noqa: E402
+from dpse.search.results import run_search  # noqa: E402
+from dpse.search.schema import FACETS, TEXT_FIELDS, SearchDocument, make_schema  # noqa: E402
+from dpse.search.search_request import SearchRequest  # noqa: E402
+from dpse.search.spelling import suggest_spelling  # noqa: E402
+from dpse.search.whoosh_speedups.lengths import preload_lengths  # noqa: E402
+from dpse.search.whoosh_speedups.segment_sets import clear_cache  # noqa: E402
 
 # -- the corpus ------------------------------------------------------------------------------
 

@@ -120,7 +120,7 @@ def seed_command() -> None:
 
 
 def _drain_search() -> None:
-    from dpse.search.index import current_engine
+    from dpse.search.engine import current_engine
 
     applied = current_engine().drain(wait=30.0)
     click.echo(f"Search index: {applied} change(s) applied")
@@ -261,7 +261,7 @@ def search_group() -> None:
 @with_app
 def search_reindex() -> None:
     """Rebuild the index from the database into a fresh folder and swap it in."""
-    from dpse.search.index import current_engine
+    from dpse.search.engine import current_engine
 
     engine = current_engine()
     total = sum(s.count_public() for s in engine.sources.values())
@@ -274,7 +274,7 @@ def search_reindex() -> None:
 @with_app
 def search_status() -> None:
     """Documents per type in the index and the database, the outbox, and whether they match."""
-    from dpse.search.index import current_engine
+    from dpse.search.engine import current_engine
 
     status = current_engine().status()
     click.echo(f"{'type':<12} {'indexed':>8} {'database':>9}")
@@ -303,7 +303,7 @@ def search_notify() -> None:
 @with_app
 def search_drain() -> None:
     """Apply what waits in the search outbox (waits for a busy writer)."""
-    from dpse.search.index import current_engine
+    from dpse.search.engine import current_engine
 
     click.echo(f"Applied {current_engine().drain(wait=30.0)} change(s)")
 

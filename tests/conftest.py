@@ -36,7 +36,7 @@ from dpse.accounts import service as accounts  # noqa: E402
 from dpse.accounts.models import Organisation, OrganisationKind, User  # noqa: E402
 from dpse.accounts.roles import Role  # noqa: E402
 from dpse.extensions import db, limiter  # noqa: E402
-from dpse.search.index import current_engine  # noqa: E402
+from dpse.search.engine import current_engine  # noqa: E402
 
 PASSWORD = "correct horse battery staple"
 CSRF_RE = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')

@@ -211,7 +211,7 @@ def test_serve_brings_up_the_demo_and_demo_users_can_sign_in(tmp_path):
 def test_search_reindex_status_and_drain(app):
     runner = CliRunner()
     assert runner.invoke(cli, ["seed"]).exit_code == 0
-    from dpse.search.index import current_engine
+    from dpse.search.engine import current_engine
 
     shutil.rmtree(current_engine().path, ignore_errors=True)  # the index folder is lost
     current_engine().forget_searchers()
@@ -236,7 +236,7 @@ def test_search_status_tells_when_the_index_schema_is_older(app, tmp_path):
     from whoosh.fields import ID
     from whoosh.filedb.filestore import FileStorage
 
-    from dpse.search.index import current_engine
+    from dpse.search.engine import current_engine
 
     engine = current_engine()
     old_path = engine.path

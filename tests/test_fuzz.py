@@ -36,7 +36,7 @@ from dpse.forum import service as forum
 from dpse.moderation import service as moderation
 from dpse.notifications import service as notifications
 from dpse.saved_searches import service as saved_searches
-from dpse.search.query import SearchRequest
+from dpse.search.search_request import SearchRequest
 from tests.casestudies.factories import make_case_study
 from tests.conftest import PASSWORD
 from tests.events.conftest import details

@@ -18,7 +18,7 @@ from dpse.extensions import db
 from dpse.forum import service as forum
 from dpse.forum.models import Post
 from dpse.rendering import count_stale, rerender_stale
-from dpse.search.index import current_engine
+from dpse.search.engine import current_engine
 from tests.casestudies.factories import make_case_study
 from tests.conftest import login, post_form
 from tests.events.conftest import details

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from dpse.casestudies.models import CaseStudy, Status
 from dpse.casestudies.queries import card_options
 from dpse.extensions import db
-from dpse.search.index import Source
+from dpse.search.engine import Source
 from dpse.search.schema import SearchDocument
 from dpse.urls import path_for
 

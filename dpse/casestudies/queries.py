@@ -25,7 +25,7 @@ from dpse.casestudies.models import (
 )
 from dpse.extensions import db
 from dpse.permissions import can_moderate
-from dpse.search.index import current_engine
+from dpse.search.engine import current_engine
 from dpse.tags.models import Tag, TagKind
 
 SORTS = {

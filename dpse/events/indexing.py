@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from dpse.content import shorten
 from dpse.events.models import Event, EventStatus
 from dpse.extensions import db
-from dpse.search.index import Source
+from dpse.search.engine import Source
 from dpse.search.schema import SearchDocument
 from dpse.urls import path_for
 

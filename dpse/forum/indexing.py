@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from dpse.content import shorten
 from dpse.extensions import db
 from dpse.forum.models import Post, Thread
-from dpse.search.index import Source
+from dpse.search.engine import Source
 from dpse.search.models import queue_reindex
 from dpse.search.schema import SearchDocument
 from dpse.urls import path_for

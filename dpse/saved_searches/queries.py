@@ -10,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 from dpse.accounts.models import User
 from dpse.extensions import db
 from dpse.saved_searches.models import SavedSearch
-from dpse.search.query import SearchRequest
+from dpse.search.search_request import SearchRequest
 
 
 def saved_searches(user: User) -> list[SavedSearch]:

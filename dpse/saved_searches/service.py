@@ -19,8 +19,9 @@ from dpse.notifications.service import notify
 from dpse.rules import RuleError
 from dpse.saved_searches.models import MAX_LABEL, MAX_QUERY_STRING, SavedSearch
 from dpse.saved_searches.queries import request_of
-from dpse.search.index import current_engine
-from dpse.search.query import FILTERS, SearchRequest, count_new
+from dpse.search.engine import current_engine
+from dpse.search.saved_counts import count_new
+from dpse.search.search_request import FILTERS, SearchRequest
 
 log = logging.getLogger(__name__)
 MAX_PER_USER = 50

@@ -1,5 +1,1 @@
-"""Search: one Whoosh index over case studies, events and discussions."""
-
-from flask import Blueprint
-
-bp = Blueprint("search", __name__)
+"""Search: one Whoosh index over case studies, events and discussions; imports no domain."""

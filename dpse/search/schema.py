@@ -18,7 +18,7 @@ TYPES = {
 # Fields people may search in (the parser never lets them name any other field).
 TEXT_FIELDS = ("title", "summary", "body", "tags_text")
 # Single-valued facets, stored as columns of one-byte references to their few distinct values,
-# so a value's documents can be read in one pass over the column (docsets.py).
+# so a value's documents can be read in one pass over the column (whoosh_speedups.segment_sets).
 FACETS = ("type", "sector", "country", "outcome", "year")
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from dpse.extensions import db
 from dpse.saved_searches import queries, service
 from dpse.saved_searches.models import MAX_QUERY_STRING, SavedSearch
-from dpse.search.query import SearchRequest
+from dpse.search.search_request import SearchRequest
 from tests.concurrency import DUPLICATES, at_once, browsers, post_from_each
 from tests.conftest import login, post_form
 

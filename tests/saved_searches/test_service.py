@@ -11,14 +11,14 @@ from dpse.extensions import db
 from dpse.mixins import utcnow
 from dpse.notifications.models import Notification
 from dpse.saved_searches import queries, service
-from dpse.search.query import SearchRequest
+from dpse.search.search_request import SearchRequest
 from tests.casestudies.factories import make_case_study
 from tests.conftest import login, post_form
 
 
 @pytest.fixture(autouse=True)
 def _fresh_index(app, tmp_path):
-    from dpse.search.index import current_engine
+    from dpse.search.engine import current_engine
 
     engine = current_engine()
     old = engine.path

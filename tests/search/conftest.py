@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dpse.search.index import current_engine
+from dpse.search.engine import current_engine
 from tests.events.conftest import make_event  # noqa: F401 - the events tests' fixture
 
 

@@ -7,15 +7,15 @@ from whoosh.index import LockError
 
 from dpse.extensions import db
 from dpse.forum.models import Post
-from dpse.search import index as index_module
-from dpse.search.index import current_engine
+from dpse.search import indexer
+from dpse.search.engine import current_engine
 from tests.casestudies.factories import make_case_study
 from tests.conftest import login, post_form
 from tests.forum.factories import make_thread
 
 
 def test_a_bounded_drain_applies_one_batch_and_leaves_the_rest(users, monkeypatch):
-    monkeypatch.setattr(index_module, "BATCH", 2)
+    monkeypatch.setattr(indexer, "BATCH", 2)
     engine = current_engine()
     for n in range(5):
         make_case_study(
@@ -30,7 +30,7 @@ def test_a_bounded_drain_applies_one_batch_and_leaves_the_rest(users, monkeypatc
 
 
 def test_losing_the_writer_between_batches_ends_the_drain_without_an_error(users, monkeypatch):
-    monkeypatch.setattr(index_module, "BATCH", 1)
+    monkeypatch.setattr(indexer, "BATCH", 1)
     engine = current_engine()
     make_case_study(users["member"], title="Quoll one")
     make_case_study(users["member"], title="Quoll two")

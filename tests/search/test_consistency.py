@@ -15,10 +15,12 @@ from sqlalchemy import func, select
 
 from dpse.casestudies import service
 from dpse.extensions import db
-from dpse.search import index as index_module
-from dpse.search.index import current_engine, wait_for
+from dpse.search import indexer
+from dpse.search.engine import current_engine
+from dpse.search.indexer import wait_for
 from dpse.search.models import SearchOutbox
-from dpse.search.query import SearchRequest, run_search
+from dpse.search.results import run_search
+from dpse.search.search_request import SearchRequest
 from tests.casestudies.factories import make_case_study
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -92,7 +94,7 @@ def test_rebuild_matches_the_database_and_swaps_atomically(users):
 
 def test_rebuild_in_two_processes(users, monkeypatch):
     """Large indexes are rebuilt by Whoosh's MpWriter; here forced on a small one."""
-    monkeypatch.setattr(index_module, "PARALLEL_REBUILD", 1)
+    monkeypatch.setattr(indexer, "PARALLEL_REBUILD", 1)
     for i in range(6):
         make_case_study(
             users["member"], status="published", moderator=users["moderator"], title=f"Quokka {i}"
@@ -104,7 +106,7 @@ def test_rebuild_in_two_processes(users, monkeypatch):
 
 
 def test_updates_merge_small_segments_and_leave_large_ones(users, monkeypatch):
-    monkeypatch.setattr(index_module, "MERGE_BANDS", (2, 6))
+    monkeypatch.setattr(indexer, "MERGE_BANDS", (2, 6))
     made = [
         make_case_study(
             users["member"], status="published", moderator=users["moderator"], title=f"Bilby {i}"
@@ -115,7 +117,7 @@ def test_updates_merge_small_segments_and_leave_large_ones(users, monkeypatch):
     engine.rebuild()  # one segment of 8 documents: "large" for the tiers above
     large = {s.segment_id() for s in engine.index()._segments()}
     # 1 large + up to 3 per band + what merging the top band made (at most 16 / 4 of them)
-    bound = 1 + len(index_module.MERGE_BANDS) * (index_module.MERGE_AT - 1) + 4
+    bound = 1 + len(indexer.MERGE_BANDS) * (indexer.MERGE_AT - 1) + 4
     for round_ in range(16):  # sixteen one-document commits
         data = service.data_from(made[round_ % 8])
         data.summary = f"Edited {round_} times"
@@ -134,18 +136,19 @@ WRITER = textwrap.dedent(
     from dpse import create_app
     from dpse.accounts.service import get_user_by_email
     from dpse.casestudies import service
-    from dpse.search.index import current_engine, SearchEngine
+    from dpse.search import indexer
+    from dpse.search.engine import current_engine
     from tests.casestudies.factories import case_study_data
 
     worker, count, pause = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
     app = create_app({{"SQLALCHEMY_DATABASE_URI": {db!r}, "SEARCH_INDEX_PATH": {index!r}}})
     if pause:
-        original = SearchEngine._apply
-        def slow_apply(self, writer, keys):
-            original(self, writer, keys)
+        original = indexer._apply
+        def slow_apply(engine, writer, keys):
+            original(engine, writer, keys)
             print("APPLIED", flush=True)
             time.sleep(pause)  # the test kills us here, mid-drain, after writing to Whoosh
-        SearchEngine._apply = slow_apply
+        indexer._apply = slow_apply
     with app.app_context():
         author = get_user_by_email("member@testshire.gov.uk")
         moderator = get_user_by_email("moderator@testshire.gov.uk")

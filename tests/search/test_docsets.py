@@ -12,20 +12,17 @@ from whoosh.externalsort import SortingPool
 from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import PostingPool
 
-from dpse.search import docsets
-from dpse.search import query as query_module
-from dpse.search.docsets import DocSet, SegmentSets, _bits, _posting_ids, clear_cache
-from dpse.search.query import (
-    MAX_TERMS,
-    SearchRequest,
-    make_parser,
-    parse_user_query,
-    prefer_union_tree,
-    rank_by_postings,
-    run_search,
-)
+from dpse.search import ranking
+from dpse.search.docsets import DocSet
+from dpse.search.parsing import MAX_TERMS, make_parser, parse_user_query, prefer_union_tree
+from dpse.search.ranking import rank_by_postings
+from dpse.search.results import run_search
 from dpse.search.schema import FACETS, TEXT_FIELDS, SearchDocument, make_schema
-from dpse.search.tuning import preload_lengths
+from dpse.search.search_request import SearchRequest
+from dpse.search.whoosh_speedups import postings as posting_lists
+from dpse.search.whoosh_speedups.lengths import preload_lengths
+from dpse.search.whoosh_speedups.postings import posting_ids
+from dpse.search.whoosh_speedups.segment_sets import SegmentSets, bits_of, clear_cache
 
 WORDS = [
     "council",
@@ -108,8 +105,8 @@ def _facets() -> sorting.Facets:
 @pytest.mark.parametrize("partial", [False, True], ids=["whole-lists", "partial-reads"])
 def test_total_and_facet_counts_match_whoosh(searcher, text, sector, partial, monkeypatch):
     if partial:  # read only the blocks the candidates fall in, whatever the lists' lengths
-        monkeypatch.setattr(docsets, "PARTIAL_RATIO", 0.001)
-        monkeypatch.setattr(docsets, "PARTIAL_SHARE", 0)  # never "read it all instead"
+        monkeypatch.setattr(posting_lists, "POSTING_BLOCK", 0.128)  # tiny blocks: partial reads
+        monkeypatch.setattr(posting_lists, "PARTIAL_SHARE", 0)  # never "read it all instead"
         clear_cache()
     q = parse_user_query(text, searcher.schema)
     if sector:
@@ -130,7 +127,7 @@ def test_total_and_facet_counts_match_whoosh(searcher, text, sector, partial, mo
 
 
 def test_posting_and_column_readers_agree_with_whoosh(searcher):
-    """docsets.py decodes posting blocks itself and reads facets from their columns: every
+    """whoosh_speedups decodes posting blocks itself and reads facets from their columns: every
     term's documents must be exactly Whoosh's own postings."""
     clear_cache()
     multi_block = 0
@@ -143,11 +140,11 @@ def test_posting_and_column_readers_agree_with_whoosh(searcher):
                 text = raw.decode("utf-8")
                 expected = list(reader.postings(name, text).all_ids())  # live documents
                 multi_block += len(expected) > 128
-                ids, whole = _posting_ids(reader, name, text)
+                ids, whole = posting_ids(reader, name, text)
                 assert whole
                 ours = [d for d in ids if not reader.is_deleted(d)]
                 assert ours == expected, (name, text)
-                bits = _bits(expected, sets.size) & sets.live
+                bits = bits_of(expected, sets.size) & sets.live
                 assert sets.term(name, text) == bits, (name, text)
     assert multi_block  # lists of several blocks were read
 
@@ -159,13 +156,13 @@ def test_partial_reads_skip_blocks_but_keep_every_candidate(tmp_path):
         for number in range(1, 800):
             writer.add_document(**_document(rng, number).fields())
     reader = ix.reader()
-    full, whole = _posting_ids(reader, "body", "council")
+    full, whole = posting_ids(reader, "body", "council")
     assert whole and len(full) > 128 * 3  # more than three blocks
     candidates = [full[0], full[-1] + 1]  # one in the first block, one past every block's ids
-    part, whole = _posting_ids(reader, "body", "council", candidates)
+    part, whole = posting_ids(reader, "body", "council", candidates)
     assert full[0] in part and set(part) <= set(full)
     assert not whole and len(part) < len(full)  # the blocks between were not decoded
-    everywhere, whole = _posting_ids(reader, "body", "council", full[::128])
+    everywhere, whole = posting_ids(reader, "body", "council", full[::128])
     assert whole and everywhere == full  # most blocks wanted: all read (and cached)
     reader.close()
 
@@ -285,7 +282,7 @@ def test_over_long_text_searches_its_rarest_words_stemmed(searcher):
 def test_rank_by_postings_gives_whooshs_top_and_scores(
     searcher, text, preload, sparse, monkeypatch
 ):
-    monkeypatch.setattr(query_module, "SPARSE", sparse)  # each match looked up, or lists scanned
+    monkeypatch.setattr(ranking, "SPARSE", sparse)  # each match looked up, or lists scanned
     if preload:
         preload_lengths(searcher, TEXT_FIELDS)
     q = prefer_union_tree(parse_user_query(text, searcher.schema))
@@ -313,22 +310,22 @@ def test_pruned_ranking_reads_part_of_the_lists_and_keeps_whooshs_top(
     scores = {hit.docnum: hit.score for hit in searcher.search(q, limit=None, optimize=False)}
     expected = sorted(scores, key=lambda d: (-scores[d], d))[:limit]
     scored = []
-    original = query_module._ScoredTerm.score
+    original = ranking._ScoredTerm.score
 
     def counting(term, weight, length_byte):
         scored.append(term.name)
         return original(term, weight, length_byte)
 
-    monkeypatch.setattr(query_module._ScoredTerm, "score", counting)
+    monkeypatch.setattr(ranking._ScoredTerm, "score", counting)
     assert rank_by_postings(searcher, q, DocSet(searcher, q), limit) == expected
     reader = searcher.reader()
-    postings = sum(reader.doc_frequency(*t) for t in query_module._scored_terms(q))
+    postings = sum(reader.doc_frequency(*t) for t in ranking.scored_terms(q))
     # Max-score pruning: far fewer postings scored than the words' lists hold.
     assert len(scored) < postings * 0.8, (len(scored), postings)
 
 
 def test_block_heads_are_the_blocks_ids_and_weights(searcher, monkeypatch):
-    whole = docsets._block_data
+    whole = posting_lists._block_data
     blocks, fell_back, compressed = 0, [], 0
     for sub, _ in searcher.leaf_searchers():
         terms = sub.reader()._terms
@@ -338,18 +335,18 @@ def test_block_heads_are_the_blocks_ids_and_weights(searcher, monkeypatch):
                 continue
             offset, length = info.extent()
             raw = terms._postfile.get(offset, length if isinstance(length, int) else length[0])
-            for start, end, compression, _ in docsets._block_spans(raw):
+            for start, end, compression, _ in posting_lists._block_spans(raw):
                 monkeypatch.setattr(
-                    docsets,
+                    posting_lists,
                     "_block_data",
                     lambda *a, name=name: fell_back.append(name) or whole(*a),
                 )
-                head = docsets._block_head(raw, start, end, compression)
-                monkeypatch.setattr(docsets, "_block_data", whole)
+                head = posting_lists._block_head(raw, start, end, compression)
+                monkeypatch.setattr(posting_lists, "_block_data", whole)
                 assert head == whole(raw, start, end, compression)[:2]
                 if compression:  # the same block stored uncompressed (Whoosh's small blocks)
                     plain = zlib.decompress(raw[start:end])
-                    assert docsets._block_head(plain, 0, len(plain), 0) == head
+                    assert posting_lists._block_head(plain, 0, len(plain), 0) == head
                 blocks += 1
                 compressed += bool(compression)
     assert blocks > 1000 and compressed

@@ -8,10 +8,11 @@ from sqlalchemy import func, select
 from dpse.extensions import db
 from dpse.forum import service
 from dpse.moderation import service as moderation
-from dpse.search import index as index_module
-from dpse.search.index import current_engine
+from dpse.search import indexer
+from dpse.search.engine import current_engine
 from dpse.search.models import SearchOutbox
-from dpse.search.query import SearchRequest, run_search
+from dpse.search.results import run_search
+from dpse.search.search_request import SearchRequest
 from tests.casestudies.factories import make_case_study
 from tests.conftest import login, post_form
 from tests.forum.factories import make_thread, posts_of
@@ -90,8 +91,8 @@ def test_rebuild_counts_match(users):
 def test_a_reply_is_found_once_answered_and_merging_waits_for_the_response(
     client, users, monkeypatch
 ):
-    monkeypatch.setattr(index_module, "MERGE_BANDS", (10,))
-    monkeypatch.setattr(index_module, "MERGE_AT", 2)
+    monkeypatch.setattr(indexer, "MERGE_BANDS", (10,))
+    monkeypatch.setattr(indexer, "MERGE_AT", 2)
     thread = make_thread(users["member"], title="Echidna habitats", body="Who maps them?")
     engine = current_engine()
     engine.drain(wait=5, merge=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dpse.casestudies.models import Outcome
-from dpse.search.index import current_engine
+from dpse.search.engine import current_engine
 from tests.casestudies.factories import make_case_study
 
 HOSTILE = [

@@ -1,4 +1,4 @@
-"""The fast writer (tuning.install_fast_writer) writes exactly the index Whoosh's own code does."""
+"""The fast writer (fast_writer.install_fast_writer) writes exactly the index Whoosh's code does."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from whoosh.fields import TEXT
 from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import PostingPool, SegmentWriter
 
-from dpse.search import docsets, tuning
 from dpse.search.schema import TEXT_FIELDS, SearchDocument, make_schema
+from dpse.search.whoosh_speedups import bitset_files, fast_writer, segment_sets
 
 # What the tokenizer, the lower-casing, the stop words and the stemmer each have to get right.
 AWKWARD = [
@@ -47,15 +47,15 @@ def _texts(rng: random.Random, count: int) -> list[str]:
     ids=[*TEXT_FIELDS, "other-settings"],
 )
 def test_fast_indexing_gives_whooshs_terms_weights_and_positions(field):
-    fast = tuning._fast_index_for(field)
+    fast = fast_writer._fast_index_for(field)
     assert fast is not None
     for text in [*AWKWARD, *_texts(random.Random(3), 300)]:
         assert sorted(fast(text)) == sorted(field.index(text)), text
 
 
 def test_other_analyzers_are_left_to_whoosh():
-    assert tuning._fast_index_for(TEXT(analyzer=StandardAnalyzer())) is None
-    assert tuning._fast_index_for(TEXT(analyzer=StemmingAnalyzer(), phrase=False)) is None
+    assert fast_writer._fast_index_for(TEXT(analyzer=StandardAnalyzer())) is None
+    assert fast_writer._fast_index_for(TEXT(analyzer=StemmingAnalyzer(), phrase=False)) is None
 
 
 def _documents(count: int) -> list[SearchDocument]:
@@ -89,7 +89,7 @@ def _files(path: Path, docs: list[SearchDocument], limitmb: float) -> dict[str, 
     segment = {
         p.name.split(".", 1)[1]: p.read_bytes()
         for p in path.glob("MAIN_*.*")
-        if p.suffix != tuning.BITSETS_EXT  # our own file (long lists only), not Whoosh's
+        if p.suffix != bitset_files.BITSETS_EXT  # our own file (long lists only), not Whoosh's
     }
     assert {"pst", "trm", "_stored.col", "_body_len.col", "date.col"} <= set(segment)
     return segment
@@ -98,17 +98,17 @@ def _files(path: Path, docs: list[SearchDocument], limitmb: float) -> dict[str, 
 @pytest.mark.parametrize("limitmb", [64, 0.05], ids=["in-memory", "spilling-runs"])
 def test_the_fast_writer_writes_whooshs_index_byte_for_byte(tmp_path, monkeypatch, limitmb):
     docs = _documents(300)
-    assert SegmentWriter.add_document is tuning._add_document  # installed by dpse.search
+    assert SegmentWriter.add_document is fast_writer._add_document  # installed by dpse.search
     ours = _files(tmp_path / "ours", docs, limitmb)
-    monkeypatch.setattr(SegmentWriter, "add_document", tuning.WHOOSH_ADD_DOCUMENT)
-    monkeypatch.setattr(W3FieldWriter, "add_postings", tuning.WHOOSH_ADD_POSTINGS)
+    monkeypatch.setattr(SegmentWriter, "add_document", fast_writer.WHOOSH_ADD_DOCUMENT)
+    monkeypatch.setattr(W3FieldWriter, "add_postings", fast_writer.WHOOSH_ADD_POSTINGS)
     monkeypatch.setattr(PostingPool, "_write_run", SortingPool._write_run)
     monkeypatch.setattr(PostingPool, "_read_run", SortingPool._read_run)
     assert ours == _files(tmp_path / "whoosh", docs, limitmb)
 
 
 def test_long_lists_bitsets_are_kept_with_the_segment_and_read_back(tmp_path, monkeypatch):
-    monkeypatch.setattr(tuning, "BITSET_MIN", 64)  # so a small corpus has long lists
+    monkeypatch.setattr(bitset_files, "BITSET_MIN", 64)  # so a small corpus has long lists
     docs = _documents(400)
     for doc in docs[::3]:
         doc.body += " platypus"  # one word in a third of the documents
@@ -125,7 +125,7 @@ def test_long_lists_bitsets_are_kept_with_the_segment_and_read_back(tmp_path, mo
     assert [p.suffix for p in path.glob("MAIN_*.*")] == [".seg"]
     with ix.searcher() as searcher:
         reader = searcher.reader()
-        sets = docsets.SegmentSets(reader)
+        sets = segment_sets.SegmentSets(reader)
         long_terms = [
             (name, text.decode("utf-8"))
             for name, text in reader.all_terms()
@@ -135,17 +135,17 @@ def test_long_lists_bitsets_are_kept_with_the_segment_and_read_back(tmp_path, mo
         stored = {t: sets.term(*t) for t in long_terms}
         assert all(sets._stored_flags(*t) is not None for t in long_terms)
         assert sets._stored_flags("body", "zzz-not-there") is None
-        docsets.clear_cache()
-        monkeypatch.setattr(docsets.SegmentSets, "_stored_flags", lambda *a: None)
-        decoded = {t: docsets.SegmentSets(reader).term(*t) for t in long_terms}
+        segment_sets.clear_cache()
+        monkeypatch.setattr(segment_sets.SegmentSets, "_stored_flags", lambda *a: None)
+        decoded = {t: segment_sets.SegmentSets(reader).term(*t) for t in long_terms}
         assert stored == decoded  # deleted documents are left out either way
         platypus = stored[("body", "platypu")]
         assert platypus.bit_count() == len(docs[::3]) - 1  # the deleted one is not counted
-    docsets.clear_cache()
+    segment_sets.clear_cache()
 
 
 def test_segments_without_a_bitset_file_decode_their_lists(tmp_path, monkeypatch):
-    monkeypatch.setattr(W3FieldWriter, "add_postings", tuning.WHOOSH_ADD_POSTINGS)
+    monkeypatch.setattr(W3FieldWriter, "add_postings", fast_writer.WHOOSH_ADD_POSTINGS)
     path = tmp_path / "ix"
     path.mkdir()
     ix = FileStorage(str(path), supports_mmap=False).create_index(make_schema())
@@ -154,7 +154,7 @@ def test_segments_without_a_bitset_file_decode_their_lists(tmp_path, monkeypatch
         writer.add_document(**doc.fields())
     writer.commit()
     with ix.searcher() as searcher:
-        sets = docsets.SegmentSets(searcher.reader())
+        sets = segment_sets.SegmentSets(searcher.reader())
         assert sets._stored_flags("body", "council") is None
         assert sets.term("body", "council").bit_count() == searcher.doc_frequency("body", "council")
-    docsets.clear_cache()
+    segment_sets.clear_cache()

@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from dpse.saved_searches import queries, service
 from dpse.saved_searches.views import bp
-from dpse.search.query import SearchRequest
+from dpse.search.search_request import SearchRequest
 from dpse.web import signed_in_user
 
 

@@ -1,43 +1,19 @@
-"""Measured adjustments to Whoosh internals (whoosh-reloaded 2.7.5, pinned in
-pyproject.toml). Each has a test that compares the result with Whoosh's own behaviour.
+"""The fast writer: Whoosh's SegmentWriter.add_document and W3FieldWriter.add_postings, faster.
 
-1. ``preload_lengths``: BM25 asks for a document's field length for every posting it scores.
-   With the index opened without mmap (see index.py) every ask was a seek and a read — a third
-   of a common word's query time. The length columns (one byte per document and field) are
-   read into memory once per searcher.
-
-2. ``install_chunked_runs``: while indexing, Whoosh's posting pool spills sorted runs to temp
-   files and reads them back when the segment is written, pickling *each posting* separately
-   (~5.5 µs a posting both ways; a 100,000-document rebuild spills ~30 million). Runs are
-   written instead as marshal-ed chunks of postings, read back a chunk at a time (same order,
-   same bytes in the index; memory grows by one chunk per run being merged). Each chunk is
-   length-prefixed and read with one ``read``: ``marshal.load`` on a file object reads every
-   small object with a call of its own, and took 5 s for the runs of 5,000 documents.
-
-3. ``install_fast_writer``: for the fields analysed by a plain ``StemmingAnalyzer`` into
-   ``Positions`` (every text field here), ``SegmentWriter.add_document`` computes the same
-   terms, frequencies, weights and encoded positions in one loop over the regular expression's
-   matches, instead of a generator chain of four filters with a ``Token`` object per word; and
-   the segment's posting lists are written with the documents' field lengths read into memory
-   once, instead of a column read per posting. Every other field, and any other analyzer or
-   format, goes through Whoosh's own code. The index files are byte for byte Whoosh's.
-
-4. ``BitsetWriter``: the same pass over a new segment's postings also writes, for each list of
-   at least BITSET_MIN postings, its set of documents (compressed, one byte per document) to a
-   file of the segment's own (``.dpsebits``, packed into the compound file with the others;
-   Whoosh never opens it and deletes it with the segment). ``docsets.SegmentSets.term`` reads
-   a long list's bitset from there instead of decoding the list's blocks.
+For the fields analysed by a plain ``StemmingAnalyzer`` into ``Positions`` (every text field
+here), ``SegmentWriter.add_document`` computes the same terms, frequencies, weights and encoded
+positions in one loop over the regular expression's matches, instead of a generator chain of
+four filters with a ``Token`` object per word; and the segment's posting lists are written with
+the documents' field lengths read into memory once, instead of a column read per posting.
+Every other field, and any other analyzer or format, goes through Whoosh's own code. The index
+files are byte for byte Whoosh's (tests/search/test_tuning.py).
 """
 
 from __future__ import annotations
 
-import marshal
 import re
-import struct
-import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from functools import partial
-from itertools import islice
 from pickle import dumps
 from typing import Any
 
@@ -53,63 +29,12 @@ from whoosh.codec.base import OutOfOrderError
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3FieldWriter, _lenfield
 from whoosh.fields import FieldType
 from whoosh.formats import Positions
-from whoosh.searching import Searcher
 from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length
-from whoosh.writing import PostingPool, SegmentWriter
+from whoosh.writing import SegmentWriter
 
-RUN_CHUNK = 4096  # postings per marshal-ed chunk of a spilled run
-_CHUNK_SIZE = struct.Struct("<I")  # the byte length before each chunk
-
-
-def preload_lengths(searcher: Searcher, fieldnames: Iterable[str]) -> None:
-    """Read the text fields' per-document lengths into memory, once per searcher."""
-    for sub, _offset in searcher.leaf_searchers():
-        perdoc = getattr(sub.reader(), "_perdoc", None)
-        if perdoc is None or not hasattr(perdoc, "_cached_reader"):
-            continue
-        for name in fieldnames:
-            lenfield = _lenfield(name)
-            data = _column_bytes(perdoc._cached_reader(lenfield, LENGTHS_COLUMN))
-            if data is not None:
-                perdoc._readers[lenfield] = data
-
-
-def _column_bytes(column: Any) -> bytes | None:
-    """A one-byte-per-document column read whole (None where it is not such a column)."""
-    if column is None or isinstance(column, bytes) or not hasattr(column, "_dbfile"):
-        return None
-    data = column._dbfile.get(column._basepos, column._count)
-    return data + bytes(column._doccount - len(data))
-
-
-def _write_run(self: PostingPool, f: Any, items: Iterable[tuple]) -> None:
-    iterator = iter(items)
-    while chunk := list(islice(iterator, RUN_CHUNK)):
-        data = marshal.dumps(chunk, 4)
-        f.write(_CHUNK_SIZE.pack(len(data)))
-        f.write(data)
-    f.close()
-
-
-def _read_run(self: PostingPool, path: str) -> Iterator[tuple]:
-    f = self._open_run(path)
-    try:
-        while header := f.read(_CHUNK_SIZE.size):
-            (size,) = _CHUNK_SIZE.unpack(header)
-            yield from marshal.loads(f.read(size))  # noqa: S302 - our own temp file
-    finally:
-        f.close()
-        self._remove_run(path)
-
-
-def install_chunked_runs() -> None:
-    """Make Whoosh's posting pool spill runs in chunks (idempotent)."""
-    PostingPool._write_run = _write_run
-    PostingPool._read_run = _read_run
-
-
-# -- 3. the fast writer ----------------------------------------------------------------------
+from dpse.search.whoosh_speedups.bitset_files import BitsetWriter
+from dpse.search.whoosh_speedups.lengths import column_bytes
 
 WHOOSH_ADD_DOCUMENT = SegmentWriter.add_document
 WHOOSH_ADD_POSTINGS = W3FieldWriter.add_postings
@@ -280,7 +205,7 @@ def _lengths_of(lengths: Any, fieldname: str) -> list[int | None] | None:
     column = cached(_lenfield(fieldname), LENGTHS_COLUMN) if cached else None
     if cached and column is None:
         return [0] * (count + 1)  # no lengths kept for this field: the default
-    data = column if isinstance(column, bytes) else _column_bytes(column)
+    data = column if isinstance(column, bytes) else column_bytes(column)
     if data is None:
         return [lengths.doc_field_length(n, fieldname) for n in range(count)] + [None]
     decoded = [None] + [byte_to_length(b) for b in range(1, 256)]
@@ -345,73 +270,6 @@ def _add_postings(self: W3FieldWriter, schema: Any, lengths: Any, items: Iterabl
         self.finish_field()
     if bitsets:
         bitsets.close()
-
-
-# -- 4. bitsets kept with the segment ----------------------------------------------------------
-
-BITSETS_EXT = ".dpsebits"  # a segment file of our own; Whoosh packs it into the compound file
-BITSET_MIN = 1024  # posting lists at least this long get their bitset written
-_TAIL = struct.Struct("<Q")  # where the index of the file starts
-
-
-class BitsetWriter:
-    """Writes, beside a new segment's posting lists, the set of documents of each long list:
-    one byte per document (1: it has the term), zlib-compressed, then an index of where each
-    is, then the index's offset. Reading one back (``read_bitset``) takes microseconds where
-    decoding the posting list's blocks takes milliseconds — what a word's first search after a
-    restart, or after a rebuild, would otherwise spend."""
-
-    def __init__(self, fieldwriter: W3FieldWriter, doccount: int) -> None:
-        self._fieldwriter = fieldwriter
-        self._doccount = doccount
-        self._file: Any = None
-        self._offset = 0
-        self._index: dict[str, dict[bytes, tuple[int, int]]] = {}
-
-    def __bool__(self) -> bool:
-        return self._doccount >= BITSET_MIN
-
-    def add(self, fieldname: str, btext: bytes, ids: list[int]) -> None:
-        if len(ids) < BITSET_MIN:
-            return
-        if self._file is None:
-            segment = self._fieldwriter._segment
-            self._file = segment.create_file(self._fieldwriter._storage, BITSETS_EXT)
-        flags = bytearray(self._doccount)
-        for docnum in ids:
-            flags[docnum] = 1
-        data = zlib.compress(flags, 1)
-        self._file.write(data)
-        self._index.setdefault(fieldname, {})[btext] = (self._offset, len(data))
-        self._offset += len(data)
-
-    def close(self) -> None:
-        if self._file is not None:
-            self._file.write(marshal.dumps(self._index, 4))
-            self._file.write(_TAIL.pack(self._offset))
-            self._file.close()
-
-
-def read_bitset_index(storage: Any, segment: Any) -> tuple[Any, dict] | None:
-    """A segment's bitset file and its index, or None if it has none (segments written by
-    Whoosh's own code, or too small)."""
-    name = segment.make_filename(BITSETS_EXT)
-    if not storage.file_exists(name):
-        return None
-    f = storage.open_file(name)
-    size = storage.file_length(name)
-    (start,) = _TAIL.unpack(f.get(size - _TAIL.size, _TAIL.size))
-    index = marshal.loads(f.get(start, size - _TAIL.size - start))  # noqa: S302 - our own file
-    return f, index
-
-
-def read_bitset(bitsets: tuple[Any, dict], fieldname: str, btext: bytes) -> bytes | None:
-    """One list's flags (one byte per document), if the file has them."""
-    f, index = bitsets
-    where = index.get(fieldname, {}).get(btext)
-    if where is None:
-        return None
-    return zlib.decompress(f.get(*where))
 
 
 def install_fast_writer() -> None:
