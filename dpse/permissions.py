@@ -76,7 +76,7 @@ def can_create_case_study(user: User | Any) -> bool:
 
 def can_view_case_study(user: User | Any, case_study: CaseStudy) -> bool:
     """Published and archived ones are public; drafts only for authors and moderators."""
-    if case_study.status.value in ("published", "archived"):
+    if case_study.is_public:
         return True
     return can_moderate(user) or is_case_study_author(user, case_study)
 
@@ -88,24 +88,24 @@ def can_edit_case_study(user: User | Any, case_study: CaseStudy) -> bool:
 
 def can_submit_case_study(user: User | Any, case_study: CaseStudy) -> bool:
     """Authors send drafts and returned case studies for review."""
-    return case_study.status.value in ("draft", "returned") and (
+    return (case_study.is_draft or case_study.is_returned) and (
         is_case_study_author(user, case_study) or can_moderate(user)
     )
 
 
 def can_review_case_study(user: User | Any, case_study: CaseStudy) -> bool:
     """Moderators publish or return what was submitted."""
-    return can_moderate(user) and case_study.status.value == "submitted"
+    return can_moderate(user) and case_study.is_submitted
 
 
 def can_publish_case_study(user: User | Any, case_study: CaseStudy) -> bool:
     """Moderators publish submitted case studies, or bring archived ones back."""
-    return can_moderate(user) and case_study.status.value in ("submitted", "archived")
+    return can_moderate(user) and (case_study.is_submitted or case_study.is_archived)
 
 
 def can_archive_case_study(user: User | Any, case_study: CaseStudy) -> bool:
     """Authors and moderators archive a published case study."""
-    return case_study.status.value == "published" and can_edit_case_study(user, case_study)
+    return case_study.is_published and can_edit_case_study(user, case_study)
 
 
 def can_delete_case_study(user: User | Any, case_study: CaseStudy) -> bool:
@@ -127,7 +127,7 @@ def can_mark_helpful(user: User | Any, case_study: CaseStudy) -> bool:
     """Signed-in people mark others' published case studies helpful."""
     return (
         can_contribute(user)
-        and case_study.status.value == "published"
+        and case_study.is_published
         and not is_case_study_author(user, case_study)
     )
 
@@ -190,7 +190,7 @@ def can_flag_case_study(user: User | Any, case_study: CaseStudy) -> bool:
     """Members report published case studies they did not write."""
     return (
         can_contribute(user)
-        and case_study.status.value == "published"
+        and case_study.is_published
         and not is_case_study_author(user, case_study)
     )
 

@@ -29,6 +29,17 @@ from dpse.extensions import db
 from dpse.locking import lock_row
 from dpse.mixins import utcnow
 from dpse.notifications import service as notifications
+from dpse.permissions import (
+    can_archive_case_study,
+    can_create_case_study,
+    can_delete_case_study,
+    can_edit_case_study,
+    can_mark_helpful,
+    can_publish_case_study,
+    can_restore_case_study_revision,
+    can_review_case_study,
+    can_submit_case_study,
+)
 from dpse.rules import RuleError
 from dpse.search.models import queue_reindex
 from dpse.slugs import insert_with_unique_slug, slugify, unique_slug
@@ -43,6 +54,17 @@ URL_FIELDS = ("repository_url", "live_url", "publiccode_url")
 
 class CaseStudyError(RuleError):
     """A case-study rule was broken (see dpse.rules)."""
+
+
+class NotAllowed(PermissionError):
+    """The person may not do this; views ask the same predicate first and answer 403."""
+
+
+def _check(allowed: bool) -> None:
+    """Every write re-checks the predicate its view asked (after the status rules, so a stale
+    page still gets the rule's message rather than a refusal)."""
+    if not allowed:
+        raise NotAllowed("You may not do that to this case study")
 
 
 @dataclass
@@ -251,6 +273,7 @@ def _refresh_reuse_counts(case_study_ids: set[int]) -> None:
 
 def create_case_study(author: User, data: CaseStudyData) -> CaseStudy:
     """A new draft by ``author`` for their organisation, with its first revision."""
+    _check(can_create_case_study(author))
     validate(data)
     resolved = _resolve(data, None)
 
@@ -291,6 +314,7 @@ def _change_slug(cs: CaseStudy, new_slug: str) -> None:
 
 def update_case_study(editor: User, cs: CaseStudy, data: CaseStudyData, note: str = "") -> bool:
     """Save an edit as a new revision; a published case study stays published. False: no change."""
+    _check(can_edit_case_study(editor, cs))
     validate(data)
     resolved = _resolve(data, cs)
     # Edits of one case study take turns: a double-clicked Save finds the first save done (no
@@ -367,6 +391,7 @@ def submit(user: User, cs: CaseStudy) -> None:
     """An author sends a draft (or a returned case study) for review."""
     if cs.status not in (Status.DRAFT, Status.RETURNED):
         raise CaseStudyError("Only drafts and returned case studies can be submitted")
+    _check(can_submit_case_study(user, cs))
     cs.status = Status.SUBMITTED
     cs.submitted_at = utcnow()
     db.session.commit()
@@ -382,6 +407,7 @@ def publish(
     """
     if cs.status not in (Status.SUBMITTED, Status.ARCHIVED):
         raise CaseStudyError("Only submitted or archived case studies can be published")
+    _check(can_publish_case_study(moderator, cs))
     first_time = cs.published_at is None
     cs.status = Status.PUBLISHED
     cs.return_reason = ""
@@ -406,6 +432,7 @@ def return_for_changes(moderator: User, cs: CaseStudy, reason: str) -> None:
     """A moderator sends a submitted case study back with a reason; the authors are told."""
     if cs.status != Status.SUBMITTED:
         raise CaseStudyError("Only submitted case studies can be returned")
+    _check(can_review_case_study(moderator, cs))
     if not reason.strip():
         raise CaseStudyError("Say what the authors should change", "reason")
     cs.status = Status.RETURNED
@@ -425,6 +452,7 @@ def archive(user: User, cs: CaseStudy) -> None:
     """Take a published case study out of lists and search; its page stays, marked archived."""
     if cs.status != Status.PUBLISHED:
         raise CaseStudyError("Only published case studies can be archived")
+    _check(can_archive_case_study(user, cs))
     cs.status = Status.ARCHIVED
     _refresh_reuse_counts({c.id for c in cs.adapted_from})
     queue_reindex("case_study", cs.id)
@@ -434,6 +462,7 @@ def archive(user: User, cs: CaseStudy) -> None:
 
 def restore_revision(moderator: User, cs: CaseStudy, number: int) -> None:
     """Bring back the content of an earlier revision, as a new revision."""
+    _check(can_restore_case_study_revision(moderator, cs))
     revision = get_revision(cs, number)
     if revision is None:
         raise CaseStudyError("There is no such revision")
@@ -454,6 +483,7 @@ def set_helpful(user: User, cs: CaseStudy, marked: bool) -> bool:
     """
     if cs.status != Status.PUBLISHED:
         raise CaseStudyError("Only published case studies can be marked helpful")
+    _check(can_mark_helpful(user, cs))
     # Markers of one case study take turns, so the recount below sees every committed mark.
     lock_row(CaseStudy.id, cs.id)
     existing = db.session.scalar(
@@ -488,6 +518,7 @@ def delete_draft(user: User, cs: CaseStudy) -> None:
     """Authors may throw away a case study that was never published."""
     if cs.published_at is not None:
         raise CaseStudyError("Published case studies are archived, not deleted")
+    _check(can_delete_case_study(user, cs))
     lock_row(CaseStudy.id, cs.id)
     if db.session.scalar(select(CaseStudy.id).where(CaseStudy.id == cs.id)) is None:
         db.session.rollback()  # a double click: the first one deleted it, as was meant

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from dpse.accounts.models import User
+from dpse.accounts.roles import Role
 from dpse.casestudies import service
 from dpse.casestudies.models import CaseStudy, Outcome, Sector
+from dpse.extensions import db
 
 
 def case_study_data(**overrides) -> service.CaseStudyData:
@@ -25,8 +30,16 @@ def case_study_data(**overrides) -> service.CaseStudyData:
 
 
 def make_case_study(author, status: str = "draft", moderator=None, **overrides) -> CaseStudy:
-    """A case study by ``author`` taken through the workflow up to ``status``."""
+    """A case study by ``author`` taken through the workflow up to ``status``.
+
+    Publishing, returning and archiving need a moderator (the service checks): without one
+    given, the first moderator account does it.
+    """
     cs = service.create_case_study(author, case_study_data(**overrides))
+    if moderator is None and status in ("published", "returned", "archived"):
+        moderator = db.session.scalar(
+            select(User).where(User.role.in_((Role.MODERATOR, Role.ADMIN))).order_by(User.id)
+        )
     if status in ("submitted", "published", "returned", "archived"):
         service.submit(author, cs)
     if status in ("published", "archived"):

@@ -3,11 +3,12 @@ route modules, so registering the blueprint is the only wiring."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask_login import current_user
+from werkzeug.exceptions import Forbidden
 from werkzeug.wrappers import Response
 
-from dpse.casestudies import queries
+from dpse.casestudies import queries, service
 from dpse.casestudies.models import CaseStudy
 
 bp = Blueprint("casestudies", __name__, url_prefix="/case-studies")
@@ -22,6 +23,12 @@ def load_visible(slug: str) -> CaseStudy | Response:
         endpoint = request.endpoint or "casestudies.show"
         return redirect(url_for(endpoint, **{**(request.view_args or {}), "slug": moved_to}), 301)
     abort(404)
+
+
+@bp.errorhandler(service.NotAllowed)
+def refused(exc: service.NotAllowed) -> Response | tuple[str, int]:
+    """A service refused what the view's predicate allowed: the same 403 page."""
+    return current_app.handle_http_exception(Forbidden())  # type: ignore[return-value]
 
 
 # The route modules attach themselves to bp; importing them here is what routes them.
