@@ -86,15 +86,14 @@ def register_blueprints(app: Flask) -> None:
     from dpse.accounts.views import bp as accounts_bp
     from dpse.casestudies.views import bp as casestudies_bp
     from dpse.events.views import bp as events_bp
-    from dpse.forum import bp as forum_bp
-    from dpse.forum import views as _forum_views  # noqa: F401
+    from dpse.forum.views import bp as forum_bp
     from dpse.moderation import bp as moderation_bp
     from dpse.moderation import views as _moderation_views  # noqa: F401
     from dpse.notifications.views import bp as notifications_bp
     from dpse.saved_searches.views import bp as saved_searches_bp
-    from dpse.search.views import bp as search_bp
-    from dpse.tags import bp as tags_bp
-    from dpse.tags import views as _tags_views  # noqa: F401
+    from dpse.search import bp as search_bp
+    from dpse.search import views as _search_views  # noqa: F401
+    from dpse.tags.views import bp as tags_bp
 
     for blueprint in (
         pages.bp,
@@ -117,7 +116,7 @@ def register_search_sources(app: Flask) -> None:
     from dpse.events.indexing import SOURCE as events
     from dpse.forum.indexing import POSTS as posts
     from dpse.forum.indexing import THREADS as threads
-    from dpse.search.engine import init_search
+    from dpse.search.index import init_search
 
     init_search(app, [case_studies, events, threads, posts])
 
@@ -125,10 +124,23 @@ def register_search_sources(app: Flask) -> None:
 def register_providers(app: Flask) -> None:
     """What a lower domain shows from a higher one, without importing it (dpse.registry)."""
     from dpse.casestudies.queries import for_organisation
+    from dpse.casestudies.queries import for_tag as case_studies_for_tag
     from dpse.forum.queries import discussion_for
+    from dpse.forum.queries import tag_section as forum_tag_section
+    from dpse.notifications.models import TargetType
+    from dpse.notifications.service import is_following
     from dpse.registry import provide
 
     provide(app, "discussion", discussion_for)  # under case studies and events
+    # The tag page: each domain's section (tags sit below all of them).
+    provide(app, "tag_sections", lambda tag, _user: {"case_studies": case_studies_for_tag(tag.id)})
+    provide(app, "tag_sections", _tag_page_events)
+    provide(app, "tag_sections", forum_tag_section)
+    provide(
+        app,
+        "tag_sections",
+        lambda tag, user: {"following": is_following(user, TargetType.TAG, tag.id)},
+    )
     provide(app, "organisation.case_studies", for_organisation)  # on an organisation's page
 
 
@@ -144,6 +156,16 @@ def register_notification_targets(app: Flask) -> None:
     register_follow_target(app, TargetType.EVENT, events)
     register_follow_target(app, TargetType.TAG, following.tags)
     register_discussions(app, following.discussion_thread_id)
+
+
+def _tag_page_events(tag: Any, user: Any) -> dict[str, Any]:
+    """The events' section of a tag page: up to 20 upcoming events with the tag."""
+    from dpse.events.queries import EventFilters, events_query
+    from dpse.extensions import db
+
+    upcoming = events_query(EventFilters(tag=tag.slug), past=False).limit(20)
+    events = list(db.session.scalars(upcoming).unique())
+    return {"events": events, "registrations": {}, "past": False}
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -7,7 +7,15 @@ from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from dpse.forum.mentions import MENTION_HINT
-from dpse.forum.service import MAX_BODY, MAX_TITLE, MIN_TITLE
+from dpse.forum.models import (
+    MAX_BODY,
+    MAX_CATEGORY_DESCRIPTION,
+    MAX_CATEGORY_NAME,
+    MAX_CATEGORY_POSITION,
+    MAX_TITLE,
+    MIN_CATEGORY_NAME,
+    MIN_TITLE,
+)
 from dpse.tags.service import parse_tag_names
 
 BODY_HINT = "Markdown: **bold**, *italic*, > quotes, lists, links and `code`. " + MENTION_HINT
@@ -18,7 +26,7 @@ def _body_field(label: str) -> TextAreaField:
         label,
         validators=[
             DataRequired("Write something before posting"),
-            Length(max=MAX_BODY, message=f"Keep a post under {MAX_BODY:,} characters"),
+            Length(max=MAX_BODY, message=f"Keep a post to {MAX_BODY:,} characters or fewer"),
         ],
         description=BODY_HINT,
     )
@@ -35,7 +43,7 @@ class ThreadForm(FlaskForm):
             Length(
                 min=MIN_TITLE,
                 max=MAX_TITLE,
-                message=f"The title must be {MIN_TITLE} to {MAX_TITLE} characters",
+                message=f"The title must be {MIN_TITLE} to {MAX_TITLE:,} characters",
             ),
         ],
         description="A question or a clear subject, e.g. 'Has anyone moved from Squiz to Drupal?'",
@@ -81,19 +89,33 @@ class CategoryForm(FlaskForm):
         "Name",
         validators=[
             DataRequired("Give the category a name"),
-            Length(min=3, max=100, message="The name must be 3 to 100 characters"),
+            Length(
+                min=MIN_CATEGORY_NAME,
+                max=MAX_CATEGORY_NAME,
+                message=f"The name must be {MIN_CATEGORY_NAME} to {MAX_CATEGORY_NAME:,} characters",
+            ),
         ],
     )
     description = StringField(
         "Description",
-        validators=[Optional(), Length(max=500, message="Keep it under 500 characters")],
+        validators=[
+            Optional(),
+            Length(
+                max=MAX_CATEGORY_DESCRIPTION,
+                message=f"{MAX_CATEGORY_DESCRIPTION:,} characters or fewer",
+            ),
+        ],
         description="One sentence shown under the name on the forum's front page.",
     )
     position = IntegerField(
         "Position",
         validators=[
             Optional(),
-            NumberRange(min=0, max=10_000, message="Use a whole number from 0 to 10,000"),
+            NumberRange(
+                min=0,
+                max=MAX_CATEGORY_POSITION,
+                message=f"Use a whole number from 0 to {MAX_CATEGORY_POSITION:,}",
+            ),
         ],
         description="Categories are listed from the lowest number to the highest.",
     )

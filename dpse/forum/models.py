@@ -14,6 +14,16 @@ from dpse.mixins import UTCDateTime, utcnow
 from dpse.rendering import RenderedMarkdown, StoredHTML
 from dpse.tags.models import Tag
 
+# Field limits, declared once: columns, forms and the service all use these.
+MAX_BODY = 20_000  # characters of a post's Markdown
+MIN_TITLE = 5
+MAX_TITLE = 200  # a thread's title (comment threads' titles are cut to it)
+MAX_THREAD_TAGS = 5
+MIN_CATEGORY_NAME = 3
+MAX_CATEGORY_NAME = 100
+MAX_CATEGORY_DESCRIPTION = 500
+MAX_CATEGORY_POSITION = 10_000
+
 thread_tag = Table(
     "thread_tag",
     db.metadata,
@@ -28,9 +38,9 @@ class Category(db.Model):
     __tablename__ = "forum_category"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(100))
-    slug: Mapped[str] = mapped_column(String(100), unique=True)
-    description: Mapped[str] = mapped_column(String(500), default="")
+    name: Mapped[str] = mapped_column(String(MAX_CATEGORY_NAME))
+    slug: Mapped[str] = mapped_column(String(MAX_CATEGORY_NAME), unique=True)
+    description: Mapped[str] = mapped_column(String(MAX_CATEGORY_DESCRIPTION), default="")
     position: Mapped[int] = mapped_column(default=0)
 
     def __repr__(self) -> str:
@@ -48,7 +58,7 @@ class Thread(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     category_id: Mapped[int] = mapped_column(ForeignKey("forum_category.id"), index=True)
-    title: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(MAX_TITLE))
     slug: Mapped[str] = mapped_column(String(120))
     author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

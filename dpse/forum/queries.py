@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.sql.elements import ColumnElement
@@ -21,6 +22,7 @@ from dpse.forum.models import Category, Post, PostRevision, Thread, thread_tag
 from dpse.notifications import service as notifications
 from dpse.notifications.models import TargetType
 from dpse.permissions import can_moderate
+from dpse.tags.models import Tag
 
 POSTS_PER_PAGE = 20
 THREADS_PER_PAGE = 25
@@ -74,6 +76,11 @@ class CategorySummary:
 def categories() -> list[Category]:
     """All categories in their order."""
     return list(db.session.scalars(select(Category).order_by(Category.position, Category.name)))
+
+
+def category_by_id(category_id: int) -> Category | None:
+    """One category, or None."""
+    return db.session.get(Category, category_id)
 
 
 def category_by_slug(slug: str) -> Category | None:
@@ -222,6 +229,38 @@ def page_of(post: Post, user: User | Any) -> int:
     return position_of(post, user) // POSTS_PER_PAGE + 1
 
 
+def should_hold(author: User) -> bool:
+    """New accounts' posts wait for review until DPSE_HOLD_FIRST_POSTS have been approved."""
+    needed = current_app.config.get("HOLD_FIRST_POSTS", 0)
+    if needed <= 0 or can_moderate(author):
+        return False
+    approved = db.session.scalar(
+        select(func.count(Post.id)).where(
+            Post.author_id == author.id,
+            Post.held_for_review.is_(False),
+            Post.hidden_at.is_(None),
+        )
+    )
+    return (approved or 0) < needed
+
+
+def opening_post_id(thread: Thread) -> int | None:
+    """The id of a thread's first post."""
+    return db.session.scalar(
+        select(Post.id)
+        .where(Post.thread_id == thread.id)
+        .order_by(Post.created_at, Post.id)
+        .limit(1)
+    )
+
+
+def quote(post: Post) -> str:
+    """A post as a Markdown blockquote with attribution, to start a reply with."""
+    lines = post.body.strip().splitlines() or [""]
+    quoted = "\n".join(f"> {line}" if line.strip() else ">" for line in lines)
+    return f"{post.author.display_name} wrote:\n\n{quoted}\n\n"
+
+
 def revisions(post: Post) -> list[PostRevision]:
     """Earlier versions of a post, newest first, with their editors."""
     return list(
@@ -259,6 +298,11 @@ def threads_for_tag(tag_id: int, limit: int = 50) -> list[Thread]:
             .limit(limit)
         )
     )
+
+
+def tag_section(tag: Tag, user: User | Any) -> dict[str, Any]:
+    """The forum's section of a tag page (registered for tags' "tag_sections")."""
+    return {"threads": threads_for_tag(tag.id)}
 
 
 def active_threads(limit: int = 5) -> list[Thread]:

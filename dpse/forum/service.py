@@ -1,4 +1,5 @@
-"""Forum use cases: start a thread, reply, comment on a case study or event, edit a post.
+"""Forum use cases: start a thread, reply, comment on a case study or event, edit or delete a
+post, and the admins' category changes.
 
 Counts and last activity are recomputed from the posts everyone may see (`refresh_thread`)
 whenever a post appears, disappears or moves, so they cannot drift.
@@ -10,30 +11,40 @@ import logging
 import re
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from dpse.accounts.models import User
 from dpse.extensions import db
 from dpse.forum import discussions, indexing, notifying
-from dpse.forum.models import Category, Post, PostRevision, Thread
+from dpse.forum.models import (
+    MAX_BODY,
+    MAX_CATEGORY_DESCRIPTION,
+    MAX_CATEGORY_NAME,
+    MAX_CATEGORY_POSITION,
+    MAX_THREAD_TAGS,
+    MAX_TITLE,
+    MIN_CATEGORY_NAME,
+    MIN_TITLE,
+    Category,
+    Post,
+    PostRevision,
+    Thread,
+)
+from dpse.forum.queries import opening_post_id, should_hold
 from dpse.locking import lock_row
 from dpse.mixins import utcnow
+from dpse.moderation import audit
 from dpse.notifications import emails as notification_emails
 from dpse.notifications import service as notifications
 from dpse.notifications.models import TargetType
-from dpse.permissions import can_moderate, can_post, can_view_thread
+from dpse.permissions import can_manage_categories, can_post, can_view_thread
 from dpse.rules import RuleError
-from dpse.slugs import slugify
+from dpse.slugs import slugify, unique_slug
 from dpse.tags.models import TagKind
 from dpse.tags.service import get_or_create_tags
 
 log = logging.getLogger(__name__)
-MAX_BODY = 20_000
-MAX_TITLE = 200
-MIN_TITLE = 5
-MAX_TAGS = 5
 # Category addresses that would hide forum pages (/forum/t/…, /forum/new …).
 RESERVED_SLUGS = frozenset({"t", "p", "new", "discuss", "categories", "tags", "preview"})
 
@@ -57,7 +68,7 @@ def check_body(body: str) -> str:
     if not body.strip():
         raise ForumError("Write something before posting", "body")
     if len(body) > MAX_BODY:
-        raise ForumError(f"Keep a post under {MAX_BODY:,} characters", "body")
+        raise ForumError(f"Keep a post to {MAX_BODY:,} characters or fewer", "body")
     return body.strip("\n").rstrip()
 
 
@@ -67,7 +78,7 @@ def check_title(title: str) -> str:
     if len(title) < MIN_TITLE:
         raise ForumError(f"Give the thread a title of at least {MIN_TITLE} characters", "title")
     if len(title) > MAX_TITLE:
-        raise ForumError(f"Keep the title to {MAX_TITLE} characters or fewer", "title")
+        raise ForumError(f"Keep the title to {MAX_TITLE:,} characters or fewer", "title")
     return title
 
 
@@ -77,26 +88,77 @@ def get_or_create_category(slug: str, name: str, description: str = "") -> Categ
     if category is None:
         if slug in RESERVED_SLUGS:
             raise ForumError(f"{slug!r} is reserved for forum pages", "slug")
-        position = (db.session.scalar(select(func.max(Category.position))) or 0) + 1
-        category = Category(slug=slug, name=name, description=description, position=position)
+        category = Category(
+            slug=slug, name=name, description=description, position=_next_position()
+        )
         db.session.add(category)
         db.session.flush()
     return category
 
 
-def should_hold(author: User) -> bool:
-    """New accounts' posts wait for review until DPSE_HOLD_FIRST_POSTS have been approved."""
-    needed = current_app.config.get("HOLD_FIRST_POSTS", 0)
-    if needed <= 0 or can_moderate(author):
-        return False
-    approved = db.session.scalar(
-        select(func.count(Post.id)).where(
-            Post.author_id == author.id,
-            Post.held_for_review.is_(False),
-            Post.hidden_at.is_(None),
+def _next_position() -> int:
+    """A new category goes at the end of the list."""
+    return (db.session.scalar(select(func.max(Category.position))) or 0) + 1
+
+
+def _checked_category(name: str, description: str) -> tuple[str, str]:
+    name = " ".join(clean_text(name).split())
+    description = " ".join(clean_text(description).split())
+    if len(name) < MIN_CATEGORY_NAME:
+        raise ForumError(
+            f"Give the category a name of at least {MIN_CATEGORY_NAME} characters", "name"
         )
-    )
-    return (approved or 0) < needed
+    if len(name) > MAX_CATEGORY_NAME:
+        raise ForumError(f"Keep the name to {MAX_CATEGORY_NAME:,} characters or fewer", "name")
+    if len(description) > MAX_CATEGORY_DESCRIPTION:
+        raise ForumError(
+            f"Keep the description to {MAX_CATEGORY_DESCRIPTION:,} characters or fewer",
+            "description",
+        )
+    return name, description
+
+
+def create_category(admin: User, name: str, description: str) -> Category:
+    """Add a category at the end of the list; its address comes from its name."""
+    if not can_manage_categories(admin):
+        raise ForumError("Only admins manage categories")
+    name, description = _checked_category(name, description)
+    slug = unique_slug(Category.slug, name)
+    if slug in RESERVED_SLUGS:
+        slug = unique_slug(Category.slug, f"{name} forum")
+    category = Category(name=name, slug=slug, description=description, position=_next_position())
+    db.session.add(category)
+    db.session.flush()
+    audit.record(admin, "create_category", "category", category.id, name)
+    db.session.commit()
+    log.info("%r created by %s", category, admin)
+    return category
+
+
+def update_category(
+    admin: User, category: Category, name: str, description: str, position: int
+) -> None:
+    """Rename, describe or reorder a category (its address stays, so links keep working)."""
+    if not can_manage_categories(admin):
+        raise ForumError("Only admins manage categories")
+    name, description = _checked_category(name, description)
+    if not 0 <= position <= MAX_CATEGORY_POSITION:
+        raise ForumError(f"Use a position between 0 and {MAX_CATEGORY_POSITION:,}", "position")
+    changes = [
+        label
+        for label, old, new in (
+            ("name", category.name, name),
+            ("description", category.description, description),
+            ("position", category.position, position),
+        )
+        if old != new
+    ]
+    if not changes:
+        return
+    category.name, category.description, category.position = name, description, position
+    audit.record(admin, "edit_category", "category", category.id, "Changed " + ", ".join(changes))
+    db.session.commit()
+    log.info("%r edited by %s", category, admin)
 
 
 def refresh_thread(thread: Thread) -> bool:
@@ -129,16 +191,6 @@ def refresh_thread(thread: Thread) -> bool:
         and opening.hidden_at is None
     )
     return was_visible != thread.visible
-
-
-def opening_post_id(thread: Thread) -> int | None:
-    """The id of a thread's first post."""
-    return db.session.scalar(
-        select(Post.id)
-        .where(Post.thread_id == thread.id)
-        .order_by(Post.created_at, Post.id)
-        .limit(1)
-    )
 
 
 def _add_post(
@@ -194,7 +246,7 @@ def create_thread(
         created_at=created,
         last_activity_at=created,
         tags=get_or_create_tags(
-            [n for n in (clean_text(t).strip() for t in tags or []) if n][:MAX_TAGS],
+            [n for n in (clean_text(t).strip() for t in tags or []) if n][:MAX_THREAD_TAGS],
             TagKind.TOPIC,
         ),
     )
@@ -338,10 +390,3 @@ def delete_own_post(author: User, post: Post) -> None:
     notifying.withdraw_about(post)
     db.session.commit()
     log.info("%r deleted by its author %s", post, author)
-
-
-def quote(post: Post) -> str:
-    """A post as a Markdown blockquote with attribution, to start a reply with."""
-    lines = post.body.strip().splitlines() or [""]
-    quoted = "\n".join(f"> {line}" if line.strip() else ">" for line in lines)
-    return f"{post.author.display_name} wrote:\n\n{quoted}\n\n"

@@ -9,6 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from dpse.extensions import db
 
+MAX_NAME = 60  # characters; longer typed names are cut to this
+
 
 class TagKind(enum.StrEnum):
     """Technologies (drupal, ckan) are told apart from topics (accessibility, procurement)."""
@@ -23,8 +25,8 @@ class Tag(db.Model):
     __tablename__ = "tag"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(60), unique=True)
-    name: Mapped[str] = mapped_column(String(60))
+    slug: Mapped[str] = mapped_column(String(MAX_NAME), unique=True)
+    name: Mapped[str] = mapped_column(String(MAX_NAME))
     kind: Mapped[TagKind] = mapped_column(
         Enum(
             TagKind,
@@ -35,6 +37,11 @@ class Tag(db.Model):
         ),
         default=TagKind.TOPIC,
     )
+
+    @property
+    def is_technology(self) -> bool:
+        """A technology (drupal, ckan) rather than a topic."""
+        return self.kind == TagKind.TECHNOLOGY
 
     def __repr__(self) -> str:
         return f"<Tag {self.slug}>"

@@ -8,7 +8,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from dpse.extensions import db
 from dpse.slugs import slugify
-from dpse.tags.models import Tag, TagKind
+from dpse.tags.models import MAX_NAME, Tag, TagKind
+from dpse.tags.queries import tag_by_slug
+
+# tag_by_slug is a read (queries.py); kept importable here for callers outside this domain
+# that still import it from the service.
+__all__ = ["MAX_TAGS", "get_or_create_tags", "parse_tag_names", "tag_by_slug"]
 
 MAX_TAGS = 12
 
@@ -17,7 +22,7 @@ def parse_tag_names(text: str) -> list[str]:
     """'Drupal, LocalGov Drupal ,accessibility' -> three names, in order, without duplicates."""
     seen: dict[str, str] = {}
     for raw in text.split(","):
-        name = " ".join(raw.split())[:60]
+        name = " ".join(raw.split())[:MAX_NAME]
         if name and slugify(name) not in seen:
             seen[slugify(name)] = name
     return list(seen.values())
@@ -49,8 +54,3 @@ def get_or_create_tags(names: list[str], kind: TagKind = TagKind.TOPIC) -> list[
                 t.slug: t for t in db.session.scalars(select(Tag).where(Tag.slug.in_(wanted)))
             }
     return [existing[slug] for slug in wanted]
-
-
-def tag_by_slug(slug: str) -> Tag | None:
-    """One tag, or None."""
-    return db.session.scalar(select(Tag).where(Tag.slug == slug))

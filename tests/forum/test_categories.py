@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from dpse.extensions import db
-from dpse.forum import categories, queries
+from dpse.forum import queries, service
 from dpse.forum.service import ForumError
 from dpse.moderation.models import AuditLog
 from tests.conftest import login, post_form
@@ -41,8 +41,8 @@ def test_admin_adds_and_edits_categories(client, users):
 
 
 def test_reserved_and_duplicate_names_get_their_own_address(users):
-    first = categories.create_category(users["admin"], "Tags", "")
-    second = categories.create_category(users["admin"], "Tags", "")
+    first = service.create_category(users["admin"], "Tags", "")
+    second = service.create_category(users["admin"], "Tags", "")
     assert first.slug == "tags-forum" and second.slug == "tags-forum-2"
     with pytest.raises(ForumError):
-        categories.create_category(users["moderator"], "Not allowed", "")
+        service.create_category(users["moderator"], "Not allowed", "")

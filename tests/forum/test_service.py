@@ -113,7 +113,7 @@ def test_editing_keeps_the_earlier_text_for_moderators(users):
 
 def test_quote_makes_an_attributed_blockquote(users):
     thread = make_thread(users["supplier"], body="Line one\n\nLine **two**")
-    quoted = service.quote(posts_of(thread)[0])
+    quoted = queries.quote(posts_of(thread)[0])
     assert quoted == "Supplier Person wrote:\n\n> Line one\n>\n> Line **two**\n\n"
 
 

@@ -6,9 +6,10 @@ from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from dpse.forum import bp, discussions, queries
+from dpse.forum import discussions, queries
 from dpse.forum.forms import ReplyForm
 from dpse.forum.models import Post, Thread
+from dpse.forum.views import bp
 from dpse.notifications import service as notifications
 from dpse.notifications.models import TargetType
 from dpse.permissions import (

@@ -6,11 +6,12 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from dpse.forum import bp, categories, queries
+from dpse.forum import queries, service
 from dpse.forum.forms import CategoryForm
-from dpse.forum.service import ForumError
+from dpse.forum.views import bp
 from dpse.permissions import can_manage_categories, require
 from dpse.rules import show_on_form
+from dpse.web import form_status, signed_in_user
 
 Rendered = str | Response | tuple[str, int]
 
@@ -23,16 +24,17 @@ def manage_categories() -> Rendered:
     form = CategoryForm()
     if form.validate_on_submit():
         try:
-            category = categories.create_category(
-                current_user._get_current_object(), form.name.data, form.description.data or ""
+            category = service.create_category(
+                signed_in_user(), form.name.data, form.description.data or ""
             )
-        except ForumError as exc:
+        except service.ForumError as exc:
             show_on_form(form, exc)
         else:
             flash(f"The category {category.name} has been added.", "success")
             return redirect(url_for("forum.manage_categories"))
-    status = 400 if (form.errors or form.form_errors) else 200
-    return render_template("forum/categories.html", summaries=queries.overview(), form=form), status
+    return render_template(
+        "forum/categories.html", summaries=queries.overview(), form=form
+    ), form_status(form)
 
 
 @bp.route("/categories/<int:category_id>", methods=["GET", "POST"])
@@ -40,7 +42,7 @@ def manage_categories() -> Rendered:
 def edit_category(category_id: int) -> Rendered:
     """Rename, describe or reorder one category."""
     require(can_manage_categories(current_user))
-    category = next((c for c in queries.categories() if c.id == category_id), None)
+    category = queries.category_by_id(category_id)
     if category is None:
         abort(404)
     form = CategoryForm()
@@ -49,17 +51,18 @@ def edit_category(category_id: int) -> Rendered:
         form.position.data = category.position
     if form.validate_on_submit():
         try:
-            categories.update_category(
-                current_user._get_current_object(),
+            service.update_category(
+                signed_in_user(),
                 category,
                 form.name.data,
                 form.description.data or "",
                 category.position if form.position.data is None else form.position.data,
             )
-        except ForumError as exc:
+        except service.ForumError as exc:
             show_on_form(form, exc)
         else:
             flash("The category has been saved.", "success")
             return redirect(url_for("forum.manage_categories"))
-    status = 400 if (form.errors or form.form_errors) else 200
-    return render_template("forum/category_form.html", form=form, category=category), status
+    return render_template("forum/category_form.html", form=form, category=category), form_status(
+        form
+    )

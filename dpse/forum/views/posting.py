@@ -2,25 +2,24 @@
 
 Posting is rate-limited per account (DPSE_POST_RATE_LIMIT). Only successful posts count, and
 previews are free. When the limit is reached the form comes back with what was typed and a
-message, rather than a bare error page.
+message (status 429), rather than a bare error page: the views check the limit themselves,
+before posting, and count a post once it is made.
 """
 
 from __future__ import annotations
 
-import inspect
-
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
-from flask_limiter.util import get_remote_address
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from werkzeug.exceptions import TooManyRequests
+from flask_wtf import FlaskForm
+from limits import parse_many
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from dpse.accounts.models import User
 from dpse.extensions import limiter
-from dpse.forum import bp, discussions, queries, service
+from dpse.forum import discussions, queries, service
 from dpse.forum.forms import CommentForm, DeletePostForm, EditPostForm, ReplyForm, ThreadForm
 from dpse.forum.models import Post
+from dpse.forum.views import bp
 from dpse.forum.views.browse import visible_post, visible_thread
 from dpse.limits import PREVIEW_MESSAGE, preview_allowed
 from dpse.permissions import (
@@ -31,7 +30,7 @@ from dpse.permissions import (
     require,
 )
 from dpse.rules import show_on_form
-from dpse.web import bounded_int_arg
+from dpse.web import bounded_int_arg, form_status, signed_in_user
 
 RATE_MESSAGE = (
     "You are posting faster than the forum allows. Wait a minute, then post again: "
@@ -41,76 +40,59 @@ HELD_MESSAGE = (
     "Thank you. As a new member, your first posts are checked by a moderator before others "
     "see them; you can see it already."
 )
+# One allowance shared by new threads, replies and comments.
+POSTING_SCOPE = "forum-posting"
 Rendered = str | Response | tuple[str, int]
-
-
-def signed_in_user() -> User:
-    """The real User behind Flask-Login's proxy, for service calls."""
-    return current_user._get_current_object()
-
-
-def _post_rate_limit() -> str:
-    return current_app.config["POST_RATE_LIMIT"]
-
-
-def _poster() -> str:
-    if current_user.is_authenticated:
-        return f"user:{current_user.id}"
-    return get_remote_address()
 
 
 def _previewing() -> bool:
     return request.form.get("action") == "preview"
 
 
-def _posted(response: Response) -> bool:
-    return response.status_code in (302, 303)
+class _Allowance:
+    """This request's place in the account's posting allowance, and what the form says.
 
+    Made at the start of a posting view: a POST that posts (not a preview) over the allowance
+    is refused (status 429) whatever the form holds, as the limiter's decorator would have.
+    """
 
-posting_limit = limiter.shared_limit(
-    _post_rate_limit,
-    scope="forum-posting",
-    key_func=_poster,
-    methods=["POST"],
-    exempt_when=_previewing,
-    deduct_when=_posted,
-)
-POSTING_ENDPOINTS = {"forum.new_thread", "forum.reply", "forum.comment"}
+    def __init__(self, posting: bool = True) -> None:
+        self.refused = False
+        if posting and request.method == "POST" and not _previewing() and limiter.enabled:
+            key = self._key()
+            self.refused = not all(
+                limiter.limiter.test(w, POSTING_SCOPE, key) for w in self._windows()
+            )
 
+    def _windows(self) -> list:  # type: ignore[type-arg]
+        return parse_many(current_app.config["POST_RATE_LIMIT"])
 
-@bp.errorhandler(TooManyRequests)
-def posting_too_fast(exc: TooManyRequests) -> Rendered:
-    """Over the posting limit: show the same form again with the input and a message."""
-    view = current_app.view_functions.get(request.endpoint or "")
-    if request.method != "POST" or request.endpoint not in POSTING_ENDPOINTS or view is None:
-        return render_template("errors/429.html", code=429), 429
-    g.forum_rate_limited = True
-    # The view itself, without its decorators: the limiter would refuse again, and the
-    # sign-in check has passed already (it runs before the limit).
-    return inspect.unwrap(view)(**(request.view_args or {}))
+    def _key(self) -> str:
+        return f"user:{current_user.id}"
 
+    def refuses(self, form: FlaskForm) -> bool:
+        """Whether this post is over the allowance (then the form says why)."""
+        if self.refused:
+            form.form_errors.append(RATE_MESSAGE)
+        return self.refused
 
-def _refused_for_rate(form: object) -> bool:
-    """Whether this request is the rate limiter's replay (then the form says why)."""
-    if g.get("forum_rate_limited"):
-        form.form_errors.append(RATE_MESSAGE)  # type: ignore[attr-defined]
-        return True
-    return False
+    def count(self) -> None:
+        """Count one post made against every window of the allowance."""
+        if limiter.enabled:
+            for window in self._windows():
+                limiter.limiter.hit(window, POSTING_SCOPE, self._key())
 
+    def preview(self, form: FlaskForm) -> bool:
+        """Count a preview against the account's allowance; over it, say so on the form."""
+        if preview_allowed(current_user.id):
+            return True
+        form.form_errors.append(PREVIEW_MESSAGE)
+        self.refused = True
+        return False
 
-def _preview_allowed(form: object) -> bool:
-    """Count a preview against the account's allowance; over it, say so on the form."""
-    if preview_allowed(current_user.id):
-        return True
-    form.form_errors.append(PREVIEW_MESSAGE)  # type: ignore[attr-defined]
-    g.preview_refused = True
-    return False
-
-
-def _status(form: object) -> int:
-    if g.get("forum_rate_limited") or g.get("preview_refused"):
-        return 429
-    return 400 if (form.errors or form.form_errors) else 200  # type: ignore[attr-defined]
+    def status(self, form: FlaskForm) -> int:
+        """429 when an allowance refused this request, else 400 or 200 (web.form_status)."""
+        return 429 if self.refused else form_status(form)
 
 
 def _landing(post: Post) -> Response:
@@ -122,16 +104,17 @@ def _landing(post: Post) -> Response:
     return redirect(url_for("forum.permalink", post_id=post.id))
 
 
-def _after_posting(post_is_public: bool, message: str) -> None:
+def _after_posting(allowance: _Allowance, post_is_public: bool, message: str) -> None:
+    allowance.count()
     flash(message if post_is_public else HELD_MESSAGE, "success")
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
-@posting_limit
 def new_thread() -> Rendered:
     """Start a thread in a category, with a preview before posting."""
     require(can_post(current_user))
+    allowance = _Allowance()
     form = ThreadForm()
     choices = [SelectChoice(c.slug, c.name) for c in queries.categories()]
     form.category.choices = choices
@@ -139,9 +122,9 @@ def new_thread() -> Rendered:
         wanted = request.args.get("category", "")
         form.category.data = wanted if wanted in {c.value for c in choices} else None
     preview = False
-    if form.validate_on_submit() and not _refused_for_rate(form):
+    if form.validate_on_submit() and not allowance.refuses(form):
         if _previewing():
-            preview = _preview_allowed(form)
+            preview = allowance.preview(form)
         else:
             category = queries.category_by_slug(form.category.data)
             try:
@@ -151,18 +134,20 @@ def new_thread() -> Rendered:
             except service.ForumError as exc:
                 show_on_form(form, exc)
             else:
-                _after_posting(thread.visible, "Your thread has started.")
+                _after_posting(allowance, thread.visible, "Your thread has started.")
                 return redirect(url_for("forum.thread", thread_id=thread.id, slug=thread.slug))
-    return render_template("forum/new_thread.html", form=form, preview=preview), _status(form)
+    return render_template("forum/new_thread.html", form=form, preview=preview), allowance.status(
+        form
+    )
 
 
 @bp.route("/t/<int:thread_id>-<slug>/reply", methods=["GET", "POST"])
 @login_required
-@posting_limit
 def reply(thread_id: int, slug: str) -> Rendered:
     """Reply to a thread; ?quote=<post id> starts the reply with that post quoted."""
     thread = visible_thread(thread_id)
     require(can_reply(current_user, thread))
+    allowance = _Allowance()
     form = ReplyForm()
     quoted = None
     quote_id = bounded_int_arg("quote")
@@ -170,27 +155,26 @@ def reply(thread_id: int, slug: str) -> Rendered:
         quoted = visible_post(quote_id)
         if quoted.thread_id != thread.id:
             abort(404)
-        form.body.data = service.quote(quoted)
+        form.body.data = queries.quote(quoted)
     preview = False
-    if form.validate_on_submit() and not _refused_for_rate(form):
+    if form.validate_on_submit() and not allowance.refuses(form):
         if _previewing():
-            preview = _preview_allowed(form)
+            preview = allowance.preview(form)
         else:
             try:
                 post = service.reply(signed_in_user(), thread, form.body.data)
             except service.ForumError as exc:
                 show_on_form(form, exc)
             else:
-                _after_posting(post.is_public, "Your reply has been posted.")
+                _after_posting(allowance, post.is_public, "Your reply has been posted.")
                 return _landing(post)
     return render_template(
         "forum/reply.html", thread=thread, form=form, preview=preview, quoted=quoted
-    ), _status(form)
+    ), allowance.status(form)
 
 
 @bp.route("/discuss/<kind>/<int:target_id>", methods=["GET", "POST"])
 @login_required
-@posting_limit
 def comment(kind: str, target_id: int) -> Rendered:
     """Comment under a case study or event (the form under it posts here)."""
     target = discussions.resolve(kind, target_id)
@@ -200,22 +184,23 @@ def comment(kind: str, target_id: int) -> Rendered:
     thread = discussions.thread_for(kind, target_id)
     if thread is not None and thread.locked:
         abort(403)
+    allowance = _Allowance()
     form = CommentForm()
     preview = False
-    if form.validate_on_submit() and not _refused_for_rate(form):
+    if form.validate_on_submit() and not allowance.refuses(form):
         if _previewing():
-            preview = _preview_allowed(form)
+            preview = allowance.preview(form)
         else:
             try:
                 post = service.comment(signed_in_user(), kind, target_id, form.body.data)
             except service.ForumError as exc:
                 show_on_form(form, exc)
             else:
-                _after_posting(post.is_public, "Your comment has been posted.")
+                _after_posting(allowance, post.is_public, "Your comment has been posted.")
                 return _landing(post)
     return render_template(
         "forum/comment.html", target=target, form=form, preview=preview
-    ), _status(form)
+    ), allowance.status(form)
 
 
 @bp.route("/p/<int:post_id>/edit", methods=["GET", "POST"])
@@ -224,13 +209,14 @@ def edit(post_id: int) -> Rendered:
     """Change your own post; the earlier text is kept for the moderators."""
     post = visible_post(post_id)
     require(can_edit_post(current_user, post))
+    allowance = _Allowance(posting=False)
     form = EditPostForm()
     if request.method == "GET":
         form.body.data = post.body
     preview = False
     if form.validate_on_submit():
         if _previewing():
-            preview = _preview_allowed(form)
+            preview = allowance.preview(form)
         else:
             try:
                 changed = service.edit_post(signed_in_user(), post, form.body.data)
@@ -243,7 +229,7 @@ def edit(post_id: int) -> Rendered:
                 return redirect(url_for("forum.permalink", post_id=post.id))
     return render_template(
         "forum/edit.html", post=post, thread=post.thread, form=form, preview=preview
-    ), _status(form)
+    ), allowance.status(form)
 
 
 @bp.route("/p/<int:post_id>/delete", methods=["GET", "POST"])
@@ -264,7 +250,7 @@ def delete(post_id: int) -> Rendered:
             if thread.visible:
                 return redirect(url_for("forum.thread", thread_id=thread.id, slug=thread.slug))
             return redirect(url_for("forum.category", slug=thread.category.slug))
-    opening = not post.thread.is_discussion and service.opening_post_id(post.thread) == post.id
+    opening = not post.thread.is_discussion and queries.opening_post_id(post.thread) == post.id
     return render_template(
         "forum/delete.html", post=post, thread=post.thread, form=form, opening=opening
-    ), _status(form)
+    ), form_status(form)
