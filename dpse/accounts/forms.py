@@ -58,6 +58,18 @@ def _new_password_field(label: str) -> PasswordField:
     )
 
 
+def _confirm_field(password_field: str, new: bool = True) -> PasswordField:
+    """The password typed again; ``new`` when it replaces an existing one."""
+    what = "new password" if new else "password"
+    return PasswordField(
+        f"Confirm {what}",
+        validators=[
+            DataRequired(f"Enter the {what} again"),
+            EqualTo(password_field, message="The passwords do not match"),
+        ],
+    )
+
+
 def _display_name_field(description: str = "") -> StringField:
     return StringField(
         "Your name",
@@ -112,13 +124,7 @@ class RegisterForm(FlaskForm):
         description="Only needed when you typed a new organisation's name.",
     )
     password = _new_password_field("Password")
-    confirm = PasswordField(
-        "Confirm password",
-        validators=[
-            DataRequired("Enter the password again"),
-            EqualTo("password", message="The passwords do not match"),
-        ],
-    )
+    confirm = _confirm_field("password", new=False)
 
     def validate(self, extra_validators: object = None) -> bool:  # type: ignore[override]
         ok = super().validate(extra_validators)  # type: ignore[arg-type]
@@ -137,13 +143,7 @@ class ChangePasswordForm(FlaskForm):
         "Current password", validators=[DataRequired("Enter your current password")]
     )
     new_password = _new_password_field("New password")
-    confirm = PasswordField(
-        "Confirm new password",
-        validators=[
-            DataRequired("Enter the new password again"),
-            EqualTo("new_password", message="The passwords do not match"),
-        ],
-    )
+    confirm = _confirm_field("new_password")
 
 
 class ForgotPasswordForm(FlaskForm):
@@ -156,13 +156,7 @@ class ResetPasswordForm(FlaskForm):
     """Choose a new password from a reset link."""
 
     password = _new_password_field("New password")
-    confirm = PasswordField(
-        "Confirm new password",
-        validators=[
-            DataRequired("Enter the new password again"),
-            EqualTo("password", message="The passwords do not match"),
-        ],
-    )
+    confirm = _confirm_field("password")
 
 
 class ProfileForm(FlaskForm):
