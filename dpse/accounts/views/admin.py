@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
-from werkzeug.wrappers import Response
 
 from dpse.accounts import queries, service
 from dpse.accounts.forms import AdminUserForm
@@ -28,7 +28,7 @@ def admin_users() -> str:
 
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
 @login_required
-def admin_user(user_id: int) -> tuple[str, int] | Response:
+def admin_user(user_id: int) -> ResponseReturnValue:
     """Change one account's role or active state."""
     require(can_manage_users(current_user))
     target = queries.get_user(user_id)

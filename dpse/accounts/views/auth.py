@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
@@ -88,7 +89,7 @@ def _remember_device(response: Response, user: User) -> Response:
 
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit("10 per hour", methods=["POST"])
-def register() -> str | Response:
+def register() -> ResponseReturnValue:
     """Create an account; a verification email follows."""
     if current_user.is_authenticated:
         return redirect(url_for("accounts.account"))
@@ -116,7 +117,7 @@ def register() -> str | Response:
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_rate_limit, methods=["POST"])
 @limiter.limit(_account_rate_limit, methods=["POST"], key_func=_sign_in_key)
-def login() -> str | Response:
+def login() -> ResponseReturnValue:
     """Sign in with email and password."""
     next_url = safe_next(request.args.get("next"), url_for("main.home"))
     if current_user.is_authenticated:
@@ -148,7 +149,7 @@ def logout() -> Response:
 
 
 @bp.route("/verify-email/<token>")
-def verify_email(token: str) -> str | Response:
+def verify_email(token: str) -> ResponseReturnValue:
     """Confirm an email address from the emailed link."""
     try:
         user = service.verify_email(token)
@@ -173,7 +174,7 @@ def resend_verification() -> Response:
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
 @limiter.limit("5 per hour", methods=["POST"])
-def forgot_password() -> str | Response:
+def forgot_password() -> ResponseReturnValue:
     """Ask for a password reset link."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -184,7 +185,7 @@ def forgot_password() -> str | Response:
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
 @limiter.limit("10 per hour", methods=["POST"])
-def reset_password(token: str) -> str | Response:
+def reset_password(token: str) -> ResponseReturnValue:
     """Choose a new password from an emailed link."""
     try:
         service.user_for_reset_token(token)
@@ -209,7 +210,7 @@ def reset_password(token: str) -> str | Response:
 
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
-def account() -> str | Response:
+def account() -> ResponseReturnValue:
     """Your profile details, email status and links to password and sessions."""
     user = signed_in_user()
     form = ProfileForm(obj=user)
@@ -238,7 +239,7 @@ def account() -> str | Response:
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 @limiter.limit("10 per hour", methods=["POST"])
-def change_password() -> str | Response:
+def change_password() -> ResponseReturnValue:
     """Change your password; other sessions end, this one carries on."""
     user = signed_in_user()
     form = ChangePasswordForm()
