@@ -23,7 +23,7 @@ def admin_users() -> str:
     require(can_manage_users(current_user))
     q = request.args.get("q", "").strip()[:ADMIN_SEARCH_MAX]
     users = queries.find_users(q, page_arg(), page_size())
-    return render_template("accounts/admin_users.html", users=users, q=q)
+    return render_template("accounts/admin_users.html", users=users, q=q, q_max=ADMIN_SEARCH_MAX)
 
 
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
