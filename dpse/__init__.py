@@ -87,8 +87,7 @@ def register_blueprints(app: Flask) -> None:
     from dpse.casestudies.views import bp as casestudies_bp
     from dpse.events.views import bp as events_bp
     from dpse.forum.views import bp as forum_bp
-    from dpse.moderation import bp as moderation_bp
-    from dpse.moderation import views as _moderation_views  # noqa: F401
+    from dpse.moderation.views import bp as moderation_bp
     from dpse.notifications.views import bp as notifications_bp
     from dpse.saved_searches.views import bp as saved_searches_bp
     from dpse.search import bp as search_bp

@@ -17,6 +17,7 @@ from dpse.casestudies.seed import load_case_studies
 from dpse.events.seed import load_events
 from dpse.extensions import db
 from dpse.forum.seed import load_forum
+from dpse.moderation.seed import load_moderation
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - published demo credential
 DEMO_ACCOUNTS = (
@@ -77,4 +78,5 @@ def load_seed(progress: Callable[[str], None] = print, folder: Path | None = Non
     progress(f"People: {added} added, {len(people) - added} already there")
     load_case_studies(folder, progress)
     load_forum(folder, progress)
+    load_moderation(folder, progress)  # flags, pins and locks on the demo forum
     load_events(folder, progress)

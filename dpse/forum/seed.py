@@ -22,7 +22,6 @@ from dpse.extensions import db
 from dpse.forum import discussions, service
 from dpse.forum.models import Category, Post, Thread
 from dpse.mixins import utcnow
-from dpse.moderation import service as moderation
 
 Progress = Callable[[str], None]
 
@@ -54,10 +53,6 @@ def _replies(
             when=start + timedelta(hours=row.get("hours", 1)),
             hold=bool(row.get("held", False)),
         )
-        flag = row.get("flag")
-        reporter = people(flag["reporter"]) if flag else None
-        if flag and reporter is not None:
-            moderation.flag_post(reporter, post, flag["reason"])
         posts.append(post)
     return posts
 
@@ -65,7 +60,6 @@ def _replies(
 def _threads(rows: list[dict[str, Any]], people: _People, now: datetime, progress: Progress) -> int:
     categories = {c.slug: c for c in db.session.scalars(select(Category))}
     existing = set(db.session.scalars(select(Thread.title)))
-    moderator = people("moderator@dpse.example")
     added = 0
     for i, row in enumerate(rows, 1):
         author = people(row["author"])
@@ -77,10 +71,6 @@ def _threads(rows: list[dict[str, Any]], people: _People, now: datetime, progres
             author, category, row["title"], row["body"], row.get("tags", []), when=start, hold=False
         )
         _replies(thread, start, row.get("replies", []), people)
-        if moderator is not None and row.get("pinned"):
-            moderation.set_pinned(moderator, thread, True)
-        if moderator is not None and row.get("locked"):
-            moderation.set_locked(moderator, thread, True)
         added += 1
         progress(f"  [{i}/{len(rows)}] {thread.title}")
     return added

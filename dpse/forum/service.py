@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from dpse import audit
 from dpse.accounts.models import User
 from dpse.extensions import db
 from dpse.forum import discussions, indexing, notifying
@@ -34,7 +35,6 @@ from dpse.forum.models import (
 from dpse.forum.queries import opening_post_id, should_hold
 from dpse.locking import lock_row
 from dpse.mixins import utcnow
-from dpse.moderation import audit
 from dpse.notifications import emails as notification_emails
 from dpse.notifications import service as notifications
 from dpse.notifications.models import TargetType

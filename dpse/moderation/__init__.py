@@ -1,5 +1,1 @@
-"""Moderation: one queue for case-study reviews (and, with the forum, flags and an audit log)."""
-
-from flask import Blueprint
-
-bp = Blueprint("moderation", __name__, url_prefix="/moderation")
+"""Moderation: one queue for case-study reviews, flags and held posts, and the audit log."""

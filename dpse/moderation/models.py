@@ -1,4 +1,4 @@
-"""Flags (reports of a post or case study) and the audit log of moderators' actions."""
+"""Flags: members' reports of a post or case study (the audit log is dpse.audit)."""
 
 from __future__ import annotations
 
@@ -93,24 +93,3 @@ class Flag(db.Model):
     def __repr__(self) -> str:
         target = f"post {self.post_id}" if self.post_id else f"case study {self.case_study_id}"
         return f"<Flag {self.id} on {target} ({self.status.value})>"
-
-
-class AuditLog(db.Model):
-    """One moderation action: who did what to which object, and why."""
-
-    __tablename__ = "audit_log"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    actor_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
-    )
-    action: Mapped[str] = mapped_column(String(50), index=True)
-    target_type: Mapped[str] = mapped_column(String(32))
-    target_id: Mapped[int]
-    detail: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
-
-    actor: Mapped[User | None] = relationship()
-
-    def __repr__(self) -> str:
-        return f"<AuditLog {self.id} {self.action} {self.target_type}:{self.target_id}>"

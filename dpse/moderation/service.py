@@ -7,17 +7,16 @@ import logging
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
 
+from dpse import audit
 from dpse.accounts.models import User
-from dpse.casestudies.models import CaseStudy, Status
+from dpse.casestudies.models import CaseStudy
 from dpse.extensions import db
 from dpse.forum import indexing, notifying
 from dpse.forum import service as forum
 from dpse.forum.models import Category, Post, Thread
 from dpse.locking import lock_row
 from dpse.mixins import utcnow
-from dpse.moderation import audit
 from dpse.moderation.models import Flag, FlagStatus
 from dpse.notifications import emails as notification_emails
 from dpse.notifications import service as notifications
@@ -224,33 +223,3 @@ def move_thread(moderator: User, thread: Thread, category: Category) -> None:
     audit.record(moderator, "move_thread", "thread", thread.id, f"From {old} to {category.name}")
     db.session.commit()
     log.info("%r moved by %s from %s to %s", thread, moderator, old, category.slug)
-
-
-def open_flags(limit: int = 100) -> list[Flag]:
-    """Open flags, oldest first, with what they are about and who raised them."""
-    return list(
-        db.session.scalars(
-            select(Flag)
-            .where(Flag.status == FlagStatus.OPEN)
-            .options(
-                joinedload(Flag.reporter),
-                joinedload(Flag.post).joinedload(Post.thread),
-                joinedload(Flag.post).joinedload(Post.author),
-                joinedload(Flag.case_study),
-            )
-            .order_by(Flag.created_at, Flag.id)
-            .limit(limit)
-        )
-    )
-
-
-def flag_by_id(flag_id: int) -> Flag | None:
-    """One flag, or None."""
-    return db.session.get(Flag, flag_id)
-
-
-def published_case_study(slug: str) -> CaseStudy | None:
-    """A published case study by its address (what members can flag)."""
-    return db.session.scalar(
-        select(CaseStudy).where(CaseStudy.slug == slug, CaseStudy.status == Status.PUBLISHED)
-    )

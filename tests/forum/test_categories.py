@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from dpse.audit import AuditLog
 from dpse.extensions import db
 from dpse.forum import queries, service
 from dpse.forum.service import ForumError
-from dpse.moderation.models import AuditLog
 from tests.conftest import login, post_form
 from tests.forum.factories import make_category
 

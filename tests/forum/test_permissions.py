@@ -7,11 +7,12 @@ from sqlalchemy import func, select
 
 from dpse.accounts.roles import Role
 from dpse.accounts.service import create_user
+from dpse.audit import AuditLog
 from dpse.extensions import db
 from dpse.forum import service
 from dpse.forum.models import Post, Thread
 from dpse.moderation import service as moderation
-from dpse.moderation.models import AuditLog, Flag, FlagStatus
+from dpse.moderation.models import Flag, FlagStatus
 from dpse.notifications.models import Subscription
 from tests.casestudies.factories import make_case_study
 from tests.conftest import PASSWORD, login, post_form

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from dpse.audit import AuditLog
 from dpse.extensions import db
 from dpse.forum import service as forum
-from dpse.moderation import service
-from dpse.moderation.models import AuditLog, Flag, FlagStatus
+from dpse.moderation import queries, service
+from dpse.moderation.models import Flag, FlagStatus
 from tests.casestudies.factories import make_case_study
 from tests.forum.factories import make_category, make_thread, posts_of
 
@@ -31,7 +32,7 @@ def test_members_flag_posts_once_and_never_their_own(users):
     with pytest.raises(service.ModerationError, match="already reported"):
         service.flag_post(users["supplier"], post, "Again, please")
     service.flag_post(users["organiser"], post, "Me too, please look")
-    assert [f.id for f in service.open_flags()] == [flag.id, flag.id + 1]
+    assert [f.id for f in queries.open_flags()] == [flag.id, flag.id + 1]
 
 
 def test_flagging_case_studies(users):
@@ -57,7 +58,7 @@ def test_hiding_a_post_resolves_its_flags_and_is_audited(users):
     assert flag.resolution == "Post hidden: Advertising is not allowed"
     with pytest.raises(service.ModerationError, match="already hidden"):
         service.hide_post(moderator, post, "Twice")
-    assert service.open_flags() == []
+    assert queries.open_flags() == []
     assert _audit() == [("hide_post", "post", post.id)]
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from dpse.audit import AuditLog
 from dpse.extensions import db
 from dpse.forum import service as forum
 from dpse.moderation import service
-from dpse.moderation.models import AuditLog, FlagStatus
+from dpse.moderation.models import FlagStatus
 from tests.casestudies.factories import make_case_study
 from tests.conftest import login, post_form
 from tests.forum.factories import make_category, make_thread, posts_of

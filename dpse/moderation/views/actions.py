@@ -12,30 +12,19 @@ from wtforms import SelectChoice
 from dpse.accounts.models import User
 from dpse.forum import queries as forum_queries
 from dpse.forum.models import Post, Thread
-from dpse.moderation import bp, service
+from dpse.moderation import queries, service
 from dpse.moderation.forms import HideForm, MoveForm, NextForm, ResolveForm
+from dpse.moderation.views import Rendered, back, bp
 from dpse.permissions import can_moderate_forum, require
 from dpse.rules import show_on_form
+from dpse.web import form_status, signed_in_user
 
-Rendered = str | Response | tuple[str, int]
 DONE = {
     "pin": "The thread is pinned to the top of its category.",
     "unpin": "The thread is no longer pinned.",
     "lock": "The thread is locked: nobody can reply.",
     "unlock": "The thread is open for replies again.",
 }
-
-
-def signed_in_user() -> User:
-    """The real User behind Flask-Login's proxy, for service calls."""
-    return current_user._get_current_object()
-
-
-def _back(form: NextForm, fallback: str) -> Response:
-    """To the page the button was on (same site only), else the fallback."""
-    wanted = form.next.data or ""
-    local = wanted.startswith("/") and not wanted.startswith("//") and "\\" not in wanted
-    return redirect(wanted if local else fallback)
 
 
 def _post(post_id: int) -> Post:
@@ -73,9 +62,8 @@ def hide_post(post_id: int) -> Rendered:
             show_on_form(form, exc)
         else:
             flash("The post is hidden. Only moderators can see it now.", "success")
-            return _back(form, url_for("moderation.index"))
-    status = 400 if (form.errors or form.form_errors) else 200
-    return render_template("moderation/hide.html", form=form, post=post), status
+            return back(form, url_for("moderation.index"))
+    return render_template("moderation/hide.html", form=form, post=post), form_status(form)
 
 
 def _post_action(post_id: int, action: Callable[[User, Post], None], message: str) -> Response:
@@ -89,7 +77,7 @@ def _post_action(post_id: int, action: Callable[[User, Post], None], message: st
         flash(exc.message, "error")
     else:
         flash(message, "success")
-    return _back(form, _permalink(post))
+    return back(form, _permalink(post))
 
 
 @bp.route("/posts/<int:post_id>/restore", methods=["POST"])
@@ -124,7 +112,7 @@ def thread_action(thread_id: int, action: str) -> Response:
         flash(exc.message, "error")
     else:
         flash(DONE[action], "success")
-    return _back(form, url_for("forum.thread", thread_id=thread.id, slug=thread.slug))
+    return back(form, url_for("forum.thread", thread_id=thread.id, slug=thread.slug))
 
 
 @bp.route("/threads/<int:thread_id>/move", methods=["GET", "POST"])
@@ -145,8 +133,7 @@ def move_thread(thread_id: int) -> Rendered:
         else:
             flash(f"The thread is now in {thread.category.name}.", "success")
             return redirect(url_for("forum.thread", thread_id=thread.id, slug=thread.slug))
-    status = 400 if form.errors else 200
-    return render_template("moderation/move.html", form=form, thread=thread), status
+    return render_template("moderation/move.html", form=form, thread=thread), form_status(form)
 
 
 @bp.route("/flags/<int:flag_id>/resolve", methods=["POST"])
@@ -154,7 +141,7 @@ def move_thread(thread_id: int) -> Rendered:
 def resolve_flag(flag_id: int) -> Response:
     """Close a flag, noting what was done."""
     require(can_moderate_forum(current_user))
-    flag = service.flag_by_id(flag_id)
+    flag = queries.flag_by_id(flag_id)
     if flag is None:
         abort(404)
     form = ResolveForm()
@@ -167,4 +154,4 @@ def resolve_flag(flag_id: int) -> Response:
         flash(exc.message, "error")
     else:
         flash("The flag is resolved.", "success")
-    return _back(form, url_for("moderation.index"))
+    return back(form, url_for("moderation.index"))

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from werkzeug.wrappers import Response
 
-from dpse.accounts.models import User
 from dpse.forum import queries as forum_queries
-from dpse.moderation import bp, service
+from dpse.moderation import queries, service
 from dpse.moderation.forms import FlagForm
+from dpse.moderation.views import Rendered, bp
 from dpse.permissions import (
     can_flag_case_study,
     can_flag_post,
@@ -18,13 +17,7 @@ from dpse.permissions import (
     require,
 )
 from dpse.rules import show_on_form
-
-Rendered = str | Response | tuple[str, int]
-
-
-def signed_in_user() -> User:
-    """The real User behind Flask-Login's proxy, for service calls."""
-    return current_user._get_current_object()
+from dpse.web import form_status, signed_in_user
 
 
 @bp.route("/flag/post/<int:post_id>", methods=["GET", "POST"])
@@ -46,15 +39,16 @@ def flag_post(post_id: int) -> Rendered:
         else:
             flash("Thank you: the moderators will look at this post.", "success")
             return redirect(url_for("forum.permalink", post_id=post.id))
-    status = 400 if (form.errors or form.form_errors) else 200
-    return render_template("moderation/flag.html", form=form, post=post, case_study=None), status
+    return render_template(
+        "moderation/flag.html", form=form, post=post, case_study=None
+    ), form_status(form)
 
 
 @bp.route("/flag/case-study/<slug>", methods=["GET", "POST"])
 @login_required
 def flag_case_study(slug: str) -> Rendered:
     """Report a published case study."""
-    case_study = service.published_case_study(slug)
+    case_study = queries.published_case_study(slug)
     if case_study is None:
         abort(404)
     require(can_flag_case_study(current_user, case_study))
@@ -67,7 +61,6 @@ def flag_case_study(slug: str) -> Rendered:
         else:
             flash("Thank you: the moderators will look at this case study.", "success")
             return redirect(url_for("casestudies.show", slug=case_study.slug))
-    status = 400 if (form.errors or form.form_errors) else 200
     return render_template(
         "moderation/flag.html", form=form, post=None, case_study=case_study
-    ), status
+    ), form_status(form)

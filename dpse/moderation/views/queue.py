@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import render_template, request
 from flask_login import current_user, login_required
 
+from dpse.audit import ACTION_LABELS
 from dpse.casestudies.queries import review_queue
 from dpse.forum import queries as forum_queries
-from dpse.moderation import bp, service
-from dpse.moderation.audit import ACTION_LABELS, audit_page
+from dpse.moderation import queries
+from dpse.moderation.views import bp
 from dpse.permissions import can_moderate, require
 from dpse.web import page_arg
 
@@ -20,7 +21,7 @@ def index() -> str:
     require(can_moderate(current_user))
     return render_template(
         "moderation/index.html",
-        flags=service.open_flags(),
+        flags=queries.open_flags(),
         held=forum_queries.held_posts(),
         reviews=review_queue(),
     )
@@ -33,7 +34,7 @@ def audit() -> str:
     require(can_moderate(current_user))
     action = request.args.get("action", "")
     action = action if action in ACTION_LABELS else ""
-    pager = audit_page(page_arg(), action)
+    pager = queries.audit_page(page_arg(), action)
     return render_template(
         "moderation/audit.html", pager=pager, action=action, labels=ACTION_LABELS
     )
