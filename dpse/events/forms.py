@@ -19,8 +19,13 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from dpse.events.models import EventFormat, EventStatus
-from dpse.events.service import MAX_CAPACITY, MAX_DESCRIPTION
+from dpse.events.models import (
+    MESSAGE_BODY_MAX,
+    MESSAGE_SUBJECT_MAX,
+    Event,
+    EventFormat,
+    EventStatus,
+)
 from dpse.events.times import DEFAULT_TIMEZONE, timezone_names
 
 DATE_HINT = "For example, 30 March 2027"
@@ -60,14 +65,20 @@ class EventForm(FlaskForm):
         "Title",
         validators=[
             DataRequired("Enter the event's title"),
-            Length(max=200, message="Title must be 200 characters or fewer"),
+            Length(
+                max=Event.TITLE_MAX,
+                message=f"Title must be {Event.TITLE_MAX:,} characters or fewer",
+            ),
         ],
     )
     description = TextAreaField(
         "Description",
         validators=[
             DataRequired("Describe the event"),
-            Length(max=MAX_DESCRIPTION, message="Keep the description under 50,000 characters"),
+            Length(
+                max=Event.DESCRIPTION_MAX,
+                message=f"Keep the description under {Event.DESCRIPTION_MAX:,} characters",
+            ),
         ],
         description="Markdown is supported. Who it is for, the programme, how to get there.",
     )
@@ -94,21 +105,33 @@ class EventForm(FlaskForm):
     )
     venue_name = StringField(
         "Venue",
-        validators=[Optional(), Length(max=200, message="Venue must be 200 characters or fewer")],
+        validators=[
+            Optional(),
+            Length(
+                max=Event.VENUE_NAME_MAX,
+                message=f"Venue must be {Event.VENUE_NAME_MAX:,} characters or fewer",
+            ),
+        ],
         description="Needed for in-person and hybrid events.",
     )
     venue_address = TextAreaField(
         "Venue address",
         validators=[
             Optional(),
-            Length(max=500, message="Address must be 500 characters or fewer"),
+            Length(
+                max=Event.VENUE_ADDRESS_MAX,
+                message=f"Address must be {Event.VENUE_ADDRESS_MAX:,} characters or fewer",
+            ),
         ],
     )
     online_url = URLField(
         "Joining link",
         validators=[
             Optional(),
-            Length(max=500, message="Joining link must be 500 characters or fewer"),
+            Length(
+                max=Event.ONLINE_URL_MAX,
+                message=f"Joining link must be {Event.ONLINE_URL_MAX:,} characters or fewer",
+            ),
         ],
         description="For online and hybrid events. Only people with a place see it. "
         "You can add it later.",
@@ -117,7 +140,9 @@ class EventForm(FlaskForm):
         "Places",
         validators=[
             Optional(),
-            NumberRange(1, MAX_CAPACITY, f"Places must be a number from 1 to {MAX_CAPACITY:,}"),
+            NumberRange(
+                1, Event.CAPACITY_MAX, f"Places must be a number from 1 to {Event.CAPACITY_MAX:,}"
+            ),
         ],
         description="Leave empty for no limit. When it is full, people join a waitlist.",
     )
@@ -160,7 +185,7 @@ class EventForm(FlaskForm):
             elif name.endswith("_time"):
                 field.errors = ["Enter a time like 09:30 or 14:00"]
         if self.capacity.errors and self.capacity.raw_data:
-            self.capacity.errors = [f"Places must be a number from 1 to {MAX_CAPACITY:,}"]
+            self.capacity.errors = [f"Places must be a number from 1 to {Event.CAPACITY_MAX:,}"]
         for prefix in ("registration_opens", "registration_closes"):
             day, hour = getattr(self, f"{prefix}_date"), getattr(self, f"{prefix}_time")
             if hour.data is not None and day.data is None and not day.errors:
@@ -184,14 +209,20 @@ class MessageForm(FlaskForm):
         "Subject",
         validators=[
             DataRequired("Enter a subject"),
-            Length(max=150, message="Subject must be 150 characters or fewer"),
+            Length(
+                max=MESSAGE_SUBJECT_MAX,
+                message=f"Subject must be {MESSAGE_SUBJECT_MAX:,} characters or fewer",
+            ),
         ],
     )
     body = TextAreaField(
         "Message",
         validators=[
             DataRequired("Enter your message"),
-            Length(max=5000, message="Keep the message under 5,000 characters"),
+            Length(
+                max=MESSAGE_BODY_MAX,
+                message=f"Keep the message under {MESSAGE_BODY_MAX:,} characters",
+            ),
         ],
         description="Plain text. It is sent by email; replies do not reach you.",
     )
@@ -204,7 +235,13 @@ class StatusForm(FlaskForm):
     status = SelectField("New status", choices=[])
     reason = TextAreaField(
         "Reason",
-        validators=[Optional(), Length(max=2000, message="Keep the reason under 2,000 characters")],
+        validators=[
+            Optional(),
+            Length(
+                max=Event.STATUS_REASON_MAX,
+                message=f"Keep the reason under {Event.STATUS_REASON_MAX:,} characters",
+            ),
+        ],
         description="Sent to everyone registered and shown on the event page.",
     )
 

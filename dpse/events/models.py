@@ -95,8 +95,22 @@ event_case_study = Table(
 )
 
 
+# What an organiser may write to the people registered (sent, not stored).
+MESSAGE_SUBJECT_MAX = 150
+MESSAGE_BODY_MAX = 5_000
+
+
 class Event(RenderedMarkdown, TimestampMixin, db.Model):
     """A meetup or conference; times are stored in UTC with the IANA zone it happens in."""
+
+    # Field limits, declared once: forms and the service take them (and their messages) from here.
+    TITLE_MAX = 200
+    DESCRIPTION_MAX = 50_000
+    VENUE_NAME_MAX = 200
+    VENUE_ADDRESS_MAX = 500
+    ONLINE_URL_MAX = 500
+    STATUS_REASON_MAX = 2_000
+    CAPACITY_MAX = 100_000
 
     __tablename__ = "event"
     __markdown__ = ("description",)
@@ -110,7 +124,7 @@ class Event(RenderedMarkdown, TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(200), unique=True)
-    title: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
     description: Mapped[str] = mapped_column(Text, default="")  # Markdown
     description_html: Mapped[str] = mapped_column(StoredHTML, default="")  # rendered when set
     description_text: Mapped[str] = mapped_column(Text, default="")
@@ -122,9 +136,9 @@ class Event(RenderedMarkdown, TimestampMixin, db.Model):
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     timezone: Mapped[str] = mapped_column(String(64))  # IANA name, e.g. Europe/London
     format: Mapped[EventFormat] = mapped_column(string_enum(EventFormat, "event_format", 16))
-    venue_name: Mapped[str] = mapped_column(String(200), default="")
-    venue_address: Mapped[str] = mapped_column(String(500), default="")
-    online_url: Mapped[str] = mapped_column(String(500), default="")
+    venue_name: Mapped[str] = mapped_column(String(VENUE_NAME_MAX), default="")
+    venue_address: Mapped[str] = mapped_column(String(VENUE_ADDRESS_MAX), default="")
+    online_url: Mapped[str] = mapped_column(String(ONLINE_URL_MAX), default="")
     capacity: Mapped[int | None] = mapped_column()
     # Kept in step with the going registrations under the event's row lock (see registrations).
     going_count: Mapped[int] = mapped_column(default=0)

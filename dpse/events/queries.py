@@ -219,7 +219,6 @@ def user_for_token(token: str) -> User | None:
     return feed.user
 
 
-
 def events_ending_since(since: datetime, limit: int) -> list[Event]:
     """Events that end after ``since``, soonest first (the public calendar feed)."""
     stmt = select(Event).where(Event.ends_at >= since).order_by(Event.starts_at).limit(limit)

@@ -31,6 +31,7 @@ from dpse.events.times import format_moment
 from dpse.extensions import db
 from dpse.mixins import utcnow
 from dpse.notifications import service as notifications
+from dpse.permissions import can_register_for_events
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +94,8 @@ def _waitlist(event_id: int, limit: int | None = None) -> list[Registration]:
 
 def register_for_event(event: Event, user: User, now: datetime | None = None) -> Registration:
     """Give the person a place, or a place on the waitlist when the event is full; commits."""
+    if not can_register_for_events(user):
+        raise RegistrationError("Sign in with an active account to register.")
     now = now or utcnow()
     event = lock_event(event)
     reason = registration_closed_reason(event, now)
@@ -190,5 +193,3 @@ def cancel_registration(
     if promoted:
         notifications.send_emails_now()
     return promoted
-
-

@@ -29,6 +29,7 @@ from dpse.events.times import NonexistentTime, is_timezone, to_utc
 from dpse.extensions import db
 from dpse.mixins import utcnow
 from dpse.notifications import service as notifications
+from dpse.permissions import can_manage_event, can_organise_events
 from dpse.rules import RuleError
 from dpse.search.models import queue_reindex
 from dpse.slugs import insert_with_unique_slug, slugify
@@ -36,9 +37,7 @@ from dpse.tags.service import get_or_create_tags
 
 log = logging.getLogger(__name__)
 
-MAX_CAPACITY = 100_000
 MAX_DURATION = timedelta(days=31)
-MAX_DESCRIPTION = 50_000
 # Paths under /events/ that are pages, not events.
 RESERVED_SLUGS = frozenset({"new", "past", "mine", "feed", "calendar", "ics"})
 
@@ -100,10 +99,12 @@ def _check(details: EventDetails, event: Event | None, allow_past: bool) -> dict
     title = " ".join(details.title.split())
     if not title:
         raise EventError("Enter the event's title", "title")
-    if len(title) > 200:
-        raise EventError("Title must be 200 characters or fewer", "title")
-    if len(details.description) > MAX_DESCRIPTION:
-        raise EventError("Keep the description under 50,000 characters", "description")
+    if len(title) > Event.TITLE_MAX:
+        raise EventError(f"Title must be {Event.TITLE_MAX:,} characters or fewer", "title")
+    if len(details.description) > Event.DESCRIPTION_MAX:
+        raise EventError(
+            f"Keep the description under {Event.DESCRIPTION_MAX:,} characters", "description"
+        )
     if not is_timezone(details.timezone):
         raise EventError("Choose a time zone from the list", "timezone")
     starts_at = _utc(details.starts_local, details.timezone, "start_time")
@@ -122,8 +123,8 @@ def _check(details: EventDetails, event: Event | None, allow_past: bool) -> dict
     if online_url and not online_url.lower().startswith(("https://", "http://")):
         raise EventError("Enter a joining link starting with https://", "online_url")
     capacity = details.capacity
-    if capacity is not None and not 1 <= capacity <= MAX_CAPACITY:
-        raise EventError(f"Capacity must be between 1 and {MAX_CAPACITY:,}", "capacity")
+    if capacity is not None and not 1 <= capacity <= Event.CAPACITY_MAX:
+        raise EventError(f"Capacity must be between 1 and {Event.CAPACITY_MAX:,}", "capacity")
     if event is not None and capacity is not None and capacity < event.going_count:
         raise EventError(
             f"Capacity cannot be less than the {event.going_count} people already going",
@@ -176,6 +177,8 @@ def create_event(
     allow_past: bool = False,
 ) -> Event:
     """Announce an event; commits. ``allow_past`` is for the demo seed's past events."""
+    if not can_organise_events(organiser):
+        raise EventError("Only organisers can announce events")
     values = _check(details, None, allow_past)
     base = (
         details.title if slugify(details.title) not in RESERVED_SLUGS else f"{details.title} event"
@@ -215,6 +218,8 @@ _NOTIFIED_FIELDS = ("starts_at", "ends_at", "timezone", "format", "venue_name", 
 def update_event(event: Event, editor: User, details: EventDetails) -> Event:
     """Change an event; bumps its SEQUENCE, promotes waiting people into new seats, and tells
     attendees when the time or place changed. Commits."""
+    if not can_manage_event(editor, event):
+        raise EventError("Only the organiser or a moderator can change this event")
     event = lock_event(event)
     try:
         values = _check(details, event, allow_past=False)
@@ -280,6 +285,8 @@ def change_status(event: Event, actor: User, status: EventStatus, reason: str) -
 
     Returns how many people were notified.
     """
+    if not can_manage_event(actor, event):
+        raise EventError("Only the organiser or a moderator can change this event")
     event = lock_event(event)
     reason = reason.strip()
     problem = None
@@ -287,8 +294,10 @@ def change_status(event: Event, actor: User, status: EventStatus, reason: str) -
         problem = EventError(f"This event cannot be changed to {status.label.lower()}", "status")
     elif status != EventStatus.SCHEDULED and not reason:
         problem = EventError("Tell attendees why", "reason")
-    elif len(reason) > 2000:
-        problem = EventError("Keep the reason under 2,000 characters", "reason")
+    elif len(reason) > Event.STATUS_REASON_MAX:
+        problem = EventError(
+            f"Keep the reason under {Event.STATUS_REASON_MAX:,} characters", "reason"
+        )
     if problem is not None:
         db.session.rollback()
         raise problem
@@ -311,6 +320,8 @@ def message_attendees(
     event: Event, sender: User, subject: str, body: str, include_waitlist: bool
 ) -> int:
     """Email everyone going (and waiting, if asked) a message from the organiser. Commits."""
+    if not can_manage_event(sender, event):
+        raise EventError("Only the organiser or a moderator can change this event")
     subject, body = " ".join(subject.split()), body.strip()
     if not subject:
         raise EventError("Enter a subject", "subject")

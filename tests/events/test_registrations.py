@@ -245,3 +245,12 @@ def test_simultaneous_cancellations_promote_exactly_as_many(app, make_event, mak
     going = statuses(event)["going"]
     assert going == [f"Person {i:02d}" for i in range(10, 20)]  # the next ten, in order
     assert event.going_count == 10
+
+
+def test_an_inactive_account_cannot_register(make_event, users):
+    """The service asks can_register_for_events, as the view does."""
+    member = users["member"]
+    member.active = False
+    db.session.commit()
+    with pytest.raises(RegistrationError, match="active account"):
+        register_for_event(make_event(), member)

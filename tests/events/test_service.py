@@ -207,3 +207,20 @@ def test_events_link_to_published_case_studies_only(users, make_event):
     with pytest.raises(service.EventError) as err:
         make_event(title="Another", case_studies=[draft.slug])
     assert err.value.field == "case_studies"
+
+
+def test_services_check_the_same_permissions_as_the_views(make_event, users):
+    """Views, CLI and seed share the write path, so the services refuse what the views refuse."""
+    member, moderator = users["member"], users["moderator"]
+    with pytest.raises(EventError, match="Only organisers"):
+        service.create_event(member, details())
+    event = make_event()
+    with pytest.raises(EventError, match="organiser or a moderator"):
+        service.update_event(event, member, details(title="Taken over"))
+    with pytest.raises(EventError, match="organiser or a moderator"):
+        service.change_status(event, member, EventStatus.CANCELLED, "Because")
+    with pytest.raises(EventError, match="organiser or a moderator"):
+        service.message_attendees(event, member, "Hello", "Hi all", include_waitlist=True)
+    assert event.title != "Taken over" and event.status == EventStatus.SCHEDULED
+    service.change_status(event, moderator, EventStatus.POSTPONED, "Speaker ill")
+    assert event.status == EventStatus.POSTPONED

@@ -120,9 +120,7 @@ def register(slug: str) -> Response:
     require(can_register_for_events(current_user))
     if ConfirmForm().validate_on_submit():
         try:
-            registration = registrations.register_for_event(
-                event, signed_in_user()
-            )
+            registration = registrations.register_for_event(event, signed_in_user())
         except registrations.RegistrationError as exc:
             flash(exc.message, "error")
         else:
