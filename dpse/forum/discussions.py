@@ -2,6 +2,10 @@
 
 Each kind has a resolver giving the title, address and state of one object. Adding a kind is a
 resolver and one entry in RESOLVERS; threads already have a column for each kind (THREAD_COLUMNS).
+
+Why a module of its own (not queries.py or service.py): it is the one table of discussion kinds
+that queries, service, notifying, the views and the seed loader all read, and the only forum
+module that knows the case-study and event models.
 """
 
 from __future__ import annotations

@@ -1,6 +1,10 @@
 """@mentions: `@Mina-Member` (spaces in the display name written as hyphens) or
 `@"Mina Member"`, matched case-insensitively. Quoted text and code are not scanned, so quoting
-a post does not mention its mentions again."""
+a post does not mention its mentions again.
+
+Why a module of its own: it is the mention syntax (a parser and its one look-up), shared by the
+forms (the hint), notifying (who is mentioned) and their tests; it writes nothing.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,9 @@
 """Who hears about a post: followers of its thread, case study, event or tags, and the people
-it mentions; each person once per post."""
+it mentions; each person once per post.
+
+Why a module of its own: the forum service and moderation (approving a held post, hiding one)
+both call it inside their own transactions, and it keeps service.py under 400 lines.
+"""
 
 from __future__ import annotations
 

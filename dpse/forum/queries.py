@@ -24,8 +24,6 @@ from dpse.notifications.models import TargetType
 from dpse.permissions import can_moderate
 from dpse.tags.models import Tag
 
-POSTS_PER_PAGE = 20
-THREADS_PER_PAGE = 25
 DISCUSSION_LIMIT = 50
 MAX_PAGE = 100_000  # beyond any real list; keeps OFFSET inside the database's integer range
 
@@ -137,7 +135,7 @@ def overview() -> list[CategorySummary]:
     return summaries
 
 
-def threads_page(category: Category, user: User | Any, page: int) -> Any:
+def threads_page(category: Category, user: User | Any, page: int, per_page: int) -> Any:
     """A page of a category's threads: pinned first, then most recently active."""
     stmt = (
         select(Thread)
@@ -145,7 +143,7 @@ def threads_page(category: Category, user: User | Any, page: int) -> Any:
         .options(joinedload(Thread.author), selectinload(Thread.tags))
         .order_by(Thread.pinned.desc(), Thread.last_activity_at.desc(), Thread.id.desc())
     )
-    return _paginate(stmt, page, THREADS_PER_PAGE)
+    return _paginate(stmt, page, per_page)
 
 
 def _paginate(stmt: Any, page: int, per_page: int) -> Any:
@@ -198,7 +196,7 @@ def post_by_id(post_id: int) -> Post | None:
     )
 
 
-def posts_page(thread: Thread, user: User | Any, page: int) -> Any:
+def posts_page(thread: Thread, user: User | Any, page: int, per_page: int) -> Any:
     """A page of a thread's posts this person may read, oldest first (two queries)."""
     stmt = (
         select(Post)
@@ -206,7 +204,7 @@ def posts_page(thread: Thread, user: User | Any, page: int) -> Any:
         .options(*post_options())
         .order_by(Post.created_at, Post.id)
     )
-    return _paginate(stmt, page, POSTS_PER_PAGE)
+    return _paginate(stmt, page, per_page)
 
 
 def position_of(post: Post, user: User | Any) -> int:
@@ -224,9 +222,9 @@ def position_of(post: Post, user: User | Any) -> int:
     return before or 0
 
 
-def page_of(post: Post, user: User | Any) -> int:
+def page_of(post: Post, user: User | Any, per_page: int) -> int:
     """Which page of its thread a post is on, for this reader."""
-    return position_of(post, user) // POSTS_PER_PAGE + 1
+    return position_of(post, user) // per_page + 1
 
 
 def should_hold(author: User) -> bool:

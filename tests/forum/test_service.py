@@ -63,8 +63,8 @@ def test_hiding_the_opening_post_hides_the_thread_from_lists(users):
     moderation.hide_post(users["moderator"], posts_of(thread)[0], "Spam thread")
     assert not thread.visible
     assert _summary("drupal").threads == 0
-    assert queries.threads_page(thread.category, users["supplier"], 1).items == []
-    assert queries.threads_page(thread.category, users["moderator"], 1).items == [thread]
+    assert queries.threads_page(thread.category, users["supplier"], 1, 20).items == []
+    assert queries.threads_page(thread.category, users["moderator"], 1, 20).items == [thread]
 
 
 def test_locked_threads_refuse_replies_and_edits(users):

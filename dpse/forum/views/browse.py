@@ -19,7 +19,7 @@ from dpse.permissions import (
     can_view_thread,
     require,
 )
-from dpse.web import page_arg
+from dpse.web import page_arg, page_size
 
 
 def visible_thread(thread_id: int) -> Thread:
@@ -52,7 +52,7 @@ def category(slug: str) -> str:
     found = queries.category_by_slug(slug)
     if found is None:
         abort(404)
-    pager = queries.threads_page(found, current_user, page_arg())
+    pager = queries.threads_page(found, current_user, page_arg(), page_size())
     last = queries.last_posts([t.id for t in pager.items], current_user)
     return render_template("forum/category.html", category=found, pager=pager, last=last)
 
@@ -65,7 +65,7 @@ def thread(thread_id: int, slug: str = "") -> str | Response:
     if slug != found.slug:
         args = {k: v for k, v in request.args.items() if k == "page"}
         return redirect(url_for("forum.thread", thread_id=found.id, slug=found.slug, **args), 301)
-    pager = queries.posts_page(found, current_user, page_arg())
+    pager = queries.posts_page(found, current_user, page_arg(), page_size())
     linked = discussions.thread_kind(found)
     target = discussions.resolve(*linked) if linked else None
     return render_template(
@@ -84,7 +84,7 @@ def permalink(post_id: int) -> Response:
     """A post's permanent address: the page of its thread it is on, at the post."""
     post = visible_post(post_id)
     thread = post.thread
-    page = queries.page_of(post, current_user)
+    page = queries.page_of(post, current_user, page_size())
     args = {"page": page} if page > 1 else {}
     url = url_for("forum.thread", thread_id=thread.id, slug=thread.slug, **args)
     return redirect(f"{url}#post-{post.id}")

@@ -136,9 +136,8 @@ def new_thread() -> Rendered:
             else:
                 _after_posting(allowance, thread.visible, "Your thread has started.")
                 return redirect(url_for("forum.thread", thread_id=thread.id, slug=thread.slug))
-    return render_template("forum/new_thread.html", form=form, preview=preview), allowance.status(
-        form
-    )
+    page = render_template("forum/new_thread.html", form=form, preview=preview)
+    return page, allowance.status(form)
 
 
 @bp.route("/t/<int:thread_id>-<slug>/reply", methods=["GET", "POST"])
