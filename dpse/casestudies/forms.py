@@ -15,8 +15,19 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from dpse.casestudies.models import BudgetBand, Outcome, Sector
-from dpse.casestudies.service import MAX_SECTION, CaseStudyData
+from dpse.casestudies.models import (
+    PLACE_MAX,
+    RETURN_REASON_MAX,
+    SECTION_MAX,
+    SLUG_MAX,
+    SUMMARY_MAX,
+    TITLE_MAX,
+    URL_MAX,
+    BudgetBand,
+    Outcome,
+    Sector,
+)
+from dpse.casestudies.service import CaseStudyData
 from dpse.tags.service import parse_tag_names
 
 SECTION_HINT = "Markdown: **bold**, *italic*, lists, links and ## headings."
@@ -31,7 +42,7 @@ def _list(text: str | None) -> list[str]:
 
 
 def _section_length() -> Length:
-    return Length(max=MAX_SECTION, message=f"Keep each section under {MAX_SECTION:,} characters")
+    return Length(max=SECTION_MAX, message=f"Keep each section under {SECTION_MAX:,} characters")
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -48,7 +59,7 @@ class CaseStudyForm(FlaskForm):
         "Title",
         validators=[
             DataRequired("Enter a title"),
-            Length(max=200, message="200 characters or fewer"),
+            Length(max=TITLE_MAX, message=f"{TITLE_MAX:,} characters or fewer"),
         ],
         description=(
             "Say what you built and for whom, e.g. 'Moving 12 council sites onto LocalGov Drupal'."
@@ -58,14 +69,16 @@ class CaseStudyForm(FlaskForm):
         "Summary",
         validators=[
             DataRequired("Enter a summary of one or two sentences"),
-            Length(max=300, message="Summary must be 300 characters or fewer"),
+            Length(max=SUMMARY_MAX, message=f"Summary must be {SUMMARY_MAX:,} characters or fewer"),
         ],
-        description="One or two sentences, up to 300 characters. Shown in lists and search.",
+        description=(
+            f"One or two sentences, up to {SUMMARY_MAX:,} characters. Shown in lists and search."
+        ),
     )
     outcome = SelectField("Outcome", choices=_choices(Outcome), default=Outcome.SUCCESS.value)
     sector = SelectField("Sector", choices=_choices(Sector), default=Sector.LOCAL_GOVERNMENT.value)
-    country = StringField("Country", validators=[Optional(), Length(max=100)])
-    region = StringField("Region", validators=[Optional(), Length(max=100)])
+    country = StringField("Country", validators=[Optional(), Length(max=PLACE_MAX)])
+    region = StringField("Region", validators=[Optional(), Length(max=PLACE_MAX)])
     # Checked before anything is rendered, so a preview is bounded like a save.
     challenge = TextAreaField("The challenge", [_section_length()], description=SECTION_HINT)
     what_we_built = TextAreaField("What we built", [_section_length()], description=SECTION_HINT)
@@ -91,9 +104,9 @@ class CaseStudyForm(FlaskForm):
     started_on = DateField("Started", validators=[Optional()], format="%Y-%m-%d")
     live_on = DateField("Went live", validators=[Optional()], format="%Y-%m-%d")
     budget_band = SelectField("Budget", choices=_choices(BudgetBand), default="unknown")
-    repository_url = URLField("Code repository", validators=[Optional(), Length(max=500)])
-    live_url = URLField("Live site", validators=[Optional(), Length(max=500)])
-    publiccode_url = URLField("publiccode.yml", validators=[Optional(), Length(max=500)])
+    repository_url = URLField("Code repository", validators=[Optional(), Length(max=URL_MAX)])
+    live_url = URLField("Live site", validators=[Optional(), Length(max=URL_MAX)])
+    publiccode_url = URLField("publiccode.yml", validators=[Optional(), Length(max=URL_MAX)])
     adapted_from = StringField(
         "Adapted from",
         validators=[Optional(), Length(max=1000)],
@@ -108,7 +121,7 @@ class CaseStudyForm(FlaskForm):
     )
     slug = StringField(
         "Web address",
-        validators=[Optional(), Length(max=120)],
+        validators=[Optional(), Length(max=SLUG_MAX)],
         description="The last part of the page's address. Old addresses keep redirecting.",
     )
 
@@ -163,5 +176,8 @@ class ReturnForm(FlaskForm):
 
     reason = TextAreaField(
         "What should the authors change?",
-        validators=[DataRequired("Say what the authors should change"), Length(max=2000)],
+        validators=[
+            DataRequired("Say what the authors should change"),
+            Length(max=RETURN_REASON_MAX),
+        ],
     )

@@ -15,6 +15,16 @@ from dpse.mixins import TimestampMixin, UTCDateTime, string_enum, utcnow
 from dpse.rendering import RenderedMarkdown, StoredHTML
 from dpse.tags.models import Tag
 
+# Field limits: the columns, the forms and the service all take them from here.
+TITLE_MAX = 200
+SUMMARY_MAX = 300
+SECTION_MAX = 20_000  # each Markdown section (the challenge, what we built, ...)
+PLACE_MAX = 100  # country, region
+URL_MAX = 500
+SLUG_MAX = 120
+RETURN_REASON_MAX = 2000
+REVISION_NOTE_MAX = 300
+
 
 class Sector(enum.StrEnum):
     """Where in the public sector the work was done."""
@@ -54,6 +64,11 @@ class Outcome(enum.StrEnum):
     @property
     def label(self) -> str:
         return {"mixed": "Mixed results"}.get(self.value, self.value.capitalize())
+
+    @property
+    def symbol(self) -> str:
+        """A sign shown before the label, so the badge does not rely on colour alone."""
+        return {"success": "✓", "failure": "✗", "mixed": "±", "ongoing": "…"}[self.value]
 
 
 class Status(enum.StrEnum):
@@ -147,15 +162,15 @@ class CaseStudy(RenderedMarkdown, TimestampMixin, db.Model):
     __markdown__ = ("challenge", "what_we_built", "results", "lessons_learned")
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(120), unique=True)
-    title: Mapped[str] = mapped_column(String(200))
-    summary: Mapped[str] = mapped_column(String(300))
+    slug: Mapped[str] = mapped_column(String(SLUG_MAX), unique=True)
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    summary: Mapped[str] = mapped_column(String(SUMMARY_MAX))
     organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisation.id", ondelete="SET NULL"), index=True
     )
     sector: Mapped[Sector] = mapped_column(string_enum(Sector, "case_study_sector"), index=True)
-    country: Mapped[str] = mapped_column(String(100), default="", index=True)
-    region: Mapped[str] = mapped_column(String(100), default="")
+    country: Mapped[str] = mapped_column(String(PLACE_MAX), default="", index=True)
+    region: Mapped[str] = mapped_column(String(PLACE_MAX), default="")
     outcome: Mapped[Outcome] = mapped_column(string_enum(Outcome, "case_study_outcome"), index=True)
     challenge: Mapped[str] = mapped_column(Text, default="")
     what_we_built: Mapped[str] = mapped_column(Text, default="")
@@ -177,9 +192,9 @@ class CaseStudy(RenderedMarkdown, TimestampMixin, db.Model):
     budget_band: Mapped[BudgetBand] = mapped_column(
         string_enum(BudgetBand, "case_study_budget"), default=BudgetBand.UNKNOWN
     )
-    repository_url: Mapped[str] = mapped_column(String(500), default="")
-    live_url: Mapped[str] = mapped_column(String(500), default="")
-    publiccode_url: Mapped[str] = mapped_column(String(500), default="")
+    repository_url: Mapped[str] = mapped_column(String(URL_MAX), default="")
+    live_url: Mapped[str] = mapped_column(String(URL_MAX), default="")
+    publiccode_url: Mapped[str] = mapped_column(String(URL_MAX), default="")
     status: Mapped[Status] = mapped_column(
         string_enum(Status, "case_study_status"), default=Status.DRAFT, index=True
     )
@@ -262,7 +277,7 @@ class CaseStudySlug(db.Model):
     __tablename__ = "case_study_slug"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    slug: Mapped[str] = mapped_column(String(SLUG_MAX), unique=True)
     case_study_id: Mapped[int] = mapped_column(ForeignKey("case_study.id", ondelete="CASCADE"))
 
     def __repr__(self) -> str:
@@ -284,7 +299,7 @@ class CaseStudyRevision(db.Model):
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    note: Mapped[str] = mapped_column(String(300), default="")
+    note: Mapped[str] = mapped_column(String(REVISION_NOTE_MAX), default="")
     content: Mapped[dict[str, Any]] = mapped_column(JSON)
 
     editor: Mapped[User | None] = relationship()

@@ -13,6 +13,11 @@ from sqlalchemy.exc import IntegrityError
 from dpse.accounts.models import Organisation, OrganisationKind, User
 from dpse.accounts.service import get_user_by_email
 from dpse.casestudies.models import (
+    RETURN_REASON_MAX,
+    REVISION_NOTE_MAX,
+    SECTION_MAX,
+    SUMMARY_MAX,
+    TITLE_MAX,
     BudgetBand,
     CaseStudy,
     CaseStudyAuthor,
@@ -48,7 +53,6 @@ from dpse.tags.service import get_or_create_tags
 from dpse.urls import absolute_url, path_for
 
 log = logging.getLogger(__name__)
-MAX_SECTION = 20_000
 URL_FIELDS = ("repository_url", "live_url", "publiccode_url")
 
 
@@ -144,15 +148,15 @@ def validate(data: CaseStudyData) -> None:
     """Raise CaseStudyError for the first broken rule."""
     if not data.title.strip():
         raise CaseStudyError("Enter a title", "title")
-    if len(data.title) > 200:
-        raise CaseStudyError("Title must be 200 characters or fewer", "title")
+    if len(data.title) > TITLE_MAX:
+        raise CaseStudyError(f"Title must be {TITLE_MAX:,} characters or fewer", "title")
     if not data.summary.strip():
         raise CaseStudyError("Enter a summary of one or two sentences", "summary")
-    if len(data.summary) > 300:
-        raise CaseStudyError("Summary must be 300 characters or fewer", "summary")
+    if len(data.summary) > SUMMARY_MAX:
+        raise CaseStudyError(f"Summary must be {SUMMARY_MAX:,} characters or fewer", "summary")
     for name in ("challenge", "what_we_built", "results", "lessons_learned"):
-        if len(getattr(data, name)) > MAX_SECTION:
-            raise CaseStudyError(f"Keep each section under {MAX_SECTION:,} characters", name)
+        if len(getattr(data, name)) > SECTION_MAX:
+            raise CaseStudyError(f"Keep each section under {SECTION_MAX:,} characters", name)
     if data.outcome in (Outcome.FAILURE, Outcome.MIXED) and not data.lessons_learned.strip():
         raise CaseStudyError(
             "Lessons learned are required when the outcome is a failure or mixed: "
@@ -247,7 +251,11 @@ def _record_revision(cs: CaseStudy, editor: User | None, note: str) -> CaseStudy
         or 0
     ) + 1
     revision = CaseStudyRevision(
-        case_study_id=cs.id, number=number, editor=editor, note=note[:300], content=snapshot(cs)
+        case_study_id=cs.id,
+        number=number,
+        editor=editor,
+        note=note[:REVISION_NOTE_MAX],
+        content=snapshot(cs),
     )
     db.session.add(revision)
     return revision
@@ -436,7 +444,7 @@ def return_for_changes(moderator: User, cs: CaseStudy, reason: str) -> None:
     if not reason.strip():
         raise CaseStudyError("Say what the authors should change", "reason")
     cs.status = Status.RETURNED
-    cs.return_reason = reason.strip()[:2000]
+    cs.return_reason = reason.strip()[:RETURN_REASON_MAX]
     _notify_authors(
         cs,
         f"Changes requested: {cs.title}",
@@ -518,11 +526,14 @@ def delete_draft(user: User, cs: CaseStudy) -> None:
     """Authors may throw away a case study that was never published."""
     if cs.published_at is not None:
         raise CaseStudyError("Published case studies are archived, not deleted")
-    _check(can_delete_case_study(user, cs))
     lock_row(CaseStudy.id, cs.id)
     if db.session.scalar(select(CaseStudy.id).where(CaseStudy.id == cs.id)) is None:
         db.session.rollback()  # a double click: the first one deleted it, as was meant
         return
+    # Checked once it is certain to still be there (a deleted one has no authors left).
+    if not can_delete_case_study(user, cs):
+        db.session.rollback()
+        _check(False)
     for model in (CaseStudyRevision, CaseStudySlug, HelpfulMark):
         db.session.execute(delete(model).where(model.case_study_id == cs.id))
     queue_reindex("case_study", cs.id)
