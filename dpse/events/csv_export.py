@@ -1,4 +1,7 @@
-"""Attendee lists as CSV, safe to open in a spreadsheet."""
+"""Attendee lists as CSV, safe to open in a spreadsheet.
+
+Stands alone: a file format (like ical.py), kept out of the views so it is tested on its own.
+"""
 
 from __future__ import annotations
 

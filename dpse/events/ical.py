@@ -1,4 +1,7 @@
-"""iCalendar files (RFC 5545) for one event, the public feed and a person's private feed."""
+"""iCalendar files (RFC 5545) for one event, the public feed and a person's private feed.
+
+Stands alone: a file format (neither a read nor a write), used by the calendar views.
+"""
 
 from __future__ import annotations
 

@@ -169,6 +169,15 @@ class Event(RenderedMarkdown, TimestampMixin, db.Model):
         return self.status == EventStatus.CANCELLED
 
     @property
+    def is_postponed(self) -> bool:
+        return self.status == EventStatus.POSTPONED
+
+    @property
+    def is_scheduled(self) -> bool:
+        """Going ahead as planned (neither postponed nor cancelled)."""
+        return self.status == EventStatus.SCHEDULED
+
+    @property
     def seats_left(self) -> int | None:
         """Free places, or None when there is no limit."""
         return None if self.capacity is None else max(self.capacity - self.going_count, 0)

@@ -1,5 +1,9 @@
 """Registering for events: one place per person, a waitlist when full, promotion in order.
 
+The registration writes stand apart from service.py (which takes the event lock from here)
+because this locking story is theirs alone, and together they would pass 400 lines; the
+reads (registration_for, waitlist ranks, attendee lists) are in queries.py.
+
 Capacity holds under concurrency because every write that changes an event's registrations
 first takes that event's lock, as the first statement of its transaction, and then reads the
 event afresh under it:

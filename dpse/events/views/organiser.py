@@ -123,8 +123,17 @@ def attendees(slug: str) -> str:
     event = get_event_or_404(slug)
     require(can_manage_event(current_user, event))
     rows = queries.attendees(event)
-    groups = {s.value: [r for r in rows if r.status == s] for s in RegistrationStatus}
-    return render_template("events/attendees.html", event=event, groups=groups)
+    going, waiting, cancelled = (
+        [r for r in rows if r.status == status]
+        for status in (
+            RegistrationStatus.GOING,
+            RegistrationStatus.WAITLISTED,
+            RegistrationStatus.CANCELLED,
+        )
+    )
+    return render_template(
+        "events/attendees.html", event=event, going=going, waiting=waiting, cancelled=cancelled
+    )
 
 
 @bp.route("/events/<slug>/attendees.csv")
