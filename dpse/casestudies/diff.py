@@ -1,4 +1,8 @@
-"""A readable word-level difference between two revisions of a case study."""
+"""A readable word-level difference between two revisions of a case study.
+
+Its own module (not queries.py): it reads nothing from the database, it compares two stored
+revision snapshots, and the word-level algorithm is a concern apart from the list queries.
+"""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from dpse.moderation.service import MAX_REASON, MIN_REASON
+from dpse.moderation.models import NOTE_MAX, REASON_MAX, REASON_MIN
 
 
 class FlagForm(FlaskForm):
@@ -17,9 +17,9 @@ class FlagForm(FlaskForm):
         validators=[
             DataRequired("Say what is wrong"),
             Length(
-                min=MIN_REASON,
-                max=MAX_REASON,
-                message=f"Use {MIN_REASON} to {MAX_REASON:,} characters",
+                min=REASON_MIN,
+                max=REASON_MAX,
+                message=f"Use {REASON_MIN} to {REASON_MAX:,} characters",
             ),
         ],
         description=(
@@ -42,7 +42,9 @@ class HideForm(NextForm):
         "Reason for hiding",
         validators=[
             DataRequired("Say why the post is hidden"),
-            Length(min=MIN_REASON, max=500, message=f"Use {MIN_REASON} to 500 characters"),
+            Length(
+                min=REASON_MIN, max=NOTE_MAX, message=f"Use {REASON_MIN} to {NOTE_MAX:,} characters"
+            ),
         ],
         description="Kept in the audit log. The author and other members do not see it.",
     )
@@ -53,7 +55,10 @@ class ResolveForm(NextForm):
 
     note = StringField(
         "What was done",
-        validators=[Optional(), Length(max=500, message="Keep it under 500 characters")],
+        validators=[
+            Optional(),
+            Length(max=NOTE_MAX, message=f"Keep it under {NOTE_MAX:,} characters"),
+        ],
         description="Optional, e.g. 'Spoke to the author'. Empty means no action was needed.",
     )
 

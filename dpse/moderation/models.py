@@ -23,6 +23,10 @@ class FlagStatus(enum.StrEnum):
 
 
 OPEN_ONLY = text("status = 'open'")
+# Field limits: the columns, the forms and the service all take them from here.
+REASON_MIN = 5  # a flag's reason, a moderator's reason for hiding
+REASON_MAX = 1000  # a flag's reason
+NOTE_MAX = 500  # a moderator's reason for hiding, a flag's resolution
 
 
 class Flag(db.Model):
@@ -78,7 +82,7 @@ class Flag(db.Model):
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    resolution: Mapped[str] = mapped_column(String(500), default="")
+    resolution: Mapped[str] = mapped_column(String(NOTE_MAX), default="")
 
     post: Mapped[Post | None] = relationship()
     case_study: Mapped[CaseStudy | None] = relationship()

@@ -17,15 +17,13 @@ from dpse.forum import service as forum
 from dpse.forum.models import Category, Post, Thread
 from dpse.locking import lock_row
 from dpse.mixins import utcnow
-from dpse.moderation.models import Flag, FlagStatus
+from dpse.moderation.models import NOTE_MAX, REASON_MAX, REASON_MIN, Flag, FlagStatus
 from dpse.notifications import emails as notification_emails
 from dpse.notifications import service as notifications
 from dpse.permissions import can_flag_case_study, can_flag_post, can_moderate
 from dpse.rules import RuleError
 
 log = logging.getLogger(__name__)
-MIN_REASON = 5
-MAX_REASON = 1000
 
 
 class ModerationError(RuleError):
@@ -34,10 +32,10 @@ class ModerationError(RuleError):
 
 def _reason(text: str, what: str = "Say what is wrong") -> str:
     text = forum.clean_text(text).strip()
-    if len(text) < MIN_REASON:
-        raise ModerationError(f"{what} (at least {MIN_REASON} characters)", "reason")
-    if len(text) > MAX_REASON:
-        raise ModerationError(f"Keep it under {MAX_REASON:,} characters", "reason")
+    if len(text) < REASON_MIN:
+        raise ModerationError(f"{what} (at least {REASON_MIN} characters)", "reason")
+    if len(text) > REASON_MAX:
+        raise ModerationError(f"Keep it under {REASON_MAX:,} characters", "reason")
     return text
 
 
@@ -109,7 +107,7 @@ def resolve_flag(moderator: User, flag: Flag, note: str = "") -> None:
     flag.status = FlagStatus.RESOLVED
     flag.resolved_by_id = moderator.id
     flag.resolved_at = utcnow()
-    flag.resolution = (forum.clean_text(note).strip() or "No action needed")[:500]
+    flag.resolution = (forum.clean_text(note).strip() or "No action needed")[:NOTE_MAX]
     target = ("post", flag.post_id) if flag.post_id else ("case_study", flag.case_study_id)
     audit.record(moderator, "resolve_flag", target[0], target[1] or 0, flag.resolution)
     db.session.commit()
@@ -124,7 +122,7 @@ def _resolve_flags_on(moderator: User, post: Post, resolution: str) -> None:
             status=FlagStatus.RESOLVED,
             resolved_by_id=moderator.id,
             resolved_at=utcnow(),
-            resolution=resolution[:500],
+            resolution=resolution[:NOTE_MAX],
         )
     )
 
@@ -139,7 +137,7 @@ def hide_post(moderator: User, post: Post, reason: str) -> None:
     action = "reject_post" if post.held_for_review else "hide_post"
     post.hidden_at = utcnow()
     post.hidden_by_id = moderator.id
-    post.hidden_reason = reason[:500]
+    post.hidden_reason = reason[:NOTE_MAX]
     changed = forum.refresh_thread(post.thread)
     indexing.reindex_thread(post.thread, post, everything=changed)
     notifying.withdraw_about(post)  # nobody is pointed at it any more

@@ -14,6 +14,7 @@ from dpse.forum import queries as forum_queries
 from dpse.forum.models import Post, Thread
 from dpse.moderation import queries, service
 from dpse.moderation.forms import HideForm, MoveForm, NextForm, ResolveForm
+from dpse.moderation.models import NOTE_MAX
 from dpse.moderation.views import Rendered, back, bp
 from dpse.permissions import can_moderate_forum, require
 from dpse.rules import show_on_form
@@ -146,7 +147,7 @@ def resolve_flag(flag_id: int) -> Response:
         abort(404)
     form = ResolveForm()
     if not form.validate_on_submit():
-        flash("Keep the note under 500 characters.", "error")
+        flash(f"Keep the note under {NOTE_MAX:,} characters.", "error")
         return redirect(url_for("moderation.index"))
     try:
         service.resolve_flag(signed_in_user(), flag, form.note.data or "")
