@@ -57,6 +57,10 @@ class Subscription(db.Model):
 class Notification(db.Model):
     """Something a person should know about, shown on their notifications page."""
 
+    # Field limits, declared once: service.notify trims to them.
+    TEXT_MAX = 500
+    URL_MAX = 500
+
     __tablename__ = "notification"
     __table_args__ = (
         # One notification per person per source (e.g. a post): a mention and a followed
@@ -69,8 +73,8 @@ class Notification(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(32))
-    text: Mapped[str] = mapped_column(String(500))
-    url: Mapped[str] = mapped_column(String(500))  # a path on this site
+    text: Mapped[str] = mapped_column(String(TEXT_MAX))
+    url: Mapped[str] = mapped_column(String(URL_MAX))  # a path on this site
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # What caused it, e.g. "post:42"; withdrawn when that post is hidden.

@@ -30,7 +30,6 @@ from dpse.notifications.models import (
 )
 
 log = logging.getLogger(__name__)
-MAX_TEXT = 500
 
 
 def is_following(user: User | Any, target_type: TargetType, target_id: int) -> bool:
@@ -175,8 +174,8 @@ def notify(
     notification = Notification(
         user_id=user.id,
         kind=kind,
-        text=text[:MAX_TEXT],
-        url=url[:500],
+        text=text[: Notification.TEXT_MAX],
+        url=url[: Notification.URL_MAX],
         source=source,
         thread_id=thread_id,
         email_pending=bool(email and user.email_verified),

@@ -14,6 +14,7 @@ from dpse.events.models import Event, EventStatus, Registration, RegistrationSta
 from dpse.events.registrations import RegistrationError, register_for_event
 from dpse.extensions import db
 from dpse.mixins import utcnow
+from dpse.notifications.models import Notification
 from tests.concurrency import at_once
 from tests.events.conftest import emails_to
 
@@ -68,6 +69,9 @@ def test_cancelling_promotes_the_first_waiting_person_who_is_told(make_event, ma
     assert email.subject == "You have a place at Forms clinic"
     assert "/events/forms-clinic" in email.body
     assert emails_to(people[3].email) == []
+    # Told in-app too, through notifications like every other notice.
+    (told,) = db.session.scalars(select(Notification).where(Notification.user_id == people[2].id))
+    assert told.text == "You have a place at Forms clinic" and told.url == "/events/forms-clinic"
     # The next cancellation promotes the next in line, not whoever registered last.
     registrations.cancel_registration(event, people[1])
     assert statuses(event)["going"] == ["Person 02", "Person 03"]

@@ -12,7 +12,7 @@ from dpse.extensions import db
 from dpse.forum import service as forum
 from dpse.mail import OutboxEmail
 from dpse.mixins import utcnow
-from dpse.notifications import service
+from dpse.notifications import queries, service
 from dpse.notifications.emails import send_due_emails
 from dpse.notifications.models import Notification
 from tests.forum.factories import make_thread
@@ -96,3 +96,30 @@ def test_cli_sends_what_is_due(app, users):
     assert result.exit_code == 0, result.output
     assert "Batched 1 notification email(s)" in result.output
     assert waiting.email_pending is False and len(_emails(member.email)) == 2
+
+
+def test_news_that_must_arrive_is_emailed_at_once_and_never_batched_again(users):
+    """notify_by_email_now: in-app plus an email now, whatever the setting (off by default)."""
+    member = users["member"]
+    assert not queries.email_enabled(member)
+    notification = service.notify_by_email_now(
+        member, "event", "Cancelled: Forms clinic", "/events/forms-clinic", "It is off."
+    )
+    db.session.commit()
+    assert notification is not None and notification.unread
+    assert notification.emailed_at is not None and not notification.email_pending
+    (email,) = _emails(member.email)
+    assert email.subject == "Cancelled: Forms clinic"
+    assert email.body == f"Hello {member.display_name},\n\nIt is off.\n"
+    service.set_email_enabled(member, True)
+    assert send_due_emails() == 0  # already emailed: the batch does not repeat it
+    assert len(_emails(member.email)) == 1
+
+
+def test_nobody_inactive_is_told(users):
+    member = users["member"]
+    member.active = False
+    db.session.commit()
+    assert service.notify_by_email_now(member, "event", "Subject", "/events/x", "Body") is None
+    db.session.commit()
+    assert _emails(member.email) == []
