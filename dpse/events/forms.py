@@ -37,6 +37,9 @@ CHOICE_MESSAGES = {
     "organisation_id": "Choose an organisation from the list",
 }
 TIME_HINT = "24-hour clock, for example 09:30 or 14:00"
+# Limits of what is typed, not of a column: the lists are parsed into tags and links.
+TAGS_MAX = 500
+CASE_STUDIES_MAX = 1_000
 
 
 def _optional_int(value: object) -> int | None:
@@ -154,13 +157,19 @@ class EventForm(FlaskForm):
     registration_closes_time = _time("Registration closes (time)", False)
     tags = StringField(
         "Tags",
-        validators=[Optional(), Length(max=500, message="Tags must be 500 characters or fewer")],
+        validators=[
+            Optional(),
+            Length(max=TAGS_MAX, message=f"Tags must be {TAGS_MAX:,} characters or fewer"),
+        ],
         description="Technologies and topics, separated by commas: drupal, accessibility",
     )
 
     case_studies = StringField(
         "Related case studies",
-        validators=[Optional(), Length(max=1000, message="1,000 characters or fewer")],
+        validators=[
+            Optional(),
+            Length(max=CASE_STUDIES_MAX, message=f"{CASE_STUDIES_MAX:,} characters or fewer"),
+        ],
         description="Web addresses of case studies on this site that the event is about, "
         "separated by commas.",
     )

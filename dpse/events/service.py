@@ -17,6 +17,8 @@ from dpse.casestudies.models import Status as CaseStudyStatus
 from dpse.events import queries
 from dpse.events.announcements import ATTENDING, event_summary, notify_attendees
 from dpse.events.models import (
+    MESSAGE_BODY_MAX,
+    MESSAGE_SUBJECT_MAX,
     CalendarFeed,
     Event,
     EventFormat,
@@ -327,6 +329,10 @@ def message_attendees(
         raise EventError("Enter a subject", "subject")
     if not body:
         raise EventError("Enter your message", "body")
+    if len(subject) > MESSAGE_SUBJECT_MAX:
+        raise EventError(f"Subject must be {MESSAGE_SUBJECT_MAX:,} characters or fewer", "subject")
+    if len(body) > MESSAGE_BODY_MAX:
+        raise EventError(f"Keep the message under {MESSAGE_BODY_MAX:,} characters", "body")
     statuses = ATTENDING if include_waitlist else (RegistrationStatus.GOING,)
     sent = notify_attendees(
         event,

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from dpse.events import queries, service
-from dpse.events.models import EventFormat, EventStatus
+from dpse.events.models import MESSAGE_BODY_MAX, MESSAGE_SUBJECT_MAX, EventFormat, EventStatus
 from dpse.events.registrations import register_for_event
 from dpse.events.service import EventError
 from dpse.extensions import db
@@ -224,3 +224,12 @@ def test_services_check_the_same_permissions_as_the_views(make_event, users):
     assert event.title != "Taken over" and event.status == EventStatus.SCHEDULED
     service.change_status(event, moderator, EventStatus.POSTPONED, "Speaker ill")
     assert event.status == EventStatus.POSTPONED
+
+
+def test_messages_to_attendees_keep_to_the_limits_whoever_sends_them(make_event, users):
+    """The service enforces the form's limits too (the CLI and tests call it directly)."""
+    event, organiser = make_event(), users["organiser"]
+    with pytest.raises(EventError, match=f"{MESSAGE_SUBJECT_MAX:,} characters or fewer"):
+        service.message_attendees(event, organiser, "s" * 151, "Hi", include_waitlist=True)
+    with pytest.raises(EventError, match=f"under {MESSAGE_BODY_MAX:,} characters"):
+        service.message_attendees(event, organiser, "Hi", "b" * 5_001, include_waitlist=True)
