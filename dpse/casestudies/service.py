@@ -1,10 +1,14 @@
-"""Case-study use cases: write, revise, submit, review, publish, archive, mark helpful."""
+"""Case-study use cases: write, revise, submit, review, publish, archive, mark helpful.
+
+A little over 400 lines: ten write use cases that share the resolve, apply, record-a-revision
+and reuse-count steps; splitting them would scatter the one write path. What a revision holds
+is in revisions.py, the reads in queries.py.
+"""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field, fields
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
@@ -18,18 +22,23 @@ from dpse.casestudies.models import (
     SECTION_MAX,
     SUMMARY_MAX,
     TITLE_MAX,
-    BudgetBand,
     CaseStudy,
     CaseStudyAuthor,
     CaseStudyRevision,
     CaseStudySlug,
     HelpfulMark,
     Outcome,
-    Sector,
     Status,
     case_study_adaptation,
 )
 from dpse.casestudies.queries import get_revision, has_marked_helpful
+from dpse.casestudies.revisions import (
+    CaseStudyData,
+    changed_fields,
+    data_from_snapshot,
+    field_labels,
+    snapshot,
+)
 from dpse.extensions import db
 from dpse.locking import lock_row
 from dpse.mixins import utcnow
@@ -71,77 +80,9 @@ def _check(allowed: bool) -> None:
         raise NotAllowed("You may not do that to this case study")
 
 
-@dataclass
-class CaseStudyData:
-    """Everything an author can edit, as plain values."""
-
-    title: str
-    summary: str
-    sector: Sector
-    outcome: Outcome
-    country: str = ""
-    region: str = ""
-    challenge: str = ""
-    what_we_built: str = ""
-    results: str = ""
-    lessons_learned: str = ""
-    technologies: list[str] = field(default_factory=list)
-    topics: list[str] = field(default_factory=list)
-    supplier_slugs: list[str] = field(default_factory=list)
-    started_on: date | None = None
-    live_on: date | None = None
-    budget_band: BudgetBand = BudgetBand.UNKNOWN
-    repository_url: str = ""
-    live_url: str = ""
-    publiccode_url: str = ""
-    adapted_from_slugs: list[str] = field(default_factory=list)
-    co_author_emails: list[str] = field(default_factory=list)
-    slug: str = ""  # empty: keep (or, before first publication, follow the title)
-
-
 def data_from(case_study: CaseStudy) -> CaseStudyData:
     """The editable content of a case study, e.g. to fill the edit form."""
     return data_from_snapshot(snapshot(case_study))
-
-
-def snapshot(cs: CaseStudy) -> dict[str, Any]:
-    """JSON-able copy of the editable content, stored in each revision."""
-    return {
-        "title": cs.title,
-        "summary": cs.summary,
-        "sector": cs.sector.value,
-        "outcome": cs.outcome.value,
-        "country": cs.country,
-        "region": cs.region,
-        "challenge": cs.challenge,
-        "what_we_built": cs.what_we_built,
-        "results": cs.results,
-        "lessons_learned": cs.lessons_learned,
-        "technologies": [t.name for t in cs.technologies],
-        "topics": [t.name for t in cs.topics],
-        "supplier_slugs": [o.slug for o in cs.suppliers],
-        "started_on": cs.started_on.isoformat() if cs.started_on else None,
-        "live_on": cs.live_on.isoformat() if cs.live_on else None,
-        "budget_band": cs.budget_band.value,
-        "repository_url": cs.repository_url,
-        "live_url": cs.live_url,
-        "publiccode_url": cs.publiccode_url,
-        "adapted_from_slugs": [c.slug for c in cs.adapted_from],
-        "co_author_emails": [a.user.email for a in cs.authors[1:]],
-        "slug": cs.slug,
-    }
-
-
-def data_from_snapshot(content: dict[str, Any]) -> CaseStudyData:
-    """Turn a stored revision back into editable data (for restoring it)."""
-    known = {f.name for f in fields(CaseStudyData)}
-    values = {k: v for k, v in content.items() if k in known}
-    values["sector"] = Sector(values["sector"])
-    values["outcome"] = Outcome(values["outcome"])
-    values["budget_band"] = BudgetBand(values.get("budget_band") or "unknown")
-    for key in ("started_on", "live_on"):
-        values[key] = date.fromisoformat(values[key]) if values.get(key) else None
-    return CaseStudyData(**values)
 
 
 def validate(data: CaseStudyData) -> None:
@@ -300,10 +241,6 @@ def create_case_study(author: User, data: CaseStudyData) -> CaseStudy:
     return cs
 
 
-def _changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
-    return [k for k in after if k != "slug" and before.get(k) != after[k]]
-
-
 def _change_slug(cs: CaseStudy, new_slug: str) -> None:
     if new_slug == cs.slug:
         return
@@ -337,12 +274,14 @@ def update_case_study(editor: User, cs: CaseStudy, data: CaseStudyData, note: st
     elif cs.published_at is None and slugify(cs.title) != slugify(before["title"]):
         # Until first published, the address follows the title; old addresses still redirect.
         _change_slug(cs, unique_slug(CaseStudy.slug, cs.title))
-    changed = _changed_fields(before, snapshot(cs))
+    changed = changed_fields(before, snapshot(cs))
     if not changed and cs.slug == before["slug"]:
         db.session.rollback()
         return False
     cs.content_updated_at = utcnow()
-    _record_revision(cs, editor, note or "Changed " + ", ".join(_labels(changed) or ["address"]))
+    _record_revision(
+        cs, editor, note or "Changed " + ", ".join(field_labels(changed) or ["address"])
+    )
     if cs.status == Status.PUBLISHED:
         _refresh_reuse_counts(old_targets | {c.id for c in cs.adapted_from})
     queue_reindex("case_study", cs.id)
@@ -355,36 +294,6 @@ def update_case_study(editor: User, cs: CaseStudy, data: CaseStudyData, note: st
         ) from None
     log.info("%r edited by %s (%s)", cs, editor, ", ".join(changed))
     return True
-
-
-FIELD_LABELS = {
-    "title": "title",
-    "summary": "summary",
-    "sector": "sector",
-    "outcome": "outcome",
-    "country": "country",
-    "region": "region",
-    "challenge": "the challenge",
-    "what_we_built": "what we built",
-    "results": "results",
-    "lessons_learned": "lessons learned",
-    "technologies": "technologies",
-    "topics": "topics",
-    "supplier_slugs": "suppliers",
-    "started_on": "start date",
-    "live_on": "go-live date",
-    "budget_band": "budget",
-    "repository_url": "repository link",
-    "live_url": "live site link",
-    "publiccode_url": "publiccode.yml link",
-    "adapted_from_slugs": "adapted from",
-    "co_author_emails": "co-authors",
-    "slug": "web address",
-}
-
-
-def _labels(names: list[str]) -> list[str]:
-    return [FIELD_LABELS.get(n, n) for n in names]
 
 
 def _notify_authors(cs: CaseStudy, subject: str, body: str) -> None:

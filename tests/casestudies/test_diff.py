@@ -7,8 +7,8 @@ import random
 
 import pytest
 
-from dpse.casestudies import diff
-from dpse.casestudies.diff import MAX_PAIRS, word_diff
+from dpse.casestudies import revisions
+from dpse.casestudies.revisions import MAX_PAIRS, word_diff
 
 
 def _sides(changes) -> tuple[str, str]:
@@ -39,7 +39,7 @@ def pairs_compared(monkeypatch):
             sizes.append(len(a) * len(b))
             super().__init__(isjunk, a, b, autojunk)
 
-    monkeypatch.setattr(diff.difflib, "SequenceMatcher", Recording)
+    monkeypatch.setattr(revisions.difflib, "SequenceMatcher", Recording)
     return sizes
 
 

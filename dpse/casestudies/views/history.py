@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from dpse.casestudies import diff, queries, service
+from dpse.casestudies import queries, revisions, service
 from dpse.casestudies.views import bp, load_visible
 from dpse.permissions import can_restore_case_study_revision, can_view_case_study_history, require
 from dpse.web import bounded_int_arg, signed_in_user
@@ -46,7 +46,7 @@ def compare(slug: str) -> str | Response:
         case_study=cs,
         old=old,
         new=new,
-        changes=diff.compare(old.content, new.content),
+        changes=revisions.compare(old.content, new.content),
     )
 
 
