@@ -316,6 +316,11 @@ def active_threads(limit: int = 5) -> list[Thread]:
     )
 
 
+def follows_thread(user: User | Any, thread: Thread) -> bool:
+    """Whether this person follows the thread (anonymous visitors follow nothing)."""
+    return notifications.is_following(user, TargetType.THREAD, thread.id)
+
+
 @dataclass
 class Discussion:
     """The comments under a case study or event, as its page shows them."""

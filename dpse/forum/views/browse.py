@@ -10,8 +10,6 @@ from dpse.forum import discussions, queries
 from dpse.forum.forms import ReplyForm
 from dpse.forum.models import Post, Thread
 from dpse.forum.views import bp
-from dpse.notifications import service as notifications
-from dpse.notifications.models import TargetType
 from dpse.permissions import (
     can_moderate_forum,
     can_view_post,
@@ -73,7 +71,7 @@ def thread(thread_id: int, slug: str = "") -> str | Response:
         thread=found,
         pager=pager,
         target=target,
-        following=notifications.is_following(current_user, TargetType.THREAD, found.id),
+        following=queries.follows_thread(current_user, found),
         form=ReplyForm(),
         categories=queries.categories() if can_moderate_forum(current_user) else [],
     )
