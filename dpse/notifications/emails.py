@@ -3,6 +3,9 @@
 Notifications marked ``email_pending`` wait here. Each run gathers, for every person, those
 that are due (their thread has not been in an email to them in the last hour) into one email.
 The rest wait for a later run: the next post anywhere, or `dpse notifications send` from cron.
+
+Stands beside service.py because it is a job of its own (run after a post and by the CLI),
+not a use case of one person; the emails sent at once are service.notify_by_email_now.
 """
 
 from __future__ import annotations
