@@ -88,3 +88,36 @@ def test_status_changes_really_happen_for_allowed_roles(client, users):
     _sign_in(client, users, "moderator")
     post_form(client, f"/case-studies/{cs.slug}/publish", {}, form_url="/account")
     assert cs.status == Status.PUBLISHED
+
+
+# The same table, asked of the service directly: each write re-checks the view's predicate.
+SERVICE_CALLS = {
+    "edit": lambda s, user, cs: s.update_case_study(user, cs, s.data_from(cs)),
+    "submit": lambda s, user, cs: s.submit(user, cs),
+    "publish": lambda s, user, cs: s.publish(user, cs, notify=False),
+    "return": lambda s, user, cs: s.return_for_changes(user, cs, "Please add figures"),
+    "archive": lambda s, user, cs: s.archive(user, cs),
+    "delete_draft": lambda s, user, cs: s.delete_draft(user, cs),
+    "restore": lambda s, user, cs: s.restore_revision(user, cs, 1),
+    "mark_helpful": lambda s, user, cs: s.set_helpful(user, cs, True),
+}
+
+
+@pytest.mark.parametrize("role", [r for r in ROLES if r != "anonymous"])
+@pytest.mark.parametrize("action", sorted(SERVICE_CALLS))
+def test_the_service_refuses_what_the_view_refuses(users, role, action):
+    from dpse.casestudies import service
+
+    status, allowed = TABLE[action]
+    author = create_user("author@testshire.gov.uk", "Author", PASSWORD, verified=True)
+    cs = make_case_study(author, status=status, moderator=users["moderator"])
+    if action == "restore":  # give it something to restore
+        data = service.data_from(cs)
+        data.results = "changed"
+        service.update_case_study(author, cs, data)
+    user = author if role == "author" else users[role]
+    if role in allowed:
+        SERVICE_CALLS[action](service, user, cs)
+    else:
+        with pytest.raises(service.NotAllowed):
+            SERVICE_CALLS[action](service, user, cs)
