@@ -90,8 +90,7 @@ def register_blueprints(app: Flask) -> None:
     from dpse.moderation.views import bp as moderation_bp
     from dpse.notifications.views import bp as notifications_bp
     from dpse.saved_searches.views import bp as saved_searches_bp
-    from dpse.search import bp as search_bp
-    from dpse.search import views as _search_views  # noqa: F401
+    from dpse.search.views import bp as search_bp
     from dpse.tags.views import bp as tags_bp
 
     for blueprint in (
@@ -115,7 +114,7 @@ def register_search_sources(app: Flask) -> None:
     from dpse.events.indexing import SOURCE as events
     from dpse.forum.indexing import POSTS as posts
     from dpse.forum.indexing import THREADS as threads
-    from dpse.search.index import init_search
+    from dpse.search.engine import init_search
 
     init_search(app, [case_studies, events, threads, posts])
 
