@@ -123,6 +123,7 @@ def register_providers(app: Flask) -> None:
     """What a lower domain shows from a higher one, without importing it (dpse.registry)."""
     from dpse.casestudies.queries import for_organisation
     from dpse.casestudies.queries import for_tag as case_studies_for_tag
+    from dpse.events.queries import tag_section as events_tag_section
     from dpse.forum.queries import discussion_for
     from dpse.forum.queries import tag_section as forum_tag_section
     from dpse.notifications.models import TargetType
@@ -132,7 +133,7 @@ def register_providers(app: Flask) -> None:
     provide(app, "discussion", discussion_for)  # under case studies and events
     # The tag page: each domain's section (tags sit below all of them).
     provide(app, "tag_sections", lambda tag, _user: {"case_studies": case_studies_for_tag(tag.id)})
-    provide(app, "tag_sections", _tag_page_events)
+    provide(app, "tag_sections", events_tag_section)
     provide(app, "tag_sections", forum_tag_section)
     provide(
         app,
@@ -144,26 +145,19 @@ def register_providers(app: Flask) -> None:
 
 def register_notification_targets(app: Flask) -> None:
     """Each domain says what of it can be followed; notifications imports none of them."""
-    from dpse import following
+    from dpse.casestudies.queries import follow_targets as case_studies
     from dpse.events.queries import follow_targets as events
+    from dpse.forum.queries import discussion_thread_id
+    from dpse.forum.queries import follow_targets as threads
     from dpse.notifications.models import TargetType
     from dpse.notifications.queries import register_discussions, register_follow_target
+    from dpse.tags.queries import follow_targets as tags
 
-    register_follow_target(app, TargetType.THREAD, following.threads)
-    register_follow_target(app, TargetType.CASE_STUDY, following.case_studies)
+    register_follow_target(app, TargetType.THREAD, threads)
+    register_follow_target(app, TargetType.CASE_STUDY, case_studies)
     register_follow_target(app, TargetType.EVENT, events)
-    register_follow_target(app, TargetType.TAG, following.tags)
-    register_discussions(app, following.discussion_thread_id)
-
-
-def _tag_page_events(tag: Any, user: Any) -> dict[str, Any]:
-    """The events' section of a tag page: up to 20 upcoming events with the tag."""
-    from dpse.events.queries import EventFilters, events_query
-    from dpse.extensions import db
-
-    upcoming = events_query(EventFilters(tag=tag.slug), past=False).limit(20)
-    events = list(db.session.scalars(upcoming).unique())
-    return {"events": events, "registrations": {}, "past": False}
+    register_follow_target(app, TargetType.TAG, tags)
+    register_discussions(app, discussion_thread_id)
 
 
 def register_template_helpers(app: Flask) -> None:

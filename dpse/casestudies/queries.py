@@ -24,9 +24,12 @@ from dpse.casestudies.models import (
     case_study_tag,
 )
 from dpse.extensions import db
+from dpse.notifications.models import TargetType
+from dpse.notifications.queries import FollowTarget
 from dpse.permissions import can_moderate
 from dpse.search.engine import current_engine
 from dpse.tags.models import Tag, TagKind
+from dpse.urls import path_for
 
 SORTS = {
     "newest": ("Newest", [CaseStudy.published_at.desc(), CaseStudy.id.desc()]),
@@ -361,3 +364,18 @@ def revisions(cs: CaseStudy) -> list[CaseStudyRevision]:
             .order_by(CaseStudyRevision.number.desc())
         )
     )
+
+
+def follow_targets(ids: list[int], user: Any) -> dict[int, FollowTarget]:
+    """Followed case studies that are public (registered with notifications in create_app)."""
+    rows = db.session.scalars(
+        select(CaseStudy).where(
+            CaseStudy.id.in_(ids), CaseStudy.status.in_((Status.PUBLISHED, Status.ARCHIVED))
+        )
+    )
+    return {
+        cs.id: FollowTarget(
+            TargetType.CASE_STUDY, cs.id, cs.title, path_for("casestudies.show", slug=cs.slug)
+        )
+        for cs in rows
+    }

@@ -261,3 +261,10 @@ def follow_targets(ids: list[int], user: Any) -> dict[int, FollowTarget]:
         e.id: FollowTarget(TargetType.EVENT, e.id, e.title, path_for("events.show", slug=e.slug))
         for e in rows
     }
+
+
+def tag_section(tag: Tag, _user: Any) -> dict[str, Any]:
+    """The events' section of a tag page: up to 20 upcoming events with the tag."""
+    upcoming = events_query(EventFilters(tag=tag.slug), past=False).limit(20)
+    events = list(db.session.scalars(upcoming).unique())
+    return {"events": events, "registrations": {}, "past": False}

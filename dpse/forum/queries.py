@@ -21,8 +21,10 @@ from dpse.forum import discussions
 from dpse.forum.models import Category, Post, PostRevision, Thread, thread_tag
 from dpse.notifications import service as notifications
 from dpse.notifications.models import TargetType
+from dpse.notifications.queries import FollowTarget
 from dpse.permissions import can_moderate
 from dpse.tags.models import Tag
+from dpse.urls import path_for
 
 DISCUSSION_LIMIT = 50
 MAX_PAGE = 100_000  # beyond any real list; keeps OFFSET inside the database's integer range
@@ -364,3 +366,25 @@ def discussion_for(
         thread is not None and notifications.is_following(user, TargetType.THREAD, thread.id)
     )
     return Discussion(kind, target_id, thread, posts, total, following, accepts_comments)
+
+
+def follow_targets(ids: list[int], user: Any) -> dict[int, FollowTarget]:
+    """Followed threads the reader may see (registered with notifications in create_app)."""
+    rows = db.session.scalars(select(Thread).where(Thread.id.in_(ids), visible_threads(user)))
+    return {
+        t.id: FollowTarget(
+            TargetType.THREAD, t.id, t.title, path_for("forum.thread", thread_id=t.id, slug=t.slug)
+        )
+        for t in rows
+    }
+
+
+# Followed things whose comments are a forum thread, by the kind forum.discussions knows them.
+DISCUSSION_KINDS = {TargetType.CASE_STUDY: "case_study", TargetType.EVENT: "event"}
+
+
+def discussion_thread_id(target_type: TargetType, target_id: int) -> int | None:
+    """The forum thread holding the comments on a case study or event, if it has one yet."""
+    kind = DISCUSSION_KINDS.get(target_type)
+    thread = discussions.thread_for(kind, target_id) if kind else None
+    return thread.id if thread is not None else None

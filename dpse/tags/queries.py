@@ -7,8 +7,11 @@ from typing import Any
 from sqlalchemy import select
 
 from dpse.extensions import db
+from dpse.notifications.models import TargetType
+from dpse.notifications.queries import FollowTarget
 from dpse.registry import providers
 from dpse.tags.models import Tag
+from dpse.urls import path_for
 
 # Extension point: provider(tag, user) -> the template variables of that domain's section of
 # the tag page (case studies, events, threads, following). Tags sit below those domains, so
@@ -27,3 +30,12 @@ def tag_sections(tag: Tag, user: Any) -> dict[str, Any]:
     for provide_section in providers(TAG_SECTIONS):
         sections.update(provide_section(tag, user))
     return sections
+
+
+def follow_targets(ids: list[int], _user: Any) -> dict[int, FollowTarget]:
+    """Followed tags (all public; registered with notifications in create_app)."""
+    rows = db.session.scalars(select(Tag).where(Tag.id.in_(ids)))
+    return {
+        t.id: FollowTarget(TargetType.TAG, t.id, t.name, path_for("tags.show", slug=t.slug))
+        for t in rows
+    }
