@@ -8,8 +8,10 @@ import re
 import secrets
 import socket
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask, g, has_app_context
@@ -35,6 +37,8 @@ from dpse import create_app  # noqa: E402
 from dpse.accounts import service as accounts  # noqa: E402
 from dpse.accounts.models import Organisation, OrganisationKind, User  # noqa: E402
 from dpse.accounts.roles import Role  # noqa: E402
+from dpse.events.models import Event  # noqa: E402
+from dpse.events.service import create_event  # noqa: E402
 from dpse.extensions import db, limiter  # noqa: E402
 from dpse.search.engine import current_engine  # noqa: E402
 
@@ -116,16 +120,28 @@ def _empty_all_tables() -> None:
 
 @pytest.fixture(autouse=True)
 def _app_context(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Every test that uses the app runs in its context and starts with empty tables."""
+    """Every test that uses the app runs in its context and starts with empty tables, an empty
+    search index of its own (a folder made only if the test searches or indexes) and the
+    app's settings as they were."""
     if "app" not in request.fixturenames:
         yield
         return
     app: Flask = request.getfixturevalue("app")
+    index_folder = request.getfixturevalue("tmp_path") / "search-index"
+    settings = dict(app.config)  # a test that changes a setting changes it for itself only
     with app.app_context():
-        yield
-        db.session.remove()
-        _empty_all_tables()
-        db.session.remove()
+        engine = current_engine()
+        shared_folder, engine.path = engine.path, index_folder
+        try:
+            yield
+        finally:
+            engine.forget_searchers()
+            engine.path = shared_folder
+            app.config.clear()
+            app.config.update(settings)
+            db.session.remove()
+            _empty_all_tables()
+            db.session.remove()
     limiter.enabled = False
     limiter.reset()
 
@@ -182,6 +198,44 @@ def users(organisations: dict[str, Organisation]) -> dict[str, User]:
             verified=True,
         )
     return made
+
+
+@pytest.fixture
+def make_event(users: dict[str, User]) -> Callable[..., Event]:
+    """make_event(organiser=None, slug=None, **details) -> a saved event (organiser by default)."""
+
+    from tests.events.factories import details  # it imports PASSWORD from this module
+
+    def make(organiser: User | None = None, slug: str | None = None, **overrides: Any) -> Event:
+        past = overrides.pop("allow_past", False)
+        return create_event(
+            organiser or users["organiser"], details(**overrides), slug=slug, allow_past=past
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_people(organisations: dict) -> Callable[..., list[User]]:
+    """make_people(n) -> n verified members, inserted in one go (fast)."""
+
+    def make(n: int, prefix: str = "person") -> list[User]:
+        people = [
+            User(
+                email=f"{prefix}{i}@testshire.gov.uk",
+                display_name=f"Person {i:02d}",
+                password_hash="x",
+                role=Role.MEMBER,
+                organisation=organisations["council"],
+                email_verified_at=datetime.now(UTC),
+            )
+            for i in range(n)
+        ]
+        db.session.add_all(people)
+        db.session.commit()
+        return people
+
+    return make
 
 
 class QueryCounter:

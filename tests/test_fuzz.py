@@ -39,7 +39,7 @@ from dpse.saved_searches import service as saved_searches
 from dpse.search.search_request import SearchRequest
 from tests.casestudies.factories import make_case_study
 from tests.conftest import PASSWORD
-from tests.events.conftest import details
+from tests.events.factories import details
 from tests.forum.factories import make_category, make_thread
 
 SEED = 12

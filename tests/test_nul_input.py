@@ -9,7 +9,7 @@ from sqlalchemy import select
 from dpse.casestudies.models import CaseStudy
 from dpse.extensions import db
 from dpse.security import NulFreeMultiDict
-from tests.casestudies.test_views import FORM
+from tests.casestudies.factories import FORM
 from tests.conftest import login, post_form
 
 

@@ -21,7 +21,7 @@ from dpse.rendering import count_stale, rerender_stale
 from dpse.search.engine import current_engine
 from tests.casestudies.factories import make_case_study
 from tests.conftest import login, post_form
-from tests.events.conftest import details
+from tests.events.factories import details
 from tests.forum.factories import make_thread
 
 

@@ -28,9 +28,9 @@ def _add_organisations(count: int, start: int = 0) -> None:
     "path", ["/organisations", "/organisations/testshire-council", "/admin/users", "/"]
 )
 def test_list_pages_make_a_bounded_number_of_queries(
-    app, client, users, organisations, count_queries, path
+    app, client, users, organisations, count_queries, path, monkeypatch
 ):
-    app.config["PAGE_SIZE"] = 5
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 5)
     login(client, "admin@testshire.gov.uk")
     _add_people(organisations["council"], 2)
     _add_organisations(2)
@@ -43,8 +43,10 @@ def test_list_pages_make_a_bounded_number_of_queries(
     assert many.count == few.count
 
 
-def test_member_and_account_lists_page_at_the_page_size(app, client, users, organisations):
-    app.config["PAGE_SIZE"] = 3
+def test_member_and_account_lists_page_at_the_page_size(
+    app, client, users, organisations, monkeypatch
+):
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 3)
     _add_people(organisations["council"], 4)
     login(client, "admin@testshire.gov.uk")
     first = client.get("/admin/users").get_data(as_text=True)

@@ -90,7 +90,7 @@ def live_server(app: Flask) -> Iterator[str]:
 
     SERVER_NAME stays "dpse.test": since Flask 3.1 it no longer restricts which host a request
     may use, redirects and links are relative, and cookies do not take their domain from it.
-    The only absolute URLs are the links in emails, and dpse.mail.absolute_url prefers
+    The only absolute URLs are the links in emails, and dpse.urls.absolute_url prefers
     BASE_URL, so that is pointed at this server for as long as the browser tests run.
     """
     server = make_server("127.0.0.1", 0, app, threaded=True)

@@ -7,10 +7,11 @@ import re
 from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 
 from dpse.accounts.models import Organisation, User
 from tests.browser.conftest import Mailbox
+from tests.browser.pages import account_nav, error_summary, notice, sign_in
 from tests.conftest import PASSWORD
 
 AxeCheck = Callable[[Page], None]
@@ -19,32 +20,6 @@ EMAIL = "ada.lovelace@testshire.gov.uk"
 NAME = "Ada Lovelace"
 NEW_ORGANISATION = "Testshire Borough Council"
 NEW_PASSWORD = "a completely different passphrase"
-
-
-def account_nav(page: Page) -> Locator:
-    """The header's account links (sign in, create an account, your name, sign out)."""
-    return page.get_by_role("navigation", name="Account")
-
-
-def notice(page: Page, text: str) -> Locator:
-    """A flashed message containing text."""
-    return page.get_by_role("status").filter(has_text=text)
-
-
-def error_summary(page: Page) -> Locator:
-    """The "There is a problem" box at the top of a form page."""
-    return page.get_by_role("alert").filter(
-        has=page.get_by_role("heading", name="There is a problem")
-    )
-
-
-def sign_in(page: Page, email: str, password: str) -> None:
-    """Through the header link and the form, as a person would."""
-    page.goto("/")
-    account_nav(page).get_by_role("link", name="Sign in").click()
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in", exact=True).click()
 
 
 def test_register_form_reports_errors_and_keeps_what_was_typed(page: Page, axe_check: AxeCheck):

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from playwright.sync_api import Page, expect
 
 from dpse.accounts.models import User
-from tests.browser.test_accounts_flow import error_summary, sign_in
+from tests.browser.pages import error_summary, sign_in
 from tests.conftest import PASSWORD
 
 AxeCheck = Callable[[Page], None]

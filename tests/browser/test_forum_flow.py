@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from dpse.accounts.models import User
 from dpse.casestudies.models import CaseStudy
-from tests.browser.test_accounts_flow import account_nav, error_summary, notice, sign_in
+from tests.browser.pages import account_nav, error_summary, notice, sign_in
 from tests.casestudies.factories import make_case_study
 from tests.conftest import PASSWORD
 from tests.forum.factories import make_category

@@ -49,3 +49,20 @@ def make_case_study(author, status: str = "draft", moderator=None, **overrides) 
     if status == "archived":
         service.archive(moderator, cs)
     return cs
+
+
+# What a person types into the case-study form (a failure story), for view tests.
+FORM = {
+    "title": "Our failed search project",
+    "summary": "We built our own search and threw it away.",
+    "outcome": "failure",
+    "sector": "local-government",
+    "country": "United Kingdom",
+    "challenge": "Residents could not find anything.",
+    "what_we_built": "A bespoke search.",
+    "results": "Abandoned after a year.",
+    "lessons_learned": "Use **Solr**.",
+    "technologies": "Drupal, Solr",
+    "topics": "search",
+    "budget_band": "50k-250k",
+}

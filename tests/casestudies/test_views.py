@@ -7,23 +7,8 @@ from sqlalchemy import select
 
 from dpse.casestudies.models import CaseStudy, Outcome, Status
 from dpse.extensions import db, limiter
-from tests.casestudies.factories import make_case_study
+from tests.casestudies.factories import FORM, make_case_study
 from tests.conftest import login, post_form
-
-FORM = {
-    "title": "Our failed search project",
-    "summary": "We built our own search and threw it away.",
-    "outcome": "failure",
-    "sector": "local-government",
-    "country": "United Kingdom",
-    "challenge": "Residents could not find anything.",
-    "what_we_built": "A bespoke search.",
-    "results": "Abandoned after a year.",
-    "lessons_learned": "Use **Solr**.",
-    "technologies": "Drupal, Solr",
-    "topics": "search",
-    "budget_band": "50k-250k",
-}
 
 
 def test_member_writes_a_failure_story_and_moderator_publishes(client, users):

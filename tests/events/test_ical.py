@@ -11,7 +11,7 @@ from dpse.events.models import EventFormat, EventStatus
 from dpse.events.registrations import cancel_registration, register_for_event
 from dpse.extensions import db
 from tests.conftest import login, post_form
-from tests.events.conftest import details
+from tests.events.factories import details
 
 LINK = "https://meet.example.org/secret-room"
 

@@ -10,7 +10,7 @@ from dpse.accounts.roles import Role
 from dpse.events.models import EventStatus, Registration
 from dpse.extensions import db
 from tests.conftest import login, post_form
-from tests.events.conftest import new_user
+from tests.events.factories import new_user
 
 ROLES = ["anonymous", *[r.value for r in Role]]
 SIGNED_IN = {r.value for r in Role}

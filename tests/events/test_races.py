@@ -16,7 +16,7 @@ from dpse.notifications.models import Subscription, TargetType
 from dpse.tags.models import Tag
 from dpse.tags.service import get_or_create_tags
 from tests.concurrency import DUPLICATES, at_once
-from tests.events.conftest import details
+from tests.events.factories import details
 
 
 def test_the_same_event_title_sent_at_once_gives_each_its_own_slug(app: Flask, users):

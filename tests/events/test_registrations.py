@@ -16,7 +16,7 @@ from dpse.extensions import db
 from dpse.mixins import utcnow
 from dpse.notifications.models import Notification
 from tests.concurrency import at_once
-from tests.events.conftest import emails_to
+from tests.events.factories import emails_to
 
 
 def statuses(event: Event) -> dict[str, list[str]]:
@@ -109,7 +109,7 @@ def test_unlimited_events_never_waitlist(make_event, make_people):
 
 
 def test_raising_capacity_promotes_waiting_people_in_order(make_event, make_people, users):
-    from tests.events.conftest import details
+    from tests.events.factories import details
 
     event = make_event(capacity=1)
     people = make_people(4)
@@ -130,7 +130,7 @@ def test_raising_capacity_promotes_waiting_people_in_order(make_event, make_peop
     ],
 )
 def test_registration_window(make_event, users, setup, message):
-    from tests.events.conftest import details
+    from tests.events.factories import details
 
     start = details().starts_local
     if "registration_opens_local" in setup:

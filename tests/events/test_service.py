@@ -12,7 +12,7 @@ from dpse.events.registrations import register_for_event
 from dpse.events.service import EventError
 from dpse.extensions import db
 from dpse.mail import OutboxEmail
-from tests.events.conftest import details, emails_to
+from tests.events.factories import details, emails_to
 
 
 def test_create_event_stores_everything(make_event, users, organisations):

@@ -13,7 +13,7 @@ from dpse.events.models import Event, EventFormat, EventStatus
 from dpse.events.registrations import register_for_event
 from dpse.extensions import db
 from tests.conftest import csrf_token, login, post_form
-from tests.events.conftest import emails_to
+from tests.events.factories import emails_to
 
 DAY = (date.today() + timedelta(days=60)).isoformat()
 

@@ -7,8 +7,6 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 
-from tests.events.conftest import make_event  # noqa: F401 - the events tests' fixture
-
 
 @pytest.fixture(autouse=True)
 def _no_holding(request: pytest.FixtureRequest) -> Iterator[None]:

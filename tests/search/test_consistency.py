@@ -22,15 +22,9 @@ from dpse.search.models import SearchOutbox
 from dpse.search.results import run_search
 from dpse.search.search_request import SearchRequest
 from tests.casestudies.factories import make_case_study
+from tests.search.searching import titles
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def titles(q: str) -> list[str]:
-    engine = current_engine()
-    engine.drain(wait=5.0)
-    with engine.searching() as searcher:
-        return [h.title for h in run_search(searcher, SearchRequest(q=q)).hits]
 
 
 def test_publish_edit_archive_delete_follow_in_search(users):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dpse.events import service
 from dpse.events.models import EventStatus
-from tests.events.conftest import details
-from tests.search.test_consistency import titles
+from tests.events.factories import details
+from tests.search.searching import titles
 
 
 def test_event_is_found_then_follows_edits_and_cancellation(make_event, users):
