@@ -30,7 +30,6 @@ from dpse.accounts.models import (
 from dpse.accounts.queries import (
     get_organisation,
     get_user_by_email,
-    list_organisations,  # noqa: F401 - re-exported while casestudies and events import it here
     normalise_email,
 )
 from dpse.accounts.roles import Role

@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from dpse.accounts.models import OrganisationKind
-from dpse.accounts.service import list_organisations
+from dpse.accounts.queries import list_organisations
 from dpse.casestudies import service
 from dpse.casestudies.forms import CaseStudyForm
 from dpse.casestudies.models import CaseStudy

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from dpse.accounts.service import list_organisations
+from dpse.accounts.queries import list_organisations
 from dpse.events import queries, service
 from dpse.events.csv_export import attendees_csv
 from dpse.events.forms import EventForm, MessageForm, StatusForm
