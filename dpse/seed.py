@@ -44,15 +44,13 @@ def load_seed(progress: Callable[[str], None] = print, folder: Path | None = Non
     for row in orgs:
         if row["slug"] in by_slug:
             continue
-        org = Organisation(
-            name=row["name"],
-            slug=row["slug"],
-            kind=OrganisationKind(row["kind"]),
+        by_slug[row["slug"]] = accounts.create_organisation(
+            row["name"],
+            OrganisationKind(row["kind"]),
             country=row.get("country", ""),
             website=row.get("website", ""),
+            slug=row["slug"],
         )
-        db.session.add(org)
-        by_slug[org.slug] = org
         added += 1
     db.session.commit()
     progress(f"Organisations: {added} added, {len(orgs) - added} already there")

@@ -70,10 +70,11 @@ def _check_display_name(display_name: str) -> None:
 
 
 def create_organisation(
-    name: str, kind: OrganisationKind, country: str = "", website: str = ""
+    name: str, kind: OrganisationKind, country: str = "", website: str = "", slug: str = ""
 ) -> Organisation:
     """The organisation of this name (any case), added to the session if new (the caller
-    commits). People naming the same new organisation at the same moment all get one row."""
+    commits). People naming the same new organisation at the same moment all get one row.
+    ``slug`` fixes its address (the demo content names its own); by default the name gives it."""
     name = name.strip()
     if not name:
         raise AccountError("Enter the organisation's name", "new_organisation")
@@ -85,13 +86,13 @@ def create_organisation(
     for _attempt in range(ORGANISATION_ATTEMPTS):
         # The slug first: an organisation of this name committed before it was chosen is
         # found below; one committed after has taken this very slug, and the insert clashes.
-        slug = unique_slug(Organisation.slug, name)
+        chosen = slug or unique_slug(Organisation.slug, name)
         existing = _organisation_named(name)
         if existing is not None:
             return existing
         organisation = Organisation(
             name=name,
-            slug=slug,
+            slug=chosen,
             kind=kind,
             country=country.strip(),
             website=website.strip(),

@@ -264,3 +264,16 @@ def test_session_loader_rejects_malformed_ids(users):
     for bad in ["", "abc", f"{member.id}", f"{member.id}:", f"{member.id}:wrong", "x:y"]:
         assert queries.get_user_for_session(bad) is None
     assert isinstance(db.session.get(User, member.id), User)
+
+
+def test_create_organisation_takes_a_given_slug(app):
+    """The demo content names its organisations' addresses; seeding goes through this path."""
+    org = service.create_organisation(
+        "Riverside Community Health Service", OrganisationKind.HEALTH, slug="riverside-health"
+    )
+    db.session.commit()
+    assert org.slug == "riverside-health"
+    again = service.create_organisation(
+        "riverside community health service", OrganisationKind.HEALTH
+    )
+    assert again.id == org.id
