@@ -1,18 +1,20 @@
-"""View plumbing: the signed-in account, form status codes, ids and numbers read from the URL,
-the page argument and size, and the guard that answers hostile requests with a 4xx before any
-view runs."""
+"""View plumbing: the signed-in account, a look-up's 404, a form's write and status code, ids
+and numbers read from the URL, the page argument and size, and the guard that answers hostile
+requests with a 4xx before any view runs."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, TypeVar
 
 from flask import Flask, abort, current_app, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter, Map
+
+from dpse.rules import RuleError, show_on_form
 
 if TYPE_CHECKING:
     from dpse.accounts.models import User
@@ -27,6 +29,8 @@ MAX_PAGE = 10_000
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 _FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+T = TypeVar("T")
 
 
 class NotAForm(BadRequest):
@@ -103,6 +107,27 @@ def page_size() -> int:
 def signed_in_user() -> User:
     """The real account behind Flask-Login's proxy, for service calls (views require sign-in)."""
     return current_user._get_current_object()  # type: ignore[no-any-return]
+
+
+def found_or_404(found: T | None, visible: Callable[[T], bool] | None = None) -> T:
+    """What a look-up found; 404 when it found nothing, or when ``visible`` says the visitor may
+    not see it (its existence stays private)."""
+    if found is None or (visible is not None and not visible(found)):
+        abort(404)
+    return found
+
+
+def form_written(form: FlaskForm, write: Callable[[], object], refused: type[RuleError]) -> bool:
+    """Whether the form was submitted, valid, and its write went through. When the service
+    refuses with ``refused`` (its domain's rule error), the message goes on the form instead."""
+    if not form.validate_on_submit():
+        return False
+    try:
+        write()
+    except refused as exc:
+        show_on_form(form, exc)
+        return False
+    return True
 
 
 def form_status(form: FlaskForm) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
@@ -13,7 +13,7 @@ from dpse.accounts.roles import Role
 from dpse.accounts.views import bp
 from dpse.permissions import can_manage_users, require
 from dpse.rules import show_on_form
-from dpse.web import form_status, page_arg, page_size, signed_in_user
+from dpse.web import form_status, found_or_404, page_arg, page_size, signed_in_user
 
 
 @bp.route("/admin/users")
@@ -31,9 +31,7 @@ def admin_users() -> str:
 def admin_user(user_id: int) -> ResponseReturnValue:
     """Change one account's role or active state."""
     require(can_manage_users(current_user))
-    target = queries.get_user(user_id)
-    if target is None:
-        abort(404)
+    target = found_or_404(queries.get_user(user_id))
     form = AdminUserForm(obj=target)
     if request.method == "GET":
         form.role.data = target.role.value

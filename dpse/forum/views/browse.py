@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -17,25 +17,20 @@ from dpse.permissions import (
     can_view_thread,
     require,
 )
-from dpse.web import page_arg, page_size
+from dpse.web import found_or_404, page_arg, page_size
 
 
 def visible_thread(thread_id: int) -> Thread:
     """The thread if the visitor may see it, else 404 (its existence stays private)."""
-    thread = queries.thread_by_id(thread_id)
-    if thread is None or not can_view_thread(current_user, thread):
-        abort(404)
-    return thread
+    return found_or_404(queries.thread_by_id(thread_id), lambda t: can_view_thread(current_user, t))
 
 
 def visible_post(post_id: int) -> Post:
     """The post if the visitor may see it and its thread, else 404."""
-    post = queries.post_by_id(post_id)
-    if post is None or not can_view_post(current_user, post):
-        abort(404)
-    if not can_view_thread(current_user, post.thread):
-        abort(404)
-    return post
+    return found_or_404(
+        queries.post_by_id(post_id),
+        lambda p: can_view_post(current_user, p) and can_view_thread(current_user, p.thread),
+    )
 
 
 @bp.route("")
@@ -47,9 +42,7 @@ def index() -> str:
 @bp.route("/<slug>")
 def category(slug: str) -> str:
     """A category's threads: pinned first, then by last activity, in pages."""
-    found = queries.category_by_slug(slug)
-    if found is None:
-        abort(404)
+    found = found_or_404(queries.category_by_slug(slug))
     pager = queries.threads_page(found, current_user, page_arg(), page_size())
     last = queries.last_posts([t.id for t in pager.items], current_user)
     return render_template("forum/category.html", category=found, pager=pager, last=last)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -11,7 +11,7 @@ from dpse.forum.forms import CategoryForm
 from dpse.forum.views import bp
 from dpse.permissions import can_manage_categories, require
 from dpse.rules import show_on_form
-from dpse.web import form_status, signed_in_user
+from dpse.web import form_status, found_or_404, signed_in_user
 
 Rendered = str | Response | tuple[str, int]
 
@@ -42,9 +42,7 @@ def manage_categories() -> Rendered:
 def edit_category(category_id: int) -> Rendered:
     """Rename, describe or reorder one category."""
     require(can_manage_categories(current_user))
-    category = queries.category_by_id(category_id)
-    if category is None:
-        abort(404)
+    category = found_or_404(queries.category_by_id(category_id))
     form = CategoryForm()
     if request.method == "GET":
         form.name.data, form.description.data = category.name, category.description

@@ -17,8 +17,7 @@ from dpse.moderation.forms import HideForm, MoveForm, NextForm, ResolveForm
 from dpse.moderation.models import NOTE_MAX
 from dpse.moderation.views import Rendered, back, bp
 from dpse.permissions import can_moderate_forum, require
-from dpse.rules import show_on_form
-from dpse.web import form_status, signed_in_user
+from dpse.web import form_status, form_written, found_or_404, signed_in_user
 
 DONE = {
     "pin": "The thread is pinned to the top of its category.",
@@ -30,18 +29,12 @@ DONE = {
 
 def _post(post_id: int) -> Post:
     require(can_moderate_forum(current_user))
-    post = forum_queries.post_by_id(post_id)
-    if post is None:
-        abort(404)
-    return post
+    return found_or_404(forum_queries.post_by_id(post_id))
 
 
 def _thread(thread_id: int) -> Thread:
     require(can_moderate_forum(current_user))
-    thread = forum_queries.thread_by_id(thread_id)
-    if thread is None:
-        abort(404)
-    return thread
+    return found_or_404(forum_queries.thread_by_id(thread_id))
 
 
 def _permalink(post: Post) -> str:
@@ -56,14 +49,13 @@ def hide_post(post_id: int) -> Rendered:
     form = HideForm()
     if not form.is_submitted():
         form.next.data = request.args.get("next", "")
-    if form.validate_on_submit():
-        try:
-            service.hide_post(signed_in_user(), post, form.reason.data)
-        except service.ModerationError as exc:
-            show_on_form(form, exc)
-        else:
-            flash("The post is hidden. Only moderators can see it now.", "success")
-            return back(form, url_for("moderation.index"))
+    if form_written(
+        form,
+        lambda: service.hide_post(signed_in_user(), post, form.reason.data),
+        service.ModerationError,
+    ):
+        flash("The post is hidden. Only moderators can see it now.", "success")
+        return back(form, url_for("moderation.index"))
     return render_template("moderation/hide.html", form=form, post=post), form_status(form)
 
 
@@ -126,14 +118,13 @@ def move_thread(thread_id: int) -> Rendered:
     form.category.choices = [SelectChoice(slug, c.name) for slug, c in categories.items()]
     if not form.is_submitted():
         form.category.data = thread.category.slug
-    if form.validate_on_submit():
-        try:
-            service.move_thread(signed_in_user(), thread, categories[form.category.data])
-        except service.ModerationError as exc:
-            show_on_form(form, exc)
-        else:
-            flash(f"The thread is now in {thread.category.name}.", "success")
-            return redirect(url_for("forum.thread", thread_id=thread.id, slug=thread.slug))
+    if form_written(
+        form,
+        lambda: service.move_thread(signed_in_user(), thread, categories[form.category.data]),
+        service.ModerationError,
+    ):
+        flash(f"The thread is now in {thread.category.name}.", "success")
+        return redirect(url_for("forum.thread", thread_id=thread.id, slug=thread.slug))
     return render_template("moderation/move.html", form=form, thread=thread), form_status(form)
 
 
@@ -142,9 +133,7 @@ def move_thread(thread_id: int) -> Rendered:
 def resolve_flag(flag_id: int) -> Response:
     """Close a flag, noting what was done."""
     require(can_moderate_forum(current_user))
-    flag = queries.flag_by_id(flag_id)
-    if flag is None:
-        abort(404)
+    flag = found_or_404(queries.flag_by_id(flag_id))
     form = ResolveForm()
     if not form.validate_on_submit():
         flash(f"Keep the note under {NOTE_MAX:,} characters.", "error")
