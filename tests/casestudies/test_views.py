@@ -108,6 +108,10 @@ def test_old_slug_redirects_permanently(client, users):
     moved = client.get("/case-studies/moving-the-council-website-to-localgov-drupal")
     assert moved.status_code == 301
     assert moved.headers["Location"].endswith("/case-studies/new-address")
+    # Every route redirects to itself at the new address, before any permission is asked.
+    old_history = client.get("/case-studies/moving-the-council-website-to-localgov-drupal/history")
+    assert old_history.status_code == 301
+    assert old_history.headers["Location"].endswith("/case-studies/new-address/history")
 
 
 def test_others_cannot_edit(client, users):

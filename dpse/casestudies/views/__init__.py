@@ -3,6 +3,9 @@ route modules, so registering the blueprint is the only wiring."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.exceptions import Forbidden
@@ -10,19 +13,28 @@ from werkzeug.wrappers import Response
 
 from dpse.casestudies import queries, service
 from dpse.casestudies.models import CaseStudy
+from dpse.permissions import require
 
 bp = Blueprint("casestudies", __name__, url_prefix="/case-studies")
 
 
-def load_visible(slug: str) -> CaseStudy | Response:
-    """The case study at this address if the visitor may see it; old addresses redirect."""
+def load_visible(slug: str) -> CaseStudy:
+    """The case study at this address if the visitor may see it; old addresses redirect (the
+    same route at the new address), others are 404."""
     cs, moved_to = queries.find_by_slug(slug, current_user)
     if cs is not None:
         return cs
     if moved_to is not None:
         endpoint = request.endpoint or "casestudies.show"
-        return redirect(url_for(endpoint, **{**(request.view_args or {}), "slug": moved_to}), 301)
+        abort(redirect(url_for(endpoint, **{**(request.view_args or {}), "slug": moved_to}), 301))
     abort(404)
+
+
+def load_allowed(slug: str, allowed: Callable[[Any, CaseStudy], bool]) -> CaseStudy:
+    """``load_visible``, then 403 unless the visitor passes ``allowed`` (a permission)."""
+    cs = load_visible(slug)
+    require(allowed(current_user, cs))
+    return cs
 
 
 @bp.errorhandler(service.NotAllowed)
@@ -34,4 +46,4 @@ def refused(exc: service.NotAllowed) -> Response | tuple[str, int]:
 # The route modules attach themselves to bp; importing them here is what routes them.
 from dpse.casestudies.views import editing, history, pages, workflow  # noqa: E402
 
-__all__ = ["bp", "editing", "history", "load_visible", "pages", "workflow"]
+__all__ = ["bp", "editing", "history", "load_allowed", "load_visible", "pages", "workflow"]

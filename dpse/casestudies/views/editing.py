@@ -12,7 +12,7 @@ from dpse.accounts.queries import list_organisations
 from dpse.casestudies import service
 from dpse.casestudies.forms import CaseStudyForm
 from dpse.casestudies.models import CaseStudy
-from dpse.casestudies.views import bp, load_visible
+from dpse.casestudies.views import bp, load_allowed
 from dpse.limits import PREVIEW_MESSAGE, preview_allowed
 from dpse.permissions import (
     can_create_case_study,
@@ -84,10 +84,7 @@ def new() -> Rendered:
 @login_required
 def edit(slug: str) -> Rendered:
     """Change a case study; every save is kept as a revision."""
-    cs = load_visible(slug)
-    if isinstance(cs, Response):
-        return cs
-    require(can_edit_case_study(current_user, cs))
+    cs = load_allowed(slug, can_edit_case_study)
     form = CaseStudyForm()
     form.suppliers.choices = _supplier_choices()
     if request.method == "GET":
@@ -112,10 +109,7 @@ def edit(slug: str) -> Rendered:
 @login_required
 def delete(slug: str) -> Response:
     """Throw away a case study that was never published."""
-    cs = load_visible(slug)
-    if isinstance(cs, Response):
-        return cs
-    require(can_delete_case_study(current_user, cs))
+    cs = load_allowed(slug, can_delete_case_study)
     service.delete_draft(signed_in_user(), cs)
     flash("The draft has been deleted.", "success")
     return redirect(url_for("casestudies.mine"))

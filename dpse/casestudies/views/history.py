@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from dpse.casestudies import queries, revisions, service
-from dpse.casestudies.views import bp, load_visible
-from dpse.permissions import can_restore_case_study_revision, can_view_case_study_history, require
+from dpse.casestudies.views import bp, load_allowed
+from dpse.permissions import can_restore_case_study_revision, can_view_case_study_history
 from dpse.web import bounded_int_arg, signed_in_user
 
 
 @bp.route("/<slug>/history")
 @login_required
-def history(slug: str) -> str | Response:
+def history(slug: str) -> str:
     """Every saved version, newest first, with a form to compare two."""
-    cs = load_visible(slug)
-    if isinstance(cs, Response):
-        return cs
-    require(can_view_case_study_history(current_user, cs))
+    cs = load_allowed(slug, can_view_case_study_history)
     return render_template(
         "casestudies/history.html", case_study=cs, revisions=queries.revisions(cs)
     )
@@ -27,12 +24,9 @@ def history(slug: str) -> str | Response:
 
 @bp.route("/<slug>/history/compare")
 @login_required
-def compare(slug: str) -> str | Response:
+def compare(slug: str) -> str:
     """What changed between two revisions (``?from=1&to=3``)."""
-    cs = load_visible(slug)
-    if isinstance(cs, Response):
-        return cs
-    require(can_view_case_study_history(current_user, cs))
+    cs = load_allowed(slug, can_view_case_study_history)
     old_number, new_number = bounded_int_arg("from"), bounded_int_arg("to")
     if old_number is None or new_number is None:
         abort(400)
@@ -54,10 +48,7 @@ def compare(slug: str) -> str | Response:
 @login_required
 def restore(slug: str, number: int) -> Response:
     """Moderators bring back an earlier version (recorded as a new revision)."""
-    cs = load_visible(slug)
-    if isinstance(cs, Response):
-        return cs
-    require(can_restore_case_study_revision(current_user, cs))
+    cs = load_allowed(slug, can_restore_case_study_revision)
     try:
         service.restore_revision(signed_in_user(), cs, number)
     except service.CaseStudyError as exc:

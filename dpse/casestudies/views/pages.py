@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import render_template, request
 from flask_login import current_user, login_required
-from werkzeug.wrappers import Response
 
 from dpse.casestudies import queries
 from dpse.casestudies.forms import ReturnForm
@@ -40,11 +39,9 @@ def mine() -> str:
 
 
 @bp.route("/<slug>")
-def show(slug: str) -> str | Response:
+def show(slug: str) -> str:
     """One case study, with what it reused, who reused it and related ones."""
     cs = load_visible(slug)
-    if isinstance(cs, Response):
-        return cs
     # The forum provides the discussion (registered in create_app): casestudies sits below it.
     discussion_for = provider("discussion")
     return render_template(

@@ -5,21 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from dpse.accounts.models import User
 from dpse.casestudies import service
 from dpse.casestudies.forms import ReturnForm
 from dpse.casestudies.models import CaseStudy
-from dpse.casestudies.views import bp, load_visible
+from dpse.casestudies.views import bp, load_allowed
 from dpse.permissions import (
     can_archive_case_study,
     can_mark_helpful,
     can_publish_case_study,
     can_review_case_study,
     can_submit_case_study,
-    require,
 )
 from dpse.web import form_status, signed_in_user
 
@@ -28,10 +27,7 @@ Action = Callable[[User, CaseStudy], None]
 
 
 def _workflow(slug: str, allowed: Allowed, action: Action, message: str) -> Response:
-    cs = load_visible(slug)
-    if isinstance(cs, Response):
-        return cs
-    require(allowed(current_user, cs))
+    cs = load_allowed(slug, allowed)
     # CSRFProtect has already checked the token of this POST.
     try:
         action(signed_in_user(), cs)
@@ -71,10 +67,7 @@ def archive(slug: str) -> Response:
 @login_required
 def helpful(slug: str) -> Response:
     """Toggle 'this was helpful'."""
-    cs = load_visible(slug)
-    if isinstance(cs, Response):
-        return cs
-    require(can_mark_helpful(current_user, cs))
+    cs = load_allowed(slug, can_mark_helpful)
     wanted = request.form.get("helpful")  # the state the button asked for: double clicks agree
     if wanted in ("0", "1"):
         marked = service.set_helpful(signed_in_user(), cs, wanted == "1")
@@ -88,10 +81,7 @@ def helpful(slug: str) -> Response:
 @login_required
 def return_for_changes(slug: str) -> str | Response | tuple[str, int]:
     """Moderators send it back to the authors with a reason."""
-    cs = load_visible(slug)
-    if isinstance(cs, Response):
-        return cs
-    require(can_review_case_study(current_user, cs))
+    cs = load_allowed(slug, can_review_case_study)
     form = ReturnForm()
     if form.validate_on_submit():
         try:
