@@ -8,6 +8,9 @@ before posting, and count a post once it is made.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -30,7 +33,7 @@ from dpse.permissions import (
     require,
 )
 from dpse.rules import show_on_form
-from dpse.web import bounded_int_arg, form_status, signed_in_user
+from dpse.web import bounded_int_arg, form_status, found_or_404, signed_in_user
 
 RATE_MESSAGE = (
     "You are posting faster than the forum allows. Wait a minute, then post again: "
@@ -43,6 +46,7 @@ HELD_MESSAGE = (
 # One allowance shared by new threads, replies and comments.
 POSTING_SCOPE = "forum-posting"
 Rendered = str | Response | tuple[str, int]
+T = TypeVar("T")
 
 
 def _previewing() -> bool:
@@ -109,6 +113,25 @@ def _after_posting(allowance: _Allowance, post_is_public: bool, message: str) ->
     flash(message if post_is_public else HELD_MESSAGE, "success")
 
 
+def _post_or_preview(
+    allowance: _Allowance, form: FlaskForm, write: Callable[[], T]
+) -> tuple[bool, T | None]:
+    """For a submitted, valid form within the allowance: its preview, or the write made.
+
+    Returns whether to show the preview, and what the write returned (None when nothing was
+    written: not submitted, invalid, a preview, over the allowance, or refused on the form).
+    """
+    if not form.validate_on_submit() or allowance.refuses(form):
+        return False, None
+    if _previewing():
+        return allowance.preview(form), None
+    try:
+        return False, write()
+    except service.ForumError as exc:
+        show_on_form(form, exc)
+        return False, None
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new_thread() -> Rendered:
@@ -121,21 +144,20 @@ def new_thread() -> Rendered:
     if request.method == "GET":
         wanted = request.args.get("category", "")
         form.category.data = wanted if wanted in {c.value for c in choices} else None
-    preview = False
-    if form.validate_on_submit() and not allowance.refuses(form):
-        if _previewing():
-            preview = allowance.preview(form)
-        else:
-            category = queries.category_by_slug(form.category.data)
-            try:
-                thread = service.create_thread(
-                    signed_in_user(), category, form.title.data, form.body.data, form.tag_names()
-                )
-            except service.ForumError as exc:
-                show_on_form(form, exc)
-            else:
-                _after_posting(allowance, thread.visible, "Your thread has started.")
-                return redirect(url_for("forum.thread", thread_id=thread.id, slug=thread.slug))
+    preview, thread = _post_or_preview(
+        allowance,
+        form,
+        lambda: service.create_thread(
+            signed_in_user(),
+            queries.category_by_slug(form.category.data),
+            form.title.data,
+            form.body.data,
+            form.tag_names(),
+        ),
+    )
+    if thread is not None:
+        _after_posting(allowance, thread.visible, "Your thread has started.")
+        return redirect(url_for("forum.thread", thread_id=thread.id, slug=thread.slug))
     page = render_template("forum/new_thread.html", form=form, preview=preview)
     return page, allowance.status(form)
 
@@ -155,18 +177,12 @@ def reply(thread_id: int, slug: str) -> Rendered:
         if quoted.thread_id != thread.id:
             abort(404)
         form.body.data = queries.quote(quoted)
-    preview = False
-    if form.validate_on_submit() and not allowance.refuses(form):
-        if _previewing():
-            preview = allowance.preview(form)
-        else:
-            try:
-                post = service.reply(signed_in_user(), thread, form.body.data)
-            except service.ForumError as exc:
-                show_on_form(form, exc)
-            else:
-                _after_posting(allowance, post.is_public, "Your reply has been posted.")
-                return _landing(post)
+    preview, post = _post_or_preview(
+        allowance, form, lambda: service.reply(signed_in_user(), thread, form.body.data)
+    )
+    if post is not None:
+        _after_posting(allowance, post.is_public, "Your reply has been posted.")
+        return _landing(post)
     return render_template(
         "forum/reply.html", thread=thread, form=form, preview=preview, quoted=quoted
     ), allowance.status(form)
@@ -176,27 +192,19 @@ def reply(thread_id: int, slug: str) -> Rendered:
 @login_required
 def comment(kind: str, target_id: int) -> Rendered:
     """Comment under a case study or event (the form under it posts here)."""
-    target = discussions.resolve(kind, target_id)
-    if target is None:
-        abort(404)
+    target = found_or_404(discussions.resolve(kind, target_id))
     require(can_post(current_user) and target.accepts_comments)
     thread = discussions.thread_for(kind, target_id)
     if thread is not None and thread.locked:
         abort(403)
     allowance = _Allowance()
     form = CommentForm()
-    preview = False
-    if form.validate_on_submit() and not allowance.refuses(form):
-        if _previewing():
-            preview = allowance.preview(form)
-        else:
-            try:
-                post = service.comment(signed_in_user(), kind, target_id, form.body.data)
-            except service.ForumError as exc:
-                show_on_form(form, exc)
-            else:
-                _after_posting(allowance, post.is_public, "Your comment has been posted.")
-                return _landing(post)
+    preview, post = _post_or_preview(
+        allowance, form, lambda: service.comment(signed_in_user(), kind, target_id, form.body.data)
+    )
+    if post is not None:
+        _after_posting(allowance, post.is_public, "Your comment has been posted.")
+        return _landing(post)
     return render_template(
         "forum/comment.html", target=target, form=form, preview=preview
     ), allowance.status(form)
@@ -212,20 +220,13 @@ def edit(post_id: int) -> Rendered:
     form = EditPostForm()
     if request.method == "GET":
         form.body.data = post.body
-    preview = False
-    if form.validate_on_submit():
-        if _previewing():
-            preview = allowance.preview(form)
-        else:
-            try:
-                changed = service.edit_post(signed_in_user(), post, form.body.data)
-            except service.ForumError as exc:
-                show_on_form(form, exc)
-            else:
-                flash(
-                    "Your post has been changed." if changed else "Nothing had changed.", "success"
-                )
-                return redirect(url_for("forum.permalink", post_id=post.id))
+    # An edit is no new post: the allowance (posting=False) refuses nothing, only previews count.
+    preview, changed = _post_or_preview(
+        allowance, form, lambda: service.edit_post(signed_in_user(), post, form.body.data)
+    )
+    if changed is not None:
+        flash("Your post has been changed." if changed else "Nothing had changed.", "success")
+        return redirect(url_for("forum.permalink", post_id=post.id))
     return render_template(
         "forum/edit.html", post=post, thread=post.thread, form=form, preview=preview
     ), allowance.status(form)
