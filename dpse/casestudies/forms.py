@@ -45,6 +45,13 @@ def _section_length() -> Length:
     return Length(max=SECTION_MAX, message=f"Keep each section under {SECTION_MAX:,} characters")
 
 
+def _optional_text(label: str, max_length: int, description: str = "") -> StringField:
+    """A one-line field that may be left empty, of at most ``max_length`` characters."""
+    return StringField(
+        label, validators=[Optional(), Length(max=max_length)], description=description
+    )
+
+
 class MultiCheckboxField(SelectMultipleField):
     """Checkboxes instead of a multi-select (easier to use, no Ctrl-click)."""
 
@@ -77,8 +84,8 @@ class CaseStudyForm(FlaskForm):
     )
     outcome = SelectField("Outcome", choices=_choices(Outcome), default=Outcome.SUCCESS.value)
     sector = SelectField("Sector", choices=_choices(Sector), default=Sector.LOCAL_GOVERNMENT.value)
-    country = StringField("Country", validators=[Optional(), Length(max=PLACE_MAX)])
-    region = StringField("Region", validators=[Optional(), Length(max=PLACE_MAX)])
+    country = _optional_text("Country", PLACE_MAX)
+    region = _optional_text("Region", PLACE_MAX)
     # Checked before anything is rendered, so a preview is bounded like a save.
     challenge = TextAreaField("The challenge", [_section_length()], description=SECTION_HINT)
     what_we_built = TextAreaField("What we built", [_section_length()], description=SECTION_HINT)
@@ -90,16 +97,10 @@ class CaseStudyForm(FlaskForm):
             "Required when the outcome is a failure or mixed. What would you do differently?"
         ),
     )
-    technologies = StringField(
-        "Technologies",
-        validators=[Optional(), Length(max=500)],
-        description="Separate with commas, e.g. Drupal, LocalGov Drupal, Solr.",
+    technologies = _optional_text(
+        "Technologies", 500, "Separate with commas, e.g. Drupal, LocalGov Drupal, Solr."
     )
-    topics = StringField(
-        "Topics",
-        validators=[Optional(), Length(max=500)],
-        description="Separate with commas, e.g. accessibility, procurement.",
-    )
+    topics = _optional_text("Topics", 500, "Separate with commas, e.g. accessibility, procurement.")
     suppliers = MultiCheckboxField("Suppliers involved", choices=[], validate_choice=True)
     started_on = DateField("Started", validators=[Optional()], format="%Y-%m-%d")
     live_on = DateField("Went live", validators=[Optional()], format="%Y-%m-%d")
@@ -107,22 +108,18 @@ class CaseStudyForm(FlaskForm):
     repository_url = URLField("Code repository", validators=[Optional(), Length(max=URL_MAX)])
     live_url = URLField("Live site", validators=[Optional(), Length(max=URL_MAX)])
     publiccode_url = URLField("publiccode.yml", validators=[Optional(), Length(max=URL_MAX)])
-    adapted_from = StringField(
+    adapted_from = _optional_text(
         "Adapted from",
-        validators=[Optional(), Length(max=1000)],
-        description=(
-            "Web addresses of case studies on this site that you reused, separated by commas."
-        ),
+        1000,
+        "Web addresses of case studies on this site that you reused, separated by commas.",
     )
-    co_authors = StringField(
-        "Co-authors",
-        validators=[Optional(), Length(max=1000)],
-        description="Email addresses of people with an account here, separated by commas.",
+    co_authors = _optional_text(
+        "Co-authors", 1000, "Email addresses of people with an account here, separated by commas."
     )
-    slug = StringField(
+    slug = _optional_text(
         "Web address",
-        validators=[Optional(), Length(max=SLUG_MAX)],
-        description="The last part of the page's address. Old addresses keep redirecting.",
+        SLUG_MAX,
+        "The last part of the page's address. Old addresses keep redirecting.",
     )
 
     def to_data(self) -> CaseStudyData:
