@@ -28,6 +28,7 @@ from dpse.notifications.models import TargetType
 from dpse.notifications.queries import FollowTarget
 from dpse.permissions import can_moderate
 from dpse.search.engine import current_engine
+from dpse.search.search_request import ProjectFilters, url_values
 from dpse.tags.models import Tag, TagKind
 from dpse.urls import path_for
 
@@ -42,22 +43,17 @@ MAX_QUERY = 200
 
 
 @dataclass(frozen=True)
-class Filters:
+class Filters(ProjectFilters):
     """What the visitor narrowed the list to; every value comes from the URL."""
 
-    outcome: str = ""
-    sector: str = ""
     technology: str = ""
     topic: str = ""
-    country: str = ""
     supplier: str = ""
-    year: str = ""
-    q: str = ""
 
     @classmethod
     def from_args(cls, args: Any) -> Filters:
         """Read filters from request.args, ignoring junk rather than failing."""
-        values = {name: str(args.get(name, "")).strip()[:100] for name in FACETS}
+        values = url_values(args, FACETS)
         values["q"] = str(args.get("q", "")).strip()[:MAX_QUERY]
         if values["outcome"] not in {o.value for o in Outcome}:
             values["outcome"] = ""
@@ -70,7 +66,7 @@ class Filters:
 
     def active(self) -> dict[str, str]:
         """The filters in use, for the URL and 'remove filter' links."""
-        return {k: v for k, v in self.__dict__.items() if v}
+        return {k: getattr(self, k) for k in (*FACETS, "q") if getattr(self, k)}
 
 
 @dataclass
@@ -249,18 +245,21 @@ def related(cs: CaseStudy, limit: int = 4) -> list[CaseStudy]:
     )
 
 
+def _cards(
+    *where: ColumnElement[bool], order_by: tuple[Any, ...], limit: int | None = None
+) -> list[CaseStudy]:
+    """Case studies matching ``where``, loaded for showing as cards, in this order."""
+    stmt = select(CaseStudy).where(*where).options(*card_options()).order_by(*order_by)
+    return list(db.session.scalars(stmt if limit is None else stmt.limit(limit)).unique())
+
+
 def for_organisation(organisation_id: int, limit: int = 50) -> list[CaseStudy]:
     """An organisation's published case studies, newest first."""
-    return list(
-        db.session.scalars(
-            select(CaseStudy)
-            .where(
-                CaseStudy.organisation_id == organisation_id, CaseStudy.status == Status.PUBLISHED
-            )
-            .options(*card_options())
-            .order_by(CaseStudy.published_at.desc())
-            .limit(limit)
-        ).unique()
+    return _cards(
+        CaseStudy.organisation_id == organisation_id,
+        CaseStudy.status == Status.PUBLISHED,
+        order_by=(CaseStudy.published_at.desc(),),
+        limit=limit,
     )
 
 
@@ -280,39 +279,25 @@ def newest(limit: int = 3) -> list[CaseStudy]:
 def for_tag(tag_id: int, limit: int = 50) -> list[CaseStudy]:
     """Published case studies with a tag, newest first."""
     tagged = select(case_study_tag.c.case_study_id).where(case_study_tag.c.tag_id == tag_id)
-    return list(
-        db.session.scalars(
-            select(CaseStudy)
-            .where(CaseStudy.id.in_(tagged), CaseStudy.status == Status.PUBLISHED)
-            .options(*card_options())
-            .order_by(CaseStudy.published_at.desc())
-            .limit(limit)
-        ).unique()
+    return _cards(
+        CaseStudy.id.in_(tagged),
+        CaseStudy.status == Status.PUBLISHED,
+        order_by=(CaseStudy.published_at.desc(),),
+        limit=limit,
     )
 
 
 def for_author(user_id: int) -> list[CaseStudy]:
     """Everything a person wrote or co-wrote, any status, newest first."""
     mine = select(CaseStudyAuthor.case_study_id).where(CaseStudyAuthor.user_id == user_id)
-    return list(
-        db.session.scalars(
-            select(CaseStudy)
-            .where(CaseStudy.id.in_(mine))
-            .options(*card_options())
-            .order_by(CaseStudy.updated_at.desc())
-        ).unique()
-    )
+    return _cards(CaseStudy.id.in_(mine), order_by=(CaseStudy.updated_at.desc(),))
 
 
 def review_queue() -> list[CaseStudy]:
     """Submitted case studies, oldest first."""
-    return list(
-        db.session.scalars(
-            select(CaseStudy)
-            .where(CaseStudy.status == Status.SUBMITTED)
-            .options(*card_options())
-            .order_by(CaseStudy.submitted_at.asc(), CaseStudy.id)
-        ).unique()
+    return _cards(
+        CaseStudy.status == Status.SUBMITTED,
+        order_by=(CaseStudy.submitted_at.asc(), CaseStudy.id),
     )
 
 

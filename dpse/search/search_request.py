@@ -1,7 +1,9 @@
-"""The search page's request: what the visitor asked for, read and clamped from the URL."""
+"""The search page's request: what the visitor asked for, read and clamped from the URL; and
+the text and project facets the case-study list narrows by in the same way."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -9,19 +11,32 @@ from dpse.search.parsing import MAX_QUERY_LENGTH
 from dpse.search.schema import FACETS, TYPES
 
 MAX_PAGE = 100
+MAX_VALUE = 100
 FILTERS = (*FACETS, "tag")
 
 
+def url_values(args: Any, names: Iterable[str]) -> dict[str, str]:
+    """These URL arguments as trimmed text of up to MAX_VALUE characters ('' when absent)."""
+    return {name: str(args.get(name, "")).strip()[:MAX_VALUE] for name in names}
+
+
 @dataclass(frozen=True)
-class SearchRequest:
-    """What the visitor asked for; every value comes from the URL."""
+class ProjectFilters:
+    """Text and the project facets that both the search page and the case-study list narrow by;
+    every value comes from the URL (each page checks what its own query needs)."""
 
     q: str = ""
-    type: str = ""
     sector: str = ""
     country: str = ""
     outcome: str = ""
     year: str = ""
+
+
+@dataclass(frozen=True)
+class SearchRequest(ProjectFilters):
+    """What the visitor asked for; every value comes from the URL."""
+
+    type: str = ""
     tag: str = ""
     sort: str = "relevance"
     page: int = 1
@@ -29,7 +44,7 @@ class SearchRequest:
     @classmethod
     def from_args(cls, args: Any) -> SearchRequest:
         """Read and clamp the URL arguments; junk is ignored, never an error."""
-        values = {name: str(args.get(name, "")).strip()[:100] for name in FILTERS}
+        values = url_values(args, FILTERS)
         if values["type"] not in TYPES:
             values["type"] = ""
         try:

@@ -118,3 +118,29 @@ def test_sorts(client, users):
     assert html.index("Case study number 0<") < html.index("Case study number 2<")
     newest = client.get("/case-studies?sort=newest").get_data(as_text=True)
     assert newest.index("Case study number 2<") < newest.index("Case study number 0<")
+
+
+def test_filters_read_from_the_url_keep_their_order_and_drop_junk():
+    """Links keep the facets' order (outcome first, text last); junk is dropped, not an error."""
+    from werkzeug.datastructures import MultiDict
+
+    from dpse.casestudies.queries import Filters, without
+
+    args = MultiDict(
+        {
+            "q": "  drupal  ",
+            "year": "２０２１",
+            "supplier": " acme ",
+            "sector": "not-a-sector",
+            "outcome": "success",
+            "topic": "x" * 150,
+        }
+    )
+    filters = Filters.from_args(args)
+    assert list(filters.active().items()) == [
+        ("outcome", "success"),
+        ("topic", "x" * 100),
+        ("supplier", "acme"),
+        ("q", "drupal"),
+    ]
+    assert without(filters, "topic") == {"outcome": "success", "supplier": "acme", "q": "drupal"}
