@@ -223,6 +223,12 @@ def _finish(post: Post, followers: set[int], new_thread: bool = False) -> None:
     notification_emails.send_and_deliver()
 
 
+def _log_created(made: Thread | Post, author: User, post: Post) -> None:
+    """The "created by" log line of a new thread or post, saying when its post waits for review."""
+    held = " (held for review)" if post.held_for_review else ""
+    log.info("%r created by %s%s", made, author, held)
+
+
 def create_thread(
     author: User,
     category: Category,
@@ -253,9 +259,7 @@ def create_thread(
     db.session.add(thread)
     post = _add_post(author, thread, body, created, hold)
     _finish(post, {author.id}, new_thread=True)
-    log.info(
-        "%r created by %s%s", thread, author, " (held for review)" if post.held_for_review else ""
-    )
+    _log_created(thread, author, post)
     return thread
 
 
@@ -277,9 +281,7 @@ def reply(
         raise ForumError("This thread is not open for replies", "body")
     post = _add_post(author, thread, check_body(body), when, hold)
     _finish(post, {author.id})
-    log.info(
-        "%r created by %s%s", post, author, " (held for review)" if post.held_for_review else ""
-    )
+    _log_created(post, author, post)
     return post
 
 

@@ -189,26 +189,31 @@ def release_post(moderator: User, post: Post) -> None:
     notification_emails.send_and_deliver()
 
 
+def _switch(
+    moderator: User, thread: Thread, field: str, on: bool, words: tuple[str, str, str]
+) -> None:
+    """Turn a thread's ``pinned`` or ``locked`` on or off, audited. ``words``: the audit action's
+    verb, the log's past tense and the state an "already" refusal names."""
+    verb, done, state = words
+    _require_moderator(moderator)
+    if getattr(thread, field) == on:
+        raise ModerationError(f"This thread is already {state}")
+    setattr(thread, field, on)
+    audit.record(moderator, f"{verb}_thread", "thread", thread.id)
+    db.session.commit()
+    log.info("%r %s by %s", thread, done, moderator)
+
+
 def set_pinned(moderator: User, thread: Thread, pinned: bool) -> None:
     """Pin a thread to the top of its category, or unpin it."""
-    _require_moderator(moderator)
-    if thread.pinned == pinned:
-        raise ModerationError(f"This thread is already {'pinned' if pinned else 'not pinned'}")
-    thread.pinned = pinned
-    audit.record(moderator, "pin_thread" if pinned else "unpin_thread", "thread", thread.id)
-    db.session.commit()
-    log.info("%r %s by %s", thread, "pinned" if pinned else "unpinned", moderator)
+    words = ("pin", "pinned", "pinned") if pinned else ("unpin", "unpinned", "not pinned")
+    _switch(moderator, thread, "pinned", pinned, words)
 
 
 def set_locked(moderator: User, thread: Thread, locked: bool) -> None:
     """Lock a thread (no more replies or edits), or unlock it."""
-    _require_moderator(moderator)
-    if thread.locked == locked:
-        raise ModerationError(f"This thread is already {'locked' if locked else 'unlocked'}")
-    thread.locked = locked
-    audit.record(moderator, "lock_thread" if locked else "unlock_thread", "thread", thread.id)
-    db.session.commit()
-    log.info("%r %s by %s", thread, "locked" if locked else "unlocked", moderator)
+    words = ("lock", "locked", "locked") if locked else ("unlock", "unlocked", "unlocked")
+    _switch(moderator, thread, "locked", locked, words)
 
 
 def move_thread(moderator: User, thread: Thread, category: Category) -> None:
