@@ -5,14 +5,14 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dpse.accounts.models import User
 from dpse.casestudies.models import CaseStudy
 from dpse.extensions import db
 from dpse.forum.models import Post
-from dpse.mixins import UTCDateTime, utcnow
+from dpse.mixins import UTCDateTime, string_enum, utcnow
 
 
 class FlagStatus(enum.StrEnum):
@@ -69,13 +69,7 @@ class Flag(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     status: Mapped[FlagStatus] = mapped_column(
-        Enum(
-            FlagStatus,
-            name="flag_status",
-            native_enum=False,
-            length=16,
-            values_callable=lambda e: [m.value for m in e],
-        ),
+        string_enum(FlagStatus, "flag_status", 16),
         default=FlagStatus.OPEN,
     )
     resolved_by_id: Mapped[int | None] = mapped_column(

@@ -5,11 +5,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dpse.extensions import db
-from dpse.mixins import UTCDateTime, utcnow
+from dpse.mixins import UTCDateTime, string_enum, utcnow
 
 
 class TargetType(enum.StrEnum):
@@ -38,13 +38,7 @@ class Subscription(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
     target_type: Mapped[TargetType] = mapped_column(
-        Enum(
-            TargetType,
-            name="subscription_target",
-            native_enum=False,
-            length=16,
-            values_callable=lambda e: [m.value for m in e],
-        )
+        string_enum(TargetType, "subscription_target", 16)
     )
     # Not a foreign key: it points into one of several tables, named by target_type.
     target_id: Mapped[int]

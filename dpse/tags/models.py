@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import Enum, String
+from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dpse.extensions import db
+from dpse.mixins import string_enum
 
 MAX_NAME = 60  # characters; longer typed names are cut to this
 
@@ -28,13 +29,7 @@ class Tag(db.Model):
     slug: Mapped[str] = mapped_column(String(MAX_NAME), unique=True)
     name: Mapped[str] = mapped_column(String(MAX_NAME))
     kind: Mapped[TagKind] = mapped_column(
-        Enum(
-            TagKind,
-            name="tag_kind",
-            native_enum=False,
-            length=16,
-            values_callable=lambda e: [m.value for m in e],
-        ),
+        string_enum(TagKind, "tag_kind", 16),
         default=TagKind.TOPIC,
     )
 
