@@ -330,25 +330,19 @@ def find_by_slug(slug: str, user: User | Any) -> tuple[CaseStudy | None, str | N
     return None, (moved.slug if moved is not None else None)
 
 
+def _revisions_of(cs: CaseStudy) -> Select[tuple[CaseStudyRevision]]:
+    return select(CaseStudyRevision).where(CaseStudyRevision.case_study_id == cs.id)
+
+
 def get_revision(cs: CaseStudy, number: int) -> CaseStudyRevision | None:
     """One revision by its number."""
-    return db.session.scalar(
-        select(CaseStudyRevision).where(
-            CaseStudyRevision.case_study_id == cs.id, CaseStudyRevision.number == number
-        )
-    )
+    return db.session.scalar(_revisions_of(cs).where(CaseStudyRevision.number == number))
 
 
 def revisions(cs: CaseStudy) -> list[CaseStudyRevision]:
     """All revisions, newest first, with their editors."""
-    return list(
-        db.session.scalars(
-            select(CaseStudyRevision)
-            .where(CaseStudyRevision.case_study_id == cs.id)
-            .options(joinedload(CaseStudyRevision.editor))
-            .order_by(CaseStudyRevision.number.desc())
-        )
-    )
+    newest_first = _revisions_of(cs).order_by(CaseStudyRevision.number.desc())
+    return list(db.session.scalars(newest_first.options(joinedload(CaseStudyRevision.editor))))
 
 
 def follow_targets(ids: list[int], user: Any) -> dict[int, FollowTarget]:

@@ -158,12 +158,10 @@ def _resolve(data: CaseStudyData, cs: CaseStudy | None) -> dict[str, Any]:
 
 
 def _apply(cs: CaseStudy, data: CaseStudyData, resolved: dict[str, Any], creator: User) -> None:
-    for name in ("title", "summary", "country", "region"):
+    for name in ("title", "summary", "country", "region", *URL_FIELDS):
         setattr(cs, name, getattr(data, name).strip())
     for name in ("challenge", "what_we_built", "results", "lessons_learned"):
         setattr(cs, name, getattr(data, name))
-    for name in URL_FIELDS:
-        setattr(cs, name, getattr(data, name).strip())
     cs.sector, cs.outcome, cs.budget_band = data.sector, data.outcome, data.budget_band
     cs.started_on, cs.live_on = data.started_on, data.live_on
     project_date = data.live_on or data.started_on
