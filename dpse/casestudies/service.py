@@ -1,6 +1,6 @@
 """Case-study use cases: write, revise, submit, review, publish, archive, mark helpful.
 
-A little over 400 lines: ten write use cases that share the resolve, apply, record-a-revision
+About 450 lines: ten write use cases that share the resolve, apply, record-a-revision
 and reuse-count steps; splitting them would scatter the one write path. What a revision holds
 is in revisions.py, the reads in queries.py.
 """
