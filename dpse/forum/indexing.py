@@ -5,6 +5,7 @@ threads nobody may see, are never indexed."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -43,33 +44,32 @@ def _first_posts(thread_ids: list[int]) -> dict[int, Post]:
     return {p.thread_id: p for p in rows}
 
 
-def thread_doc(thread: Thread, first: Post) -> SearchDocument:
-    """A thread: its title, its first public post, its tags."""
+def _doc(
+    kind: str, doc_id: int, thread: Thread, post: Post, url: str, date: datetime
+) -> SearchDocument:
+    """A forum document: worded by one post, titled and tagged by its thread."""
     return SearchDocument(
-        type="thread",
-        id=thread.id,
+        type=kind,
+        id=doc_id,
         title=thread.title,
-        summary=shorten(first.body_text, 220),
-        body=first.body_text,
-        url=path_for("forum.thread", thread_id=thread.id, slug=thread.slug),
-        date=thread.created_at,
+        summary=shorten(post.body_text, 220),
+        body=post.body_text,
+        url=url,
+        date=date,
         tags=[(t.slug, t.name) for t in thread.tags],
     )
+
+
+def thread_doc(thread: Thread, first: Post) -> SearchDocument:
+    """A thread: its title, its first public post, its tags."""
+    url = path_for("forum.thread", thread_id=thread.id, slug=thread.slug)
+    return _doc("thread", thread.id, thread, first, url, thread.created_at)
 
 
 def post_doc(post: Post) -> SearchDocument:
     """A reply (or later comment): found by its words, titled by its thread."""
-    thread = post.thread
-    return SearchDocument(
-        type="post",
-        id=post.id,
-        title=thread.title,
-        summary=shorten(post.body_text, 220),
-        body=post.body_text,
-        url=path_for("forum.permalink", post_id=post.id),
-        date=post.created_at,
-        tags=[(t.slug, t.name) for t in thread.tags],
-    )
+    url = path_for("forum.permalink", post_id=post.id)
+    return _doc("post", post.id, post.thread, post, url, post.created_at)
 
 
 def _threads() -> Select:
