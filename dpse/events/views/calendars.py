@@ -5,17 +5,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Response as FlaskResponse
-from flask import abort, current_app, flash, redirect, url_for
+from flask import current_app, flash, redirect, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from dpse.events import ical, queries, service
 from dpse.events.forms import ConfirmForm
 from dpse.events.views import bp
-from dpse.events.views.public import get_event_or_404
+from dpse.events.views.public import get_event_or_404, your_registration
 from dpse.mixins import utcnow
 from dpse.permissions import can_see_joining_link
-from dpse.web import signed_in_user
+from dpse.web import found_or_404, signed_in_user
 
 # Feeds keep recently ended events, so subscribed calendars do not drop them the day after.
 PUBLIC_FEED_KEEPS = timedelta(days=30)
@@ -35,9 +35,7 @@ def _calendar_response(body: bytes, filename: str | None, cache: str) -> FlaskRe
 def event_ics(slug: str) -> FlaskResponse:
     """Add one event to your calendar (with the joining link if you have a place)."""
     event = get_event_or_404(slug)
-    registration = None
-    if current_user.is_authenticated:
-        registration = queries.registration_for(event, current_user)
+    registration = your_registration(event)
     show = can_see_joining_link(current_user, event, registration)
     body = ical.calendar([event], event.title, {event.id} if show else frozenset())
     return _calendar_response(body, f"{event.slug}.ics", "private, max-age=60")
@@ -55,9 +53,7 @@ def events_ics() -> FlaskResponse:
 @bp.route("/events/feed/<token>.ics")
 def private_feed(token: str) -> FlaskResponse:
     """The events one person is going to, at their secret address."""
-    user = queries.user_for_token(token)
-    if user is None:
-        abort(404)
+    user = found_or_404(queries.user_for_token(token))
     since = utcnow() - PRIVATE_FEED_KEEPS
     events = queries.events_going_since(user, since, FEED_LIMIT)
     name = f"My events on {current_app.config['SITE_NAME']}"

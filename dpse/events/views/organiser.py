@@ -27,6 +27,13 @@ from dpse.web import form_status, signed_in_user
 END_OF_DAY = time(23, 59)
 
 
+def _managed_event(slug: str) -> Event:
+    """The event, if the visitor may manage it (403), or a 404 page."""
+    event = get_event_or_404(slug)
+    require(can_manage_event(current_user, event))
+    return event
+
+
 def _organisation_choices() -> list[SelectChoice]:
     return [SelectChoice("", "None")] + [SelectChoice(o.id, o.name) for o in list_organisations()]
 
@@ -99,8 +106,7 @@ def new() -> str | Response | tuple[str, int]:
 @login_required
 def edit(slug: str) -> str | Response | tuple[str, int]:
     """Change an event; attendees hear about a new time or place."""
-    event = get_event_or_404(slug)
-    require(can_manage_event(current_user, event))
+    event = _managed_event(slug)
     form = EventForm()
     form.organisation_id.choices = _organisation_choices()
     if request.method == "GET":
@@ -120,8 +126,7 @@ def edit(slug: str) -> str | Response | tuple[str, int]:
 @login_required
 def attendees(slug: str) -> str:
     """Who is going, who is waiting, who cancelled."""
-    event = get_event_or_404(slug)
-    require(can_manage_event(current_user, event))
+    event = _managed_event(slug)
     rows = queries.attendees(event)
     going, waiting, cancelled = (
         [r for r in rows if r.status == status]
@@ -140,8 +145,7 @@ def attendees(slug: str) -> str:
 @login_required
 def attendees_export(slug: str) -> FlaskResponse:
     """The attendee list as a spreadsheet-safe CSV file."""
-    event = get_event_or_404(slug)
-    require(can_manage_event(current_user, event))
+    event = _managed_event(slug)
     body = "\ufeff" + attendees_csv(queries.attendees(event))  # BOM: Excel reads UTF-8
     return FlaskResponse(
         body,
@@ -158,8 +162,7 @@ def attendees_export(slug: str) -> FlaskResponse:
 @limiter.limit("20 per hour", methods=["POST"])
 def message(slug: str) -> str | Response | tuple[str, int]:
     """Email everyone registered."""
-    event = get_event_or_404(slug)
-    require(can_manage_event(current_user, event))
+    event = _managed_event(slug)
     form = MessageForm()
     if form.validate_on_submit():
         try:
@@ -186,8 +189,7 @@ def _people(n: int) -> str:
 @login_required
 def status(slug: str) -> str | Response | tuple[str, int]:
     """Postpone, cancel or reinstate the event, telling everyone why."""
-    event = get_event_or_404(slug)
-    require(can_manage_event(current_user, event))
+    event = _managed_event(slug)
     form = StatusForm()
     form.set_choices(service.allowed_statuses(event))
     if form.status.choices and form.validate_on_submit():

@@ -2,31 +2,35 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from dpse.events import queries, registrations
 from dpse.events.forms import ConfirmForm, FilterForm
-from dpse.events.models import Event, EventFormat
+from dpse.events.models import Event, EventFormat, Registration
 from dpse.events.times import month_bounds, months_around
 from dpse.events.views import bp
 from dpse.mixins import utcnow
 from dpse.permissions import can_organise_events, can_register_for_events, require
 from dpse.registry import provider
 from dpse.urls import absolute_url
-from dpse.web import page_arg, page_size, signed_in_user
+from dpse.web import found_or_404, page_arg, page_size, signed_in_user
 
 _FORMATS = frozenset(f.value for f in EventFormat)
 
 
 def get_event_or_404(slug: str) -> Event:
     """The event, or a 404 page."""
-    event = queries.get_event(slug)
-    if event is None:
-        abort(404)
-    return event
+    return found_or_404(queries.get_event(slug))
+
+
+def your_registration(event: Event) -> Registration | None:
+    """The visitor's registration for the event, if signed in and they have one."""
+    if not current_user.is_authenticated:
+        return None
+    return queries.registration_for(event, current_user)
 
 
 def _filters(past: bool) -> tuple[FilterForm, queries.EventFilters]:
@@ -89,9 +93,7 @@ def past() -> str:
 def show(slug: str) -> str:
     """One event: when (in its own time zone), where, places left, and your registration."""
     event = get_event_or_404(slug)
-    registration = None
-    if current_user.is_authenticated:
-        registration = queries.registration_for(event, current_user)
+    registration = your_registration(event)
     rank = (
         queries.waitlist_rank(registration)
         if registration is not None and registration.is_waitlisted
