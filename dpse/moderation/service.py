@@ -60,7 +60,16 @@ def _already_flagged(reporter: User, **target: int) -> bool:
     )
 
 
-def _save_flag(flag: Flag, reporter: User, already: str) -> Flag:
+ALREADY_POST = "You have already reported this post: a moderator will look at it"
+ALREADY_CASE_STUDY = "You have already reported this case study: a moderator will look at it"
+
+
+def _flag(reporter: User, already: str, reason: str, **target: int) -> Flag:
+    """Save a member's report of one post or case study: one open report per person per target."""
+    reason = _reason(reason)
+    if _already_flagged(reporter, **target):
+        raise ModerationError(already)
+    flag = Flag(**target, reason=reason, reporter_id=reporter.id)
     db.session.add(flag)
     try:
         db.session.commit()
@@ -71,30 +80,18 @@ def _save_flag(flag: Flag, reporter: User, already: str) -> Flag:
     return flag
 
 
-ALREADY_POST = "You have already reported this post: a moderator will look at it"
-ALREADY_CASE_STUDY = "You have already reported this case study: a moderator will look at it"
-
-
 def flag_post(reporter: User, post: Post, reason: str) -> Flag:
     """A member reports a post to the moderators (one open report per person per post)."""
     if not can_flag_post(reporter, post):
         raise ModerationError("You cannot report this post")
-    reason = _reason(reason)
-    if _already_flagged(reporter, post_id=post.id):
-        raise ModerationError(ALREADY_POST)
-    flag = Flag(post_id=post.id, reason=reason, reporter_id=reporter.id)
-    return _save_flag(flag, reporter, ALREADY_POST)
+    return _flag(reporter, ALREADY_POST, reason, post_id=post.id)
 
 
 def flag_case_study(reporter: User, case_study: CaseStudy, reason: str) -> Flag:
     """A member reports a published case study (one open report per person per case study)."""
     if not can_flag_case_study(reporter, case_study):
         raise ModerationError("You cannot report this case study")
-    reason = _reason(reason)
-    if _already_flagged(reporter, case_study_id=case_study.id):
-        raise ModerationError(ALREADY_CASE_STUDY)
-    flag = Flag(case_study_id=case_study.id, reason=reason, reporter_id=reporter.id)
-    return _save_flag(flag, reporter, ALREADY_CASE_STUDY)
+    return _flag(reporter, ALREADY_CASE_STUDY, reason, case_study_id=case_study.id)
 
 
 def resolve_flag(moderator: User, flag: Flag, note: str = "") -> None:
