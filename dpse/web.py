@@ -1,6 +1,6 @@
-"""View plumbing: the signed-in account, a look-up's 404, a form's write and status code, ids
-and numbers read from the URL, the page argument and size, and the guard that answers hostile
-requests with a 4xx before any view runs."""
+"""View plumbing: the signed-in account, a look-up's 404, a form's (or a button's) write and
+its status code, ids and numbers read from the URL, the page argument and size, and the guard
+that answers hostile requests with a 4xx before any view runs."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, TypeVar
 
-from flask import Flask, abort, current_app, request
+from flask import Flask, abort, current_app, flash, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.exceptions import BadRequest
@@ -127,6 +127,18 @@ def form_written(form: FlaskForm, write: Callable[[], object], refused: type[Rul
     except refused as exc:
         show_on_form(form, exc)
         return False
+    return True
+
+
+def flash_outcome(write: Callable[[], object], done: str, refused: type[RuleError]) -> bool:
+    """Make a button's write and flash what came of it: ``done``, or the service's refusal
+    (``refused``: its domain's rule error) as an error. Whether the write went through."""
+    try:
+        write()
+    except refused as exc:
+        flash(exc.message, "error")
+        return False
+    flash(done, "success")
     return True
 
 

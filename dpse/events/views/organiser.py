@@ -22,7 +22,7 @@ from dpse.extensions import limiter
 from dpse.permissions import can_manage_event, can_organise_events, require
 from dpse.rules import show_on_form
 from dpse.tags.service import parse_tag_names
-from dpse.web import form_status, signed_in_user
+from dpse.web import form_status, form_written, signed_in_user
 
 END_OF_DAY = time(23, 59)
 
@@ -111,14 +111,13 @@ def edit(slug: str) -> str | Response | tuple[str, int]:
     form.organisation_id.choices = _organisation_choices()
     if request.method == "GET":
         _fill(form, event)
-    if form.validate_on_submit():
-        try:
-            service.update_event(event, signed_in_user(), _details(form))
-        except service.EventError as exc:
-            show_on_form(form, exc)
-        else:
-            flash("The event is updated.", "success")
-            return redirect(url_for("events.show", slug=event.slug))
+    if form_written(
+        form,
+        lambda: service.update_event(event, signed_in_user(), _details(form)),
+        service.EventError,
+    ):
+        flash("The event is updated.", "success")
+        return redirect(url_for("events.show", slug=event.slug))
     return render_template("events/form.html", form=form, event=event), form_status(form)
 
 

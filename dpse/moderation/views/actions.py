@@ -17,7 +17,7 @@ from dpse.moderation.forms import HideForm, MoveForm, NextForm, ResolveForm
 from dpse.moderation.models import NOTE_MAX
 from dpse.moderation.views import Rendered, back, bp
 from dpse.permissions import can_moderate_forum, require
-from dpse.web import form_status, form_written, found_or_404, signed_in_user
+from dpse.web import flash_outcome, form_status, form_written, found_or_404, signed_in_user
 
 DONE = {
     "pin": "The thread is pinned to the top of its category.",
@@ -64,12 +64,7 @@ def _post_action(post_id: int, action: Callable[[User, Post], None], message: st
     form = NextForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        action(signed_in_user(), post)
-    except service.ModerationError as exc:
-        flash(exc.message, "error")
-    else:
-        flash(message, "success")
+    flash_outcome(lambda: action(signed_in_user(), post), message, service.ModerationError)
     return back(form, _permalink(post))
 
 
@@ -95,16 +90,11 @@ def thread_action(thread_id: int, action: str) -> Response:
     form = NextForm()
     if not form.validate_on_submit():
         abort(400)
-    user = signed_in_user()
-    try:
-        if action in ("pin", "unpin"):
-            service.set_pinned(user, thread, action == "pin")
-        else:
-            service.set_locked(user, thread, action == "lock")
-    except service.ModerationError as exc:
-        flash(exc.message, "error")
-    else:
-        flash(DONE[action], "success")
+    switch = service.set_pinned if action in ("pin", "unpin") else service.set_locked
+    on = action in ("pin", "lock")
+    flash_outcome(
+        lambda: switch(signed_in_user(), thread, on), DONE[action], service.ModerationError
+    )
     return back(form, url_for("forum.thread", thread_id=thread.id, slug=thread.slug))
 
 
@@ -138,10 +128,9 @@ def resolve_flag(flag_id: int) -> Response:
     if not form.validate_on_submit():
         flash(f"Keep the note under {NOTE_MAX:,} characters.", "error")
         return redirect(url_for("moderation.index"))
-    try:
-        service.resolve_flag(signed_in_user(), flag, form.note.data or "")
-    except service.ModerationError as exc:
-        flash(exc.message, "error")
-    else:
-        flash("The flag is resolved.", "success")
+    flash_outcome(
+        lambda: service.resolve_flag(signed_in_user(), flag, form.note.data or ""),
+        "The flag is resolved.",
+        service.ModerationError,
+    )
     return back(form, url_for("moderation.index"))
