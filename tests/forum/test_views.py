@@ -317,3 +317,13 @@ def test_deleting_the_opening_post_takes_the_thread_away(client, users):
     assert not thread.visible and not thread.held_for_review
     assert thread.title not in client.get("/forum/drupal").get_data(as_text=True)
     assert client.get(_url(thread)).status_code == 404  # the author's too: it is gone
+
+
+def test_moderators_and_admins_carry_their_role_next_to_their_posts(client, users):
+    thread = make_thread(users["member"])
+    for role in ("organiser", "supplier", "moderator", "admin"):
+        service.reply(users[role], thread, f"A reply from the {role}")
+    page = client.get(_url(thread)).get_data(as_text=True)
+    badges = page.count('class="badge badge--role"')
+    assert badges == 2
+    assert 'badge--role">Moderator</span>' in page and 'badge--role">Admin</span>' in page

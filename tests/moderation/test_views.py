@@ -127,3 +127,16 @@ def test_members_can_flag_a_case_study_from_its_page(client, users):
     )
     assert response.headers["Location"] == f"/case-studies/{cs.slug}"
     assert client.get("/moderation/flag/case-study/no-such-thing").status_code == 404
+
+
+def test_audit_log_links_posts_and_threads_and_names_other_targets(client, users):
+    thread = make_thread(users["member"])
+    post = posts_of(thread)[0]
+    service.hide_post(users["moderator"], post, "Off topic here")
+    service.set_pinned(users["moderator"], thread, True)
+    category = forum.create_category(users["admin"], "Accessibility", "")
+    login(client, "admin@testshire.gov.uk")
+    audit = client.get("/moderation/audit").get_data(as_text=True)
+    assert f'<a href="/forum/p/{post.id}">Post {post.id}</a>' in audit
+    assert f'<a href="/forum/t/{thread.id}">Thread {thread.id}</a>' in audit
+    assert f"<td>Category {category.id}</td>" in audit
