@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +40,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # Behind a proxy the client address (rate limits) and scheme come from X-Forwarded-*.
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
-    logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)  # its plugin chatter is not news
+    register_logging(app)
     register_extensions(app)
     register_web(app)
     register_blueprints(app)
@@ -53,6 +51,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     register_cli(app)
     return app
+
+
+def register_logging(app: Flask) -> None:
+    """Log format and level; a request id and one log line for every request (first, so even
+    a request refused by a later hook is logged)."""
+    from dpse.logs import init_request_log
+
+    init_request_log(app)
 
 
 def register_extensions(app: Flask) -> None:
@@ -82,7 +88,7 @@ def register_web(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Import each domain's views (which attach routes to its blueprint) and register it."""
-    from dpse import pages
+    from dpse import health, pages
     from dpse.accounts.views import bp as accounts_bp
     from dpse.casestudies.views import bp as casestudies_bp
     from dpse.events.views import bp as events_bp
@@ -94,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
     from dpse.tags.views import bp as tags_bp
 
     for blueprint in (
+        health.bp,
         pages.bp,
         accounts_bp,
         casestudies_bp,

@@ -34,6 +34,14 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
 
 
+def _choice(env: dict[str, str], name: str, choices: tuple[str, ...]) -> str:
+    """One of ``choices`` (the first when unset)."""
+    raw = env.get(name, "").strip().lower() or choices[0]
+    if raw not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
+    return raw
+
+
 def _dev_secret_key(instance_path: Path) -> str:
     """Persist a random key in development so sessions survive restarts and workers agree."""
     key_file = instance_path / "secret_key"
@@ -151,6 +159,13 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "TESTING": dpse_env == "testing",
         "LOG_LEVEL": env.get("DPSE_LOG_LEVEL", "INFO").upper(),
+        "LOG_FORMAT": _choice(env, "DPSE_LOG_FORMAT", ("text", "json")),
+        # The search change log: rows go once every indexer heard from within INDEXER_LIVE_SECONDS
+        # has applied them, and after SEARCH_LOG_RETENTION_DAYS regardless.
+        "SEARCH_INDEXER_LIVE_SECONDS": _int(env, "DPSE_SEARCH_INDEXER_LIVE_SECONDS", 600),
+        "SEARCH_LOG_RETENTION_DAYS": _int(env, "DPSE_SEARCH_LOG_RETENTION_DAYS", 7),
+        # /healthz answers 503 when the indexer is further behind than this
+        "HEALTH_MAX_INDEX_LAG_SECONDS": _int(env, "DPSE_HEALTH_MAX_INDEX_LAG_SECONDS", 60),
         "PAGE_SIZE": 20,
         # How many reverse proxies sit in front (their X-Forwarded-* headers are trusted).
         "TRUSTED_PROXIES": _int(env, "DPSE_TRUSTED_PROXIES", 0),

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.wrappers import Response
 
 from dpse.extensions import db
+from dpse.jobs import run_alone
 from dpse.mixins import TimestampMixin, UTCDateTime, utcnow
 
 log = logging.getLogger(__name__)
@@ -83,7 +84,14 @@ def _as_email(message: OutboxEmail, sender: str) -> EmailMessage:
 
 
 def deliver_pending(limit: int = 100) -> int:
-    """Send what is waiting in the outbox; failures stay queued for a later retry. Returns sent."""
+    """Send what is waiting in the outbox; failures stay queued for a later retry. Returns sent.
+
+    Safe to run in several processes and on several hosts at once (dpse.jobs)."""
+    with run_alone("mail"):
+        return _deliver_batch(limit)
+
+
+def _deliver_batch(limit: int) -> int:
     stmt = (
         select(OutboxEmail)
         .where(OutboxEmail.sent_at.is_(None), OutboxEmail.attempts < MAX_ATTEMPTS)

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from dpse import mail
 from dpse.accounts.models import User
 from dpse.extensions import db
+from dpse.jobs import run_alone
 from dpse.mixins import utcnow
 from dpse.notifications import queries, service
 from dpse.notifications.models import Notification
@@ -65,14 +66,20 @@ def _body(user: User, items: list[Notification]) -> str:
 
 
 def send_due_emails(now: datetime | None = None) -> int:
-    """Queue one email per person for their due notifications and commit; returns emails."""
-    now = now or utcnow()
+    """Queue one email per person for their due notifications and commit; returns emails.
+    Safe to run in several processes and on several hosts at once (dpse.jobs)."""
+    with run_alone("notification-emails"):
+        return _batch_due(now or utcnow())
+
+
+def _batch_due(now: datetime) -> int:
     pending = list(
         db.session.scalars(
             select(Notification)
             .where(Notification.email_pending.is_(True))
             .order_by(Notification.user_id, Notification.created_at, Notification.id)
             .limit(BATCH)
+            .with_for_update(skip_locked=True)  # another host's batch is left to it
         )
     )
     if not pending:

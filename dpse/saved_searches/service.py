@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from dpse.accounts.models import User
 from dpse.extensions import db
+from dpse.jobs import run_alone
 from dpse.mixins import utcnow
 from dpse.notifications.models import Notification
 from dpse.notifications.service import notify
@@ -125,11 +126,16 @@ def notification_link(saved: SavedSearch) -> str:
 def notify_saved_searches(now: datetime | None = None) -> int:
     """Check every saved search not notified in the last day; notify about new matches.
 
-    Run it from cron (`dpse search notify`). Returns how many notifications were made.
+    Run it from cron (`dpse search notify`). Returns how many notifications were made. Safe
+    to run in several processes and on several hosts at once (dpse.jobs).
     """
-    now = now or utcnow()
+    with run_alone("saved-searches"):
+        return _notify_due(now or utcnow())
+
+
+def _notify_due(now: datetime) -> int:
     engine = current_engine()
-    engine.drain(wait=5.0)
+    engine.drain()
     due = list(
         db.session.scalars(
             select(SavedSearch)
@@ -140,6 +146,7 @@ def notify_saved_searches(now: datetime | None = None) -> int:
                 | (SavedSearch.last_notified_at <= now - QUIET_PERIOD)
             )
             .order_by(SavedSearch.id)
+            .with_for_update(skip_locked=True, of=SavedSearch)  # another host's are left to it
         )
     )
     made = 0

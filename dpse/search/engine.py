@@ -1,19 +1,16 @@
-"""The search engine: opening the index, a pool of up-to-date searchers, its status, the
-hooks that apply outbox rows after a request (the applying itself is indexer.py's)."""
+"""The search engine: opening the index, a pool of up-to-date searchers, its status.
+
+Requests only read the index; the indexer (indexer.py, run as `dpse search indexer`) writes it."""
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
-from flask import Flask, Response, current_app
-from sqlalchemy import event, func, select
-from sqlalchemy.orm import Session
+from flask import Flask, current_app
 from whoosh import query
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import FileIndex
@@ -23,14 +20,12 @@ from whoosh.searching import Searcher
 from dpse.extensions import db
 from dpse.search import indexer
 from dpse.search.docsets import DocSet
-from dpse.search.models import SearchOutbox
 from dpse.search.parsing import parse_user_query
 from dpse.search.schema import TEXT_FIELDS, SearchDocument, make_schema, schema_signature
 from dpse.search.whoosh_speedups.chunked_runs import install_chunked_runs
 from dpse.search.whoosh_speedups.fast_writer import install_fast_writer
 from dpse.search.whoosh_speedups.lengths import preload_lengths
 
-log = logging.getLogger(__name__)
 # Every index writer in this process (and its MpWriter children, which are forked from it).
 install_chunked_runs()
 install_fast_writer()
@@ -116,36 +111,24 @@ class SearchEngine:
             searcher.close()
 
     def matching_ids(self, doc_type: str, text: str) -> list[int]:
-        """Ids of every document of one type matching the text, in id order (what is committed
-        is included). All of them, exactly and unranked: list pages sort and page them in SQL."""
-        if self.pending():
-            self.drain(wait=2.0, merge=False)
+        """Ids of every document of one type matching the text, in id order, from the index as
+        it is. All of them, exactly and unranked: list pages sort and page them in SQL."""
         with self.searching() as searcher:
             user_query = parse_user_query(text, searcher.schema, searcher.reader())
             matches = DocSet(searcher, query.And([user_query, query.Term("type", doc_type)]))
             keys = (searcher.stored_fields(d)["key"] for d in matches.docnums())
             return sorted(int(key.partition(":")[2]) for key in keys)
 
-    # -- the outbox and the indexer ---------------------------------------------------------
+    # -- the indexer ----------------------------------------------------------------------
 
     def pending(self) -> int:
-        """How many outbox rows wait."""
-        return db.session.scalar(select(func.count(SearchOutbox.id))) or 0
+        """How many committed changes this host's index has not applied yet."""
+        return indexer.pending(self)
 
-    def catch_up(self) -> None:
-        """Before a search, apply one batch of what waits (briefly waiting for a busy writer),
-        so people find what they just wrote; if that fails the search answers from the index
-        as it is."""
-        if self.pending():
-            try:
-                self.drain(wait=2.0, merge=False, batches=1)
-            except Exception:
-                db.session.rollback()
-                log.exception("Draining the search outbox before a search failed")
-
-    def drain(self, wait: float = 0.0, merge: bool = True, batches: int | None = None) -> int:
-        """Apply waiting outbox rows to the index; returns how many (see indexer.drain)."""
-        return indexer.drain(self, wait, merge, batches)
+    def drain(self, merge: bool = True) -> int:
+        """Apply every waiting change now, in this process (the indexer's own steps); returns
+        how many. For commands and tests: a running `dpse search indexer` does this itself."""
+        return indexer.catch_up(self, merge)
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Build a fresh index from the database and swap it in (see indexer.rebuild)."""
@@ -164,12 +147,13 @@ class SearchEngine:
             segments = [sub.doc_count_all() for sub, _ in searcher.leaf_searchers()]
             schema_current = schema_signature(searcher.schema) == schema_signature(make_schema())
         expected = {t: s.count_public() for t, s in self.sources.items()}
-        pending = self.pending()
+        pending, lag_seconds = indexer.lag(self)
         db.session.rollback()
         return {
             "indexed": indexed,
             "expected": expected,
             "pending": pending,
+            "lag_seconds": lag_seconds,
             "segments": segments,
             "schema_current": schema_current,
             "in_sync": indexed == expected and pending == 0,
@@ -181,42 +165,10 @@ def current_engine() -> SearchEngine:
     return current_app.extensions["dpse_search"]
 
 
-def _note_outbox_rows(session: Session, flush_context: object) -> None:
-    if any(isinstance(obj, SearchOutbox) for obj in session.new):
-        session.info["search_dirty"] = True
-
-
-def _drain_after_request(response: Response) -> Response:
-    """After a request whose transaction queued index work, apply it (never fails the request);
-    merging segments, if due, waits until the response has been sent."""
-    if db.session.info.pop("search_dirty", False):
-        try:
-            current_engine().drain(merge=False, batches=1)
-        except Exception:  # the rows stay queued; the next drain or search picks them up
-            db.session.rollback()
-            log.exception("Draining the search outbox failed; it will be retried")
-        else:
-            app = current_app._get_current_object()  # type: ignore[attr-defined]
-            response.call_on_close(partial(_merge_after_response, app))
-    return response
-
-
-def _merge_after_response(app: Flask) -> None:
-    with app.app_context():
-        try:
-            current_engine().drain()  # also applies whatever other processes queued meanwhile
-        except Exception:
-            db.session.rollback()
-            log.exception("Merging search segments failed; a later drain will try again")
-
-
 def init_search(app: Flask, sources: Iterable[Source]) -> SearchEngine:
-    """Create the app's engine, register the domains' sources, drain after writes."""
+    """Create the app's engine and register the domains' sources."""
     engine = SearchEngine(app.config["SEARCH_INDEX_PATH"])
     for source in sources:
         engine.register(source)
     app.extensions["dpse_search"] = engine
-    if not event.contains(Session, "after_flush", _note_outbox_rows):
-        event.listen(Session, "after_flush", _note_outbox_rows)
-    app.after_request(_drain_after_request)
     return engine

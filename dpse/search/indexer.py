@@ -1,21 +1,38 @@
-"""The indexer: applies the outbox to the index in batches, merges small segments, rebuilds.
+"""The indexer: follows the change log into this host's index, merges, rebuilds, prunes the log.
 
-Several processes share one index folder. Only the process holding Whoosh's writer lock
-writes; the others leave their outbox rows for it (or for the next drain) — rows are only
-deleted after the index commit that contains them, so a crash loses nothing.
+One indexer process per host (`dpse search indexer`, started by `dpse serve`) is the only
+writer of that host's index; requests never open a writer. Its position in the log is kept in
+the index folder itself (``indexer.json``, written after each index commit), so a crash between
+the two only means a few changes are applied twice (applying is idempotent: a document is
+re-read from the database). Several hosts each run their own indexer on the same log.
+
+Commit order: on SQLite writers are serialised, so ids commit in order. On PostgreSQL a lower
+id can commit after a higher one; the indexer keeps the ids it skipped as *gaps* and looks for
+them again on every step until they appear or GAP_SECONDS pass (a rolled-back transaction
+leaves a gap that never fills). ``safe_through`` — every change at or below it applied — is
+what pruning waits for.
 """
 
 from __future__ import annotations
 
+import fcntl
+import json
 import logging
 import os
 import shutil
+import socket
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from whoosh.codec.base import Segment
 from whoosh.index import LockError
 from whoosh.multiproc import MpWriter
@@ -23,7 +40,8 @@ from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
 from dpse.extensions import db
-from dpse.search.models import SearchOutbox
+from dpse.mixins import utcnow
+from dpse.search.models import SearchChange, SearchIndexer, SearchLogMark
 from dpse.search.schema import SearchDocument, make_schema
 
 if TYPE_CHECKING:
@@ -32,65 +50,185 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 BATCH = 500
 PARALLEL_REBUILD = 5_000  # documents from which a rebuild indexes in two processes
-# Drains merge segments of similar size: MERGE_AT segments in one band (<8, 8-63, 64-511
+# Idle steps merge segments of similar size: MERGE_AT segments in one band (<8, 8-63, 64-511
 # documents) become one, so a document is rewritten at most once per band. Larger segments
-# (a rebuild's, and what merging the top band made) are never merged by a drain: a merge holds
-# the writer lock, and merging 2,000 documents already takes ~15 s here. `dpse search reindex`
-# compacts everything.
+# (a rebuild's, and what merging the top band made) are left to `dpse search reindex`.
 MERGE_BANDS = (8, 64, 512)
 MERGE_AT = 4
+STATE_FILE = "indexer.json"
+GAP_SECONDS = 300.0  # longer than any transaction runs: a gap older than this was a rollback
+GAP_SCAN = 10_000  # how far below its start a rebuild looks for changes not yet committed
+MAX_GAPS = 200  # ranges of skipped ids kept at most (the newest)
+PRUNED = "pruned_through"
 
 
-def drain(
-    engine: SearchEngine, wait: float = 0.0, merge: bool = True, batches: int | None = None
-) -> int:
-    """Apply waiting outbox rows to the index; returns how many were applied.
+Gap = tuple[int, int, float]  # ids lo..hi not seen yet, and since when
 
-    ``wait`` is how long to wait for the writer lock; with 0 a busy index is left to the
-    process holding it (our rows stay in the outbox and are picked up by a later drain).
-    Each batch is committed on its own, so it is searchable at once; only when the outbox
-    is empty are small segments merged (``merge``), in a commit of their own. ``batches``
-    bounds the work: a request applies at most one batch and leaves the rest for later.
-    """
+
+@dataclass
+class IndexState:
+    """How far this index has applied the log."""
+
+    indexer_id: str
+    position: int = 0  # the highest change applied
+    gaps: list[Gap] = field(default_factory=list)  # skipped ids, as ranges
+
+    @property
+    def safe_through(self) -> int:
+        """Every change at or below this one is applied."""
+        return min(lo for lo, _, _ in self.gaps) - 1 if self.gaps else self.position
+
+    def waiting_filter(self):  # type: ignore[no-untyped-def] - a SQLAlchemy clause
+        """The changes this index has not applied yet."""
+        return or_(
+            SearchChange.id > self.position,
+            *(SearchChange.id.between(lo, hi) for lo, hi, _ in self.gaps),
+        )
+
+
+def read_state(path: Path) -> IndexState | None:
+    """The state kept in an index folder, or None (a new folder, or one an older release made)."""
+    try:
+        raw = json.loads((path / STATE_FILE).read_text())
+        gaps = [(int(lo), int(hi), float(since)) for lo, hi, since in raw.get("gaps", [])]
+        return IndexState(str(raw["indexer_id"]), int(raw["position"]), gaps)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def write_state(path: Path, state: IndexState) -> None:
+    """Replace the folder's state file atomically."""
+    tmp = path / f".{STATE_FILE}.{os.getpid()}"
+    data = {"indexer_id": state.indexer_id, "position": state.position, "gaps": state.gaps}
+    tmp.write_text(json.dumps(data))
+    os.replace(tmp, path / STATE_FILE)
+
+
+def holes(lo: int, hi: int, found: Iterable[int]) -> list[tuple[int, int]]:
+    """The ranges within lo..hi holding none of the sorted ids ``found``."""
+    ranges = []
+    for found_id in found:
+        if found_id > lo:
+            ranges.append((lo, min(found_id, hi + 1) - 1))
+        lo = max(lo, found_id + 1)
+    if lo <= hi:
+        ranges.append((lo, hi))
+    return [(a, b) for a, b in ranges if a <= b]
+
+
+@contextmanager
+def folder_lock(engine: SearchEngine) -> Iterator[None]:
+    """Serialise steps and swaps on one index folder across processes (a host's indexer and a
+    `dpse search reindex` run beside it)."""
+    engine.path.parent.mkdir(parents=True, exist_ok=True)
+    with open(engine.path.parent / f".{engine.path.name}.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+# -- applying the log ------------------------------------------------------------------------
+
+
+def step(engine: SearchEngine, merge: bool = True) -> int:
+    """Apply the next batch of changes (or, with none waiting, merge small segments);
+    returns how many changes were applied. A new index, or one whose changes were pruned
+    before it applied them, is rebuilt first."""
+    with folder_lock(engine):
+        state = read_state(engine.path) if engine.path.exists() else None
+        if state is None or state.safe_through < pruned_through():
+            if state is not None:
+                log.warning("The search index fell behind the pruned change log: rebuilding")
+            rebuild(engine, locked=True)
+            state = read_state(engine.path)
+            assert state is not None  # the rebuild wrote it
+        rows = db.session.execute(
+            select(SearchChange.id, SearchChange.key)
+            .where(state.waiting_filter())
+            .order_by(SearchChange.id)
+            .limit(BATCH)
+        ).all()
+        db.session.rollback()  # no transaction held while we index
+        ix = engine.index()
+        if not rows:
+            _expire_gaps(engine, state)
+            if merge:
+                writer = ix.writer(timeout=30.0)
+                if band := segments_to_merge(writer.segments):
+                    _merge(engine, writer, band)
+                else:
+                    writer.cancel()
+            return 0
+        writer = ix.writer(timeout=30.0)
+        try:
+            _apply(engine, writer, [key for _, key in rows])
+            writer.commit(merge=False)
+        finally:
+            if not writer.is_closed:
+                writer.cancel()
+        _advance(state, [row_id for row_id, _ in rows])
+        write_state(engine.path, state)  # after the commit: a crash between replays, not loses
+        return len(rows)
+
+
+def _advance(state: IndexState, ids: list[int]) -> None:
+    """Move the position past the applied ids, remembering the ids skipped on the way."""
+    now = time.time()
+    found = sorted(ids)
+    gaps = [
+        (a, b, since)
+        for lo, hi, since in state.gaps
+        for a, b in holes(lo, hi, [i for i in found if lo <= i <= hi])
+    ]
+    if found[-1] > state.position:
+        above = [i for i in found if i > state.position]
+        gaps += [(a, b, now) for a, b in holes(state.position + 1, found[-1], above)]
+    state.position = max(state.position, found[-1])
+    state.gaps = gaps
+    _drop_old_gaps(state, now)
+
+
+def _drop_old_gaps(state: IndexState, now: float) -> bool:
+    kept = [gap for gap in state.gaps if now - gap[2] <= GAP_SECONDS][-MAX_GAPS:]
+    dropped = len(kept) != len(state.gaps)
+    state.gaps = kept
+    return dropped
+
+
+def _expire_gaps(engine: SearchEngine, state: IndexState) -> None:
+    if _drop_old_gaps(state, time.time()):
+        write_state(engine.path, state)
+
+
+def catch_up(engine: SearchEngine, merge: bool = True) -> int:
+    """Step until every committed change is applied (and, with ``merge``, merged)."""
     done = 0
-    db.session.info.pop("search_dirty", None)  # whatever this session queued is handled now
-    ix = engine.index()
-    try:
-        writer = ix.writer(timeout=wait)
-    except LockError:
-        return 0
-    try:
-        while True:
-            rows = db.session.execute(
-                select(SearchOutbox.id, SearchOutbox.key).order_by(SearchOutbox.id).limit(BATCH)
-            ).all()
-            db.session.rollback()  # no transaction held while we index
-            if rows:
-                _apply(engine, writer, [key for _, key in rows])
-                writer.commit(merge=False)
-                # Only now, with the index committed, may the rows go.
-                # Exactly the rows read: on PostgreSQL a lower id can commit after a higher.
-                db.session.execute(
-                    delete(SearchOutbox).where(SearchOutbox.id.in_([r[0] for r in rows]))
-                )
-                db.session.commit()
-                done += len(rows)
-                if batches is not None:
-                    batches -= 1
-                    if batches <= 0:  # the rest waits for a later drain
-                        break
-            elif merge and (band := segments_to_merge(writer.segments)):
-                _merge(engine, writer, band)
-            else:
-                break
-            try:
-                writer = ix.writer(timeout=max(wait, 5.0))
-            except LockError:  # another process took it meanwhile; it drains the rest
-                break
-    finally:
-        if not writer.is_closed:
-            writer.cancel()
+    while applied := step(engine, merge=False):
+        done += applied
+    if merge:
+        step(engine)
     return done
+
+
+def pending(engine: SearchEngine) -> int:
+    """How many committed changes this host's index has not applied yet."""
+    state = read_state(engine.path)
+    if state is None:
+        return db.session.scalar(select(func.count(SearchChange.id))) or 0
+    return db.session.scalar(select(func.count(SearchChange.id)).where(state.waiting_filter())) or 0
+
+
+def lag(engine: SearchEngine) -> tuple[int, float]:
+    """Changes waiting for this host's index, and how many seconds the oldest has waited."""
+    state = read_state(engine.path)
+    waiting = select(func.count(SearchChange.id), func.min(SearchChange.created_at))
+    if state is not None:
+        waiting = waiting.where(state.waiting_filter())
+    count, oldest = db.session.execute(waiting).one()
+    seconds = (utcnow() - oldest).total_seconds() if oldest is not None else 0.0
+    return count or 0, max(seconds, 0.0)
 
 
 def _apply(engine: SearchEngine, writer: SegmentWriter, keys: Iterable[str]) -> None:
@@ -106,8 +244,8 @@ def _merge(engine: SearchEngine, writer: SegmentWriter, band: list[Segment]) -> 
     """Replace the band's segments by one, indexing their documents afresh from the database.
 
     Measured here, Whoosh's own merge (``add_reader``) copies ~80 documents a second, and
-    indexing them again ~700: merging four 40-document segments took 4.5 s, holding the
-    writer lock all the while. What is gone from the database meanwhile is simply dropped.
+    indexing them again ~700: merging four 40-document segments took 4.5 s. What is gone from
+    the database meanwhile is simply dropped.
     """
     keys: list[str] = []
     for segment in band:
@@ -142,9 +280,22 @@ def _load(engine: SearchEngine, keys: Iterable[str]) -> dict[str, SearchDocument
     return found
 
 
-def rebuild(engine: SearchEngine, progress: Callable[[int, int], None] | None = None) -> int:
-    """Build a fresh index from the database in a new folder, then swap it in."""
-    started_with = db.session.scalar(select(func.max(SearchOutbox.id))) or 0
+# -- rebuilding ------------------------------------------------------------------------------
+
+
+def rebuild(
+    engine: SearchEngine,
+    progress: Callable[[int, int], None] | None = None,
+    locked: bool = False,
+) -> int:
+    """Build a fresh index from the database in a new folder, then swap it in.
+
+    The new folder starts at the log's last change; changes below it that were not yet
+    committed when the rebuild began become gaps, so they are applied when they appear.
+    """
+    # (an emptied log still starts after what was pruned)
+    started_with = max(db.session.scalar(select(func.max(SearchChange.id))) or 0, pruned_through())
+    start = _state_at(started_with, engine)
     total = sum(s.count_public() for s in engine.sources.values())
     fresh = engine.path.with_name(f"{engine.path.name}.new-{uuid.uuid4().hex[:8]}")
     fresh.mkdir(parents=True)
@@ -162,12 +313,40 @@ def rebuild(engine: SearchEngine, progress: Callable[[int, int], None] | None = 
             if progress and count % 100 == 0:
                 progress(count, total)
         writer.commit(optimize=not isinstance(writer, MpWriter))
+        write_state(fresh, start)
     except BaseException:
         writer.cancel()
         shutil.rmtree(fresh, ignore_errors=True)
         raise
     db.session.rollback()
-    # Hold the live index's lock so no drain writes into the folder being replaced.
+    if locked:
+        _swap(engine, fresh)
+    else:
+        with folder_lock(engine):
+            _swap(engine, fresh)
+    if progress:
+        progress(count, total)
+    log.info("Rebuilt the search index: %d documents, log position %d", count, started_with)
+    return count
+
+
+def _state_at(started_with: int, engine: SearchEngine) -> IndexState:
+    """A new folder's state: at ``started_with``, the ids below it not visible yet as gaps."""
+    previous = read_state(engine.path) if engine.path.exists() else None
+    state = IndexState(previous.indexer_id if previous else uuid.uuid4().hex, started_with)
+    low = max(pruned_through(), started_with - GAP_SCAN)
+    visible = db.session.scalars(
+        select(SearchChange.id)
+        .where(SearchChange.id > low, SearchChange.id <= started_with)
+        .order_by(SearchChange.id)
+    ).all()
+    now = time.time()
+    state.gaps = [(a, b, now) for a, b in holes(low + 1, started_with, visible)]
+    return state
+
+
+def _swap(engine: SearchEngine, fresh: Path) -> None:
+    """Put the fresh folder in the live one's place, holding Whoosh's writer lock as well."""
     engine.path.mkdir(parents=True, exist_ok=True)
     engine.index()  # make sure there is a live folder to swap out
     lock = engine.storage().lock("MAIN_WRITELOCK")  # the lock Whoosh's writers take
@@ -182,13 +361,107 @@ def rebuild(engine: SearchEngine, progress: Callable[[int, int], None] | None = 
         lock.release()
     engine.forget_searchers()
     shutil.rmtree(old, ignore_errors=True)
-    # Changes queued before the rebuild started are in the new index already.
-    db.session.execute(delete(SearchOutbox).where(SearchOutbox.id <= started_with))
-    db.session.commit()
-    if progress:
-        progress(count, total)
-    drain(engine, wait=5.0)
-    return count
+
+
+# -- heartbeats and pruning ------------------------------------------------------------------
+
+
+def pruned_through() -> int:
+    """No change at or below this id exists any more."""
+    value = db.session.scalar(select(SearchLogMark.value).where(SearchLogMark.name == PRUNED))
+    return value or 0
+
+
+def heartbeat(engine: SearchEngine) -> None:
+    """Tell the other hosts how far this index has got (pruning waits for live indexers)."""
+    state = read_state(engine.path)
+    if state is None:
+        return
+    values = {
+        "host": f"{socket.gethostname()}:{engine.path}"[:255],
+        "position": state.position,
+        "safe_through": state.safe_through,
+        "heartbeat_at": utcnow(),
+    }
+    done = db.session.execute(
+        update(SearchIndexer).where(SearchIndexer.id == state.indexer_id).values(**values)
+    ).rowcount
+    if not done:
+        db.session.add(SearchIndexer(id=state.indexer_id, **values))
+    try:
+        db.session.commit()
+    except IntegrityError:  # another process on this folder registered it meanwhile
+        db.session.rollback()
+
+
+def prune(live_seconds: float, retention: timedelta) -> int:
+    """Delete the changes every live indexer has passed, and any older than ``retention``;
+    returns how many went. An indexer silent for ``live_seconds`` is not waited for: if it
+    comes back behind what was pruned, it rebuilds."""
+    now = utcnow()
+    live = db.session.scalar(
+        select(func.min(SearchIndexer.safe_through)).where(
+            SearchIndexer.heartbeat_at >= now - timedelta(seconds=live_seconds)
+        )
+    )
+    expired = db.session.scalar(
+        select(func.max(SearchChange.id)).where(SearchChange.created_at < now - retention)
+    )
+    through = max(live or 0, expired or 0)
+    if through <= pruned_through():
+        db.session.rollback()
+        return 0
+    gone = db.session.execute(delete(SearchChange).where(SearchChange.id <= through)).rowcount
+    raised = db.session.execute(
+        update(SearchLogMark)
+        .where(SearchLogMark.name == PRUNED, SearchLogMark.value < through)
+        .values(value=through)
+    ).rowcount
+    if not raised and db.session.get(SearchLogMark, PRUNED) is None:
+        db.session.add(SearchLogMark(name=PRUNED, value=through))
+    db.session.execute(
+        delete(SearchIndexer).where(SearchIndexer.heartbeat_at < now - retention)
+    )
+    try:
+        db.session.commit()
+    except IntegrityError:  # another host pruned at the same moment; it will have raised it
+        db.session.rollback()
+        return 0
+    if gone:
+        log.info("Pruned %d search changes (through %d)", gone, through)
+    return gone
+
+
+def run(
+    engine: SearchEngine,
+    stop: threading.Event,
+    poll: float = 0.2,
+    live_seconds: float = 600.0,
+    retention: timedelta = timedelta(days=7),
+) -> None:
+    """The indexer's loop: apply, heartbeat every few seconds, prune every minute, until
+    ``stop`` is set. Errors are logged and retried (the database or index may come back)."""
+    last_beat = last_prune = 0.0
+    while not stop.is_set():
+        try:
+            applied = step(engine)
+            now = time.monotonic()
+            if now - last_beat >= 5.0 or applied:
+                heartbeat(engine)
+                last_beat = now
+            if now - last_prune >= 60.0:
+                prune(live_seconds, retention)
+                last_prune = now
+        except Exception:
+            db.session.rollback()
+            log.exception("The search indexer failed a step; retrying")
+            stop.wait(2.0)
+            continue
+        if not applied:
+            stop.wait(poll)
+
+
+# -- small helpers ---------------------------------------------------------------------------
 
 
 def segments_to_merge(segments: list[Segment]) -> list[Segment]:

@@ -10,6 +10,6 @@ from dpse.search.search_request import SearchRequest
 def titles(q: str) -> list[str]:
     """The titles of the first page of results for q, after applying the whole outbox."""
     engine = current_engine()
-    engine.drain(wait=5.0)
+    engine.drain()
     with engine.searching() as searcher:
         return [h.title for h in run_search(searcher, SearchRequest(q=q)).hits]

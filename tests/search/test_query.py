@@ -59,7 +59,7 @@ def corpus(users):
             technologies=["Solr"],
         ),
     ]
-    engine.drain(wait=5)
+    engine.drain()
     return made
 
 

@@ -1,0 +1,43 @@
+"""gunicorn settings: ``gunicorn -c python:dpse.gunicorn_conf dpse.wsgi:app`` (what `dpse
+serve` runs). Each can be overridden on the command line; DPSE_WORKERS and DPSE_THREADS set
+the process and thread counts.
+
+Rate limits are counted where DPSE_RATELIMIT_STORAGE_URI says: with the in-memory default
+only threads of one process share the counts, so production refuses several workers then.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+bind = os.environ.get("DPSE_BIND", "127.0.0.1:5000")
+workers = int(os.environ.get("DPSE_WORKERS", "1"))
+worker_class = "gthread"
+threads = int(os.environ.get("DPSE_THREADS", "8"))
+timeout = 30  # a worker silent this long is killed and replaced
+graceful_timeout = 30  # on SIGTERM: stop accepting, let in-flight requests finish this long
+keepalive = 5
+# The app logs one line per request, with its request id (dpse.logs); gunicorn logs errors.
+# If an operator turns gunicorn's access log on too, its logger class redacts link tokens.
+accesslog = None
+errorlog = "-"
+logger_class = "dpse.access_log.RedactingLogger"
+
+
+def shared_limits_problem(workers: int, env: dict[str, str]) -> str | None:
+    """Why this many workers cannot run with these settings, or None."""
+    storage = env.get("DPSE_RATELIMIT_STORAGE_URI", "memory://")
+    if workers > 1 and storage.startswith("memory://") and env.get("DPSE_ENV") == "production":
+        return (
+            f"{workers} workers would each count rate limits in their own memory; set "
+            "DPSE_RATELIMIT_STORAGE_URI=redis://… or run one worker (DPSE_WORKERS=1)"
+        )
+    return None
+
+
+def on_starting(server: Any) -> None:
+    """Refuse to start in a shape whose rate limits would not hold."""
+    problem = shared_limits_problem(server.cfg.workers, dict(os.environ))
+    if problem:
+        raise RuntimeError(problem)
