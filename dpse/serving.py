@@ -62,8 +62,10 @@ def run(  # noqa: PLR0913 - the serve command's options
         env=env,
     )
     children = (server, indexer)
+    stopping = []
 
     def forward(signum: int, _frame: Any) -> None:
+        stopping.append(signum)
         for child in children:
             if child.poll() is None:
                 child.send_signal(signum)
@@ -72,7 +74,7 @@ def run(  # noqa: PLR0913 - the serve command's options
         signal.signal(signum, forward)
     while all(child.poll() is None for child in children):
         time.sleep(0.2)
-    if server.poll() is None:
+    if server.poll() is None and not stopping:
         say("The search indexer stopped; stopping the server")
     for child in children:
         _stop(child)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.cookiejar
+import json
 import os
 import re
 import shutil
@@ -22,6 +23,7 @@ from dpse.accounts.models import Organisation, User
 from dpse.accounts.roles import Role
 from dpse.cli import cli
 from dpse.extensions import db
+from dpse.search.indexer import wait_for
 from dpse.search.schema import make_schema
 from tests.conftest import free_port
 
@@ -199,12 +201,20 @@ def test_serve_brings_up_the_demo_and_demo_users_can_sign_in(tmp_path):
         for path in ("/reset-password/SeCrEtToKeN.x.y", "/verify-email/SeCrEtToKeN.x.y"):
             with pytest.raises(urllib.error.HTTPError):  # a 400 page: the link is not valid
                 _get(opener, base + path)
+        # The indexer runs beside the server: the demo content becomes searchable.
+        assert wait_for(lambda: "LocalGov Drupal" in _get(opener, base + "/search?q=drupal"), 60)
+        with opener.open(base + "/healthz", timeout=10) as response:
+            health = json.loads(response.read())
+            assert response.headers["X-Request-Id"]
+        assert health["status"] == "ok" and health["indexer"]["lag_changes"] == 0
     finally:
         proc.terminate()
         output = proc.communicate(timeout=30)[0]
     assert "admin@dpse.example" in output and "demo-password" in output
-    # gunicorn's access log (on stdout) shows the requests, never the tokens in their paths
-    assert '"GET /reset-password/[redacted] HTTP/1.1" 400' in output
+    # The request log (one line each, with its request id) never shows the tokens in paths
+    request_line = r"INFO dpse.request \[[0-9a-f]{32}\] GET /reset-password/\[redacted\] 400"
+    assert re.search(request_line, output)
+    assert "Search indexer stopped" in output  # stopped with the server
     assert "SeCrEtToKeN" not in output
 
 
