@@ -16,9 +16,9 @@ country, outcome, year and tag facets), then measures and prints as plain-text t
 * p50/p95/p99/max query latency with one long-lived searcher for single query kinds, for the
   search page's full query (``dpse.search.results.run_search``), for hostile input through
   ``run_search``, and a breakdown of what the page query spends its time on;
-* "commit to visible" for one-document updates through the outbox (``SearchOutbox`` row,
-  commit, ``SearchEngine.drain``, ``SearchEngine.searching``) in a throwaway app and database,
-  and the segment merging that follows once the response is sent;
+* "commit to visible" for one-document updates through the change log (a ``SearchChange`` row
+  committed; the indexer loop ``indexer.run``, as `dpse search indexer` runs it, applies it;
+  ``SearchEngine.searching`` finds it) in a throwaway app and database;
 * the same corpus and query kinds on SQLite FTS5, and the Whoosh/FTS5 ratio per kind;
 * the targets of issue 6 with PASS/FAIL.
 
@@ -44,6 +44,7 @@ import signal
 import sqlite3
 import sys
 import tempfile
+import threading
 import time
 import zlib
 from collections.abc import Callable, Iterator, Sequence
@@ -64,9 +65,11 @@ from whoosh.searching import Searcher
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from dpse import create_app  # noqa: E402
 from dpse.extensions import db  # noqa: E402
+from dpse.search import indexer  # noqa: E402
 from dpse.search.docsets import DocSet  # noqa: E402
-from dpse.search.engine import Source, current_engine  # noqa: E402
-from dpse.search.models import SearchOutbox  # noqa: E402
+from dpse.search.engine import SearchEngine, Source, current_engine  # noqa: E402
+from dpse.search.indexer import IndexState, write_state  # noqa: E402
+from dpse.search.models import SearchChange  # noqa: E402
 from dpse.search.parsing import parse_user_query  # noqa: E402
 from dpse.search.ranking import rank_by_postings  # noqa: E402
 from dpse.search.results import run_search  # noqa: E402
@@ -606,16 +609,18 @@ def build_whoosh(corpus: Path, path: Path, docs: int, writer_mode: str) -> Build
     return Build(adding, committing, folder_mb(path), segments)
 
 
-# -- updates through the outbox --------------------------------------------------------------
+# -- updates through the change log and the indexer -----------------------------------------
 
-UPDATE_PARTS = ("commit", "drain", "up-to-date searcher", "search", "commit to visible")
-AFTER_PARTS = ("first page query after", "merge afterwards")
+UPDATE_PARTS = ("commit", "commit to visible", "first page query after")
+AFTER_PARTS: tuple[str, ...] = ()
+POLL_SECONDS = 0.005  # how often the bench looks for the marker while it waits
 
 
 def measure_updates(
     index_copy: Path, work: Path, vocab: Vocabulary, args: argparse.Namespace
 ) -> list[Timing]:
-    """Outbox row + commit -> SearchEngine.drain() -> a searcher from the engine finds it."""
+    """Change-log row + commit -> the indexer loop (``indexer.run``, what `dpse search indexer`
+    runs, here in a thread of this process) applies it -> a searcher from the engine finds it."""
     os.environ.update(
         {
             "DPSE_ENV": "testing",
@@ -642,37 +647,57 @@ def measure_updates(
     rng = random.Random(args.seed + 99)
     timings = [Timing(name, []) for name in (*UPDATE_PARTS, *AFTER_PARTS)]
     with app.app_context():
-        upgrade(directory=app.extensions["migrate"].directory, revision="heads")
+        upgrade(directory=app.extensions["migrate"].directory, revision="head")
         engine = current_engine()
         for doc_type in TYPE_WEIGHTS:  # replaces the domains' sources in this throwaway app
             engine.register(Source(doc_type, load, lambda: iter(()), lambda: 0))
-        with engine.searching():
-            pass
-        for k in range(args.updates):
-            doc = make_document(vocab, args.seed, rng.randint(1, args.docs))
-            mark = "benchmark" + "".join(chr(97 + int(d)) for d in f"{k:05d}")
-            marks[doc.id] = mark
-            t0 = time.perf_counter()
-            db.session.add(SearchOutbox(key=doc.key))
-            db.session.commit()
-            t1 = time.perf_counter()
-            engine.drain(merge=False)  # what a request does; merging waits for its response
-            t2 = time.perf_counter()
-            with engine.searching() as searcher:
+        # The copied index has followed the (empty) log so far: no rebuild on the first step.
+        write_state(index_copy, IndexState("bench", position=0))
+        stop = threading.Event()
+
+        def run_indexer() -> None:
+            with app.app_context():
+                indexer.run(engine, stop)
+
+        follower = threading.Thread(target=run_indexer, name="indexer")
+        follower.start()
+        try:
+            with engine.searching():
+                pass
+            for k in range(args.updates):
+                doc = make_document(vocab, args.seed, rng.randint(1, args.docs))
+                mark = "benchmark" + "".join(chr(97 + int(d)) for d in f"{k:05d}")
+                marks[doc.id] = mark
+                t0 = time.perf_counter()
+                db.session.add(SearchChange(key=doc.key))
+                db.session.commit()
+                t1 = time.perf_counter()
+                found = _wait_until_found(engine, mark, deadline=t1 + 30)
+                t2 = time.perf_counter()
+                if found != [doc.key]:
+                    raise RuntimeError(f"update {k} of {doc.key} is not visible: {found}")
+                with engine.searching() as searcher:
+                    run_search(searcher, SearchRequest(q=vocab.common(rng)))
                 t3 = time.perf_counter()
-                found = [h["key"] for h in searcher.search(parse_user_query(mark, searcher.schema))]
-                t4 = time.perf_counter()
-                run_search(searcher, SearchRequest(q=vocab.common(rng)))
-                t5 = time.perf_counter()
-            engine.drain()  # merges small segments when due, as after the response
-            t6 = time.perf_counter()
-            if found != [doc.key]:
-                raise RuntimeError(f"update {k} of {doc.key} is not visible: {found}")
-            spans = ((t0, t1), (t1, t2), (t2, t3), (t3, t4), (t1, t4), (t4, t5), (t5, t6))
-            for timing, (start, end) in zip(timings, spans, strict=True):
-                timing.ms.append((end - start) * 1000)
+                spans = ((t0, t1), (t1, t2), (t2, t3))
+                for timing, (start, end) in zip(timings, spans, strict=True):
+                    timing.ms.append((end - start) * 1000)
+                time.sleep(rng.uniform(0.05, 0.3))  # changes arrive at random moments
+        finally:
+            stop.set()
+            follower.join()
         db.session.remove()
     return timings
+
+
+def _wait_until_found(engine: SearchEngine, mark: str, deadline: float) -> list[str]:
+    """Search for the marker until the indexer has made it visible (or the deadline)."""
+    while True:
+        with engine.searching() as searcher:
+            found = [h["key"] for h in searcher.search(parse_user_query(mark, searcher.schema))]
+        if found or time.perf_counter() > deadline:
+            return found
+        time.sleep(POLL_SECONDS)
 
 
 # -- the run ---------------------------------------------------------------------------------
@@ -785,16 +810,15 @@ def run(args: argparse.Namespace, work: Path) -> None:
     report.updates = measure_updates(index_copy, work, vocab, args)
     report.note_rss("updates measured")
     table(
-        f"One-document update through the outbox ({args.updates} updates, "
+        f"One-document update through the change log and the indexer ({args.updates} updates, "
         f"{args.docs:,}-document index)",
         LATENCY_HEADERS,
         [t.row() for t in report.updates],
     )
     print(
-        "commit to visible = drain + up-to-date searcher (a new one per index generation) + "
-        "search;\nfirst page query after = run_search on that new searcher (common word);\n"
-        "merge afterwards = the drain a request runs once its response is sent: it merges\n"
-        "small segments when a band is full (the update was visible before it started)"
+        "commit to visible = from the commit until a searcher from the engine finds the marker:\n"
+        "the indexer's poll (every 0.2 s), its step and index commit, a new searcher;\n"
+        "first page query after = run_search on that new searcher (common word)"
     )
     table(
         "Peak RSS so far, MB (ru_maxrss: the peak since the process started, not its size now)",
