@@ -9,11 +9,6 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from dpse.extensions import db
 from dpse.slugs import slugify
 from dpse.tags.models import MAX_NAME, Tag, TagKind
-from dpse.tags.queries import tag_by_slug
-
-# tag_by_slug is a read (queries.py); kept importable here for callers outside this domain
-# that still import it from the service.
-__all__ = ["MAX_TAGS", "get_or_create_tags", "parse_tag_names", "tag_by_slug"]
 
 MAX_TAGS = 12
 

@@ -11,7 +11,7 @@ from dpse.forum import service as forum
 from dpse.moderation import service as moderation
 from dpse.notifications import queries, service
 from dpse.notifications.models import Notification, TargetType
-from dpse.tags.service import tag_by_slug
+from dpse.tags.queries import tag_by_slug
 from tests.casestudies.factories import make_case_study
 from tests.forum.factories import make_thread
 

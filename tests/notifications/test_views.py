@@ -8,7 +8,7 @@ from dpse.extensions import db
 from dpse.forum import service as forum
 from dpse.notifications import queries, service
 from dpse.notifications.models import Notification, Subscription, TargetType
-from dpse.tags.service import tag_by_slug
+from dpse.tags.queries import tag_by_slug
 from tests.casestudies.factories import make_case_study
 from tests.conftest import login, post_form
 from tests.forum.factories import make_thread
