@@ -10,7 +10,6 @@ from wtforms import (
     SelectChoice,
     SelectField,
     StringField,
-    TextAreaField,
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
@@ -26,6 +25,7 @@ from dpse.accounts.models import (
     OrganisationKind,
 )
 from dpse.accounts.roles import Role
+from dpse.fields import must_be_at_most, optional_area
 
 EMAIL_MESSAGE = "Enter an email address in the correct format, like name@council.gov.uk"
 
@@ -109,13 +109,7 @@ class RegisterForm(FlaskForm):
     )
     new_organisation = StringField(
         "Or, if it is not listed, your organisation's name",
-        validators=[
-            Optional(),
-            Length(
-                max=ORGANISATION_NAME_MAX,
-                message=f"Name must be {ORGANISATION_NAME_MAX:,} characters or fewer",
-            ),
-        ],
+        validators=[Optional(), must_be_at_most(ORGANISATION_NAME_MAX, "Name")],
     )
     new_organisation_kind = SelectField(
         "Kind of organisation",
@@ -165,23 +159,15 @@ class ProfileForm(FlaskForm):
     display_name = _display_name_field()
     job_title = StringField(
         "Job title",
-        validators=[
-            Optional(),
-            Length(
-                max=JOB_TITLE_MAX,
-                message=f"Job title must be {JOB_TITLE_MAX:,} characters or fewer",
-            ),
-        ],
+        validators=[Optional(), must_be_at_most(JOB_TITLE_MAX, "Job title")],
     )
     organisation_id = SelectField(
         "Organisation", coerce=_optional_int, validate_choice=True, validators=[Optional()]
     )
-    bio = TextAreaField(
+    bio = optional_area(
         "About you",
-        validators=[
-            Optional(),
-            Length(max=BIO_MAX, message=f"Keep this under {BIO_MAX:,} characters"),
-        ],
+        BIO_MAX,
+        "this",
         description="Markdown is supported. What you work on, what you can help others with.",
     )
 

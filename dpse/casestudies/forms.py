@@ -28,6 +28,7 @@ from dpse.casestudies.models import (
     Sector,
 )
 from dpse.casestudies.service import CaseStudyData
+from dpse.fields import keep_under, must_be_at_most, optional_line
 from dpse.tags.service import parse_tag_names
 
 SECTION_HINT = "Markdown: **bold**, *italic*, lists, links and ## headings."
@@ -42,14 +43,7 @@ def _list(text: str | None) -> list[str]:
 
 
 def _section_length() -> Length:
-    return Length(max=SECTION_MAX, message=f"Keep each section under {SECTION_MAX:,} characters")
-
-
-def _optional_text(label: str, max_length: int, description: str = "") -> StringField:
-    """A one-line field that may be left empty, of at most ``max_length`` characters."""
-    return StringField(
-        label, validators=[Optional(), Length(max=max_length)], description=description
-    )
+    return keep_under(SECTION_MAX, "each section")
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -66,7 +60,7 @@ class CaseStudyForm(FlaskForm):
         "Title",
         validators=[
             DataRequired("Enter a title"),
-            Length(max=TITLE_MAX, message=f"{TITLE_MAX:,} characters or fewer"),
+            must_be_at_most(TITLE_MAX, "Title"),
         ],
         description=(
             "Say what you built and for whom, e.g. 'Moving 12 council sites onto LocalGov Drupal'."
@@ -76,7 +70,7 @@ class CaseStudyForm(FlaskForm):
         "Summary",
         validators=[
             DataRequired("Enter a summary of one or two sentences"),
-            Length(max=SUMMARY_MAX, message=f"Summary must be {SUMMARY_MAX:,} characters or fewer"),
+            must_be_at_most(SUMMARY_MAX, "Summary"),
         ],
         description=(
             f"One or two sentences, up to {SUMMARY_MAX:,} characters. Shown in lists and search."
@@ -84,8 +78,8 @@ class CaseStudyForm(FlaskForm):
     )
     outcome = SelectField("Outcome", choices=_choices(Outcome), default=Outcome.SUCCESS.value)
     sector = SelectField("Sector", choices=_choices(Sector), default=Sector.LOCAL_GOVERNMENT.value)
-    country = _optional_text("Country", PLACE_MAX)
-    region = _optional_text("Region", PLACE_MAX)
+    country = optional_line("Country", PLACE_MAX)
+    region = optional_line("Region", PLACE_MAX)
     # Checked before anything is rendered, so a preview is bounded like a save.
     challenge = TextAreaField("The challenge", [_section_length()], description=SECTION_HINT)
     what_we_built = TextAreaField("What we built", [_section_length()], description=SECTION_HINT)
@@ -97,10 +91,12 @@ class CaseStudyForm(FlaskForm):
             "Required when the outcome is a failure or mixed. What would you do differently?"
         ),
     )
-    technologies = _optional_text(
-        "Technologies", 500, "Separate with commas, e.g. Drupal, LocalGov Drupal, Solr."
+    technologies = optional_line(
+        "Technologies", 500, description="Separate with commas, e.g. Drupal, LocalGov Drupal, Solr."
     )
-    topics = _optional_text("Topics", 500, "Separate with commas, e.g. accessibility, procurement.")
+    topics = optional_line(
+        "Topics", 500, description="Separate with commas, e.g. accessibility, procurement."
+    )
     suppliers = MultiCheckboxField("Suppliers involved", choices=[], validate_choice=True)
     started_on = DateField("Started", validators=[Optional()], format="%Y-%m-%d")
     live_on = DateField("Went live", validators=[Optional()], format="%Y-%m-%d")
@@ -108,18 +104,22 @@ class CaseStudyForm(FlaskForm):
     repository_url = URLField("Code repository", validators=[Optional(), Length(max=URL_MAX)])
     live_url = URLField("Live site", validators=[Optional(), Length(max=URL_MAX)])
     publiccode_url = URLField("publiccode.yml", validators=[Optional(), Length(max=URL_MAX)])
-    adapted_from = _optional_text(
+    adapted_from = optional_line(
         "Adapted from",
         1000,
-        "Web addresses of case studies on this site that you reused, separated by commas.",
+        description=(
+            "Web addresses of case studies on this site that you reused, separated by commas."
+        ),
     )
-    co_authors = _optional_text(
-        "Co-authors", 1000, "Email addresses of people with an account here, separated by commas."
+    co_authors = optional_line(
+        "Co-authors",
+        1000,
+        description="Email addresses of people with an account here, separated by commas.",
     )
-    slug = _optional_text(
+    slug = optional_line(
         "Web address",
         SLUG_MAX,
-        "The last part of the page's address. Old addresses keep redirecting.",
+        description="The last part of the page's address. Old addresses keep redirecting.",
     )
 
     def to_data(self) -> CaseStudyData:

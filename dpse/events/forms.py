@@ -27,6 +27,7 @@ from dpse.events.models import (
     EventStatus,
 )
 from dpse.events.times import DEFAULT_TIMEZONE, timezone_names
+from dpse.fields import optional_area, optional_line
 
 DATE_HINT = "For example, 30 March 2027"
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d %B %Y", "%d %b %Y"]
@@ -106,16 +107,8 @@ class EventForm(FlaskForm):
         choices=[SelectChoice(f.value, f.label) for f in EventFormat],
         default=EventFormat.IN_PERSON.value,
     )
-    venue_name = StringField(
-        "Venue",
-        validators=[
-            Optional(),
-            Length(
-                max=Event.VENUE_NAME_MAX,
-                message=f"Venue must be {Event.VENUE_NAME_MAX:,} characters or fewer",
-            ),
-        ],
-        description="Needed for in-person and hybrid events.",
+    venue_name = optional_line(
+        "Venue", Event.VENUE_NAME_MAX, description="Needed for in-person and hybrid events."
     )
     venue_address = TextAreaField(
         "Venue address",
@@ -155,12 +148,9 @@ class EventForm(FlaskForm):
         "Registration closes (date)", False, "Optional: by default it closes when the event ends."
     )
     registration_closes_time = _time("Registration closes (time)", False)
-    tags = StringField(
+    tags = optional_line(
         "Tags",
-        validators=[
-            Optional(),
-            Length(max=TAGS_MAX, message=f"Tags must be {TAGS_MAX:,} characters or fewer"),
-        ],
+        TAGS_MAX,
         description="Technologies and topics, separated by commas: drupal, accessibility",
     )
 
@@ -242,15 +232,10 @@ class StatusForm(FlaskForm):
     """Postpone, cancel or reinstate an event."""
 
     status = SelectField("New status", choices=[])
-    reason = TextAreaField(
+    reason = optional_area(
         "Reason",
-        validators=[
-            Optional(),
-            Length(
-                max=Event.STATUS_REASON_MAX,
-                message=f"Keep the reason under {Event.STATUS_REASON_MAX:,} characters",
-            ),
-        ],
+        Event.STATUS_REASON_MAX,
+        "the reason",
         description="Sent to everyone registered and shown on the event page.",
     )
 

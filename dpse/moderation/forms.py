@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from dpse.fields import keep_under
 from dpse.moderation.models import NOTE_MAX, REASON_MAX, REASON_MIN
 
 
@@ -55,10 +56,7 @@ class ResolveForm(NextForm):
 
     note = StringField(
         "What was done",
-        validators=[
-            Optional(),
-            Length(max=NOTE_MAX, message=f"Keep it under {NOTE_MAX:,} characters"),
-        ],
+        validators=[Optional(), keep_under(NOTE_MAX, "it")],
         description="Optional, e.g. 'Spoke to the author'. Empty means no action was needed.",
     )
 
