@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from dpse.casestudies.models import CaseStudy, Status
 from dpse.casestudies.queries import card_options
 from dpse.extensions import db
-from dpse.search.engine import Source
+from dpse.search.engine import Source, in_batches
 from dpse.search.schema import SearchDocument
 from dpse.urls import path_for
 
@@ -46,18 +46,8 @@ def load(ids: list[int]) -> dict[int, SearchDocument]:
 
 def iter_all(batch: int = 200) -> Iterator[SearchDocument]:
     """Every published case study, in id order, a batch at a time."""
-    last = 0
-    while True:
-        rows = list(
-            db.session.scalars(
-                _published().where(CaseStudy.id > last).order_by(CaseStudy.id).limit(batch)
-            ).unique()
-        )
-        if not rows:
-            return
-        for cs in rows:
-            yield to_doc(cs)
-        last = rows[-1].id
+    for rows in in_batches(_published(), CaseStudy.id, batch):
+        yield from (to_doc(cs) for cs in rows)
 
 
 def count_public() -> int:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from dpse.content import shorten
 from dpse.events.models import Event, EventStatus
 from dpse.extensions import db
-from dpse.search.engine import Source
+from dpse.search.engine import Source, in_batches
 from dpse.search.schema import SearchDocument
 from dpse.urls import path_for
 
@@ -45,15 +45,8 @@ def load(ids: list[int]) -> dict[int, SearchDocument]:
 
 def iter_all(batch: int = 200) -> Iterator[SearchDocument]:
     """Every listed event, in id order, a batch at a time."""
-    last = 0
-    while True:
-        rows = list(
-            db.session.scalars(_listed().where(Event.id > last).order_by(Event.id).limit(batch))
-        )
-        if not rows:
-            return
+    for rows in in_batches(_listed(), Event.id, batch):
         yield from (to_doc(e) for e in rows)
-        last = rows[-1].id
 
 
 def count_public() -> int:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from dpse.content import shorten
 from dpse.extensions import db
 from dpse.forum.models import Post, Thread
-from dpse.search.engine import Source
+from dpse.search.engine import Source, in_batches
 from dpse.search.models import queue_reindex
 from dpse.search.schema import SearchDocument
 from dpse.urls import path_for
@@ -85,16 +85,9 @@ def load_threads(ids: list[int]) -> dict[int, SearchDocument]:
 
 def iter_threads(batch: int = 200) -> Iterator[SearchDocument]:
     """Every visible thread, in id order, a batch at a time."""
-    last = 0
-    while True:
-        rows = list(
-            db.session.scalars(_threads().where(Thread.id > last).order_by(Thread.id).limit(batch))
-        )
-        if not rows:
-            return
+    for rows in in_batches(_threads(), Thread.id, batch):
         firsts = _first_posts([t.id for t in rows])
         yield from (thread_doc(t, firsts[t.id]) for t in rows if t.id in firsts)
-        last = rows[-1].id
 
 
 def count_threads() -> int:
@@ -122,20 +115,8 @@ def load_posts(ids: list[int]) -> dict[int, SearchDocument]:
 
 def iter_posts(batch: int = 500) -> Iterator[SearchDocument]:
     """Every indexable post, in id order, a batch at a time."""
-    last = 0
-    while True:
-        rows = list(
-            db.session.scalars(
-                _later_posts(Post.id.is_not(None))
-                .where(Post.id > last)
-                .order_by(Post.id)
-                .limit(batch)
-            ).unique()
-        )
-        if not rows:
-            return
+    for rows in in_batches(_later_posts(Post.id.is_not(None)), Post.id, batch):
         yield from (post_doc(p) for p in rows)
-        last = rows[-1].id
 
 
 def count_posts() -> int:

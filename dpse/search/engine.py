@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask, current_app
+from sqlalchemy import Select
+from sqlalchemy.orm import InstrumentedAttribute
 from whoosh import query
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import FileIndex
@@ -39,6 +41,21 @@ class Source:
     load: Callable[[list[int]], dict[int, SearchDocument]]  # public ones among ids
     iter_all: Callable[[], Iterator[SearchDocument]]  # every public document, for a rebuild
     count_public: Callable[[], int]
+
+
+def in_batches(query: Select, id_column: InstrumentedAttribute[int], size: int) -> Iterator[list]:
+    """A source's rows in id order, ``size`` at a time (keyset paging: each batch is one indexed
+    range read, however far the rebuild has got)."""
+    last = 0
+    while True:
+        rows = list(
+            db.session.scalars(query.where(id_column > last).order_by(id_column).limit(size))
+            .unique()
+        )
+        if not rows:
+            return
+        yield rows
+        last = rows[-1].id
 
 
 class SearchEngine:
