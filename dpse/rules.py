@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
+
+from dpse.extensions import db
 
 
 class RuleError(Exception):
@@ -14,6 +17,17 @@ class RuleError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+def commit_or_raise(error: RuleError) -> None:
+    """Commit the session's work; when a constraint refuses it — a racing writer got there a
+    moment before (the same report twice, an address just taken) — roll back and raise
+    ``error``, which tells the person what happened."""
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise error from None
 
 
 def show_on_form(form: FlaskForm, exc: RuleError, aliases: Mapping[str, str] | None = None) -> None:

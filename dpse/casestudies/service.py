@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.exc import IntegrityError
 
 from dpse.accounts.models import Organisation, OrganisationKind, User
 from dpse.accounts.service import get_user_by_email
@@ -54,7 +53,7 @@ from dpse.permissions import (
     can_review_case_study,
     can_submit_case_study,
 )
-from dpse.rules import RuleError
+from dpse.rules import RuleError, commit_or_raise
 from dpse.search.models import queue_reindex
 from dpse.slugs import insert_with_unique_slug, slugify, unique_slug
 from dpse.tags.models import TagKind
@@ -283,13 +282,9 @@ def update_case_study(editor: User, cs: CaseStudy, data: CaseStudyData, note: st
     if cs.status == Status.PUBLISHED:
         _refresh_reuse_counts(old_targets | {c.id for c in cs.adapted_from})
     queue_reindex("case_study", cs.id)
-    try:
-        db.session.commit()
-    except IntegrityError:  # another case study took the new address a moment ago
-        db.session.rollback()
-        raise CaseStudyError(
-            "Another case study took that web address just now: save again", "slug"
-        ) from None
+    commit_or_raise(
+        CaseStudyError("Another case study took that web address just now: save again", "slug")
+    )
     log.info("%r edited by %s (%s)", cs, editor, ", ".join(changed))
     return True
 

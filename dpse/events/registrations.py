@@ -25,7 +25,6 @@ import logging
 from datetime import datetime
 
 from sqlalchemy import func, select, text
-from sqlalchemy.exc import IntegrityError
 
 from dpse.accounts.models import User
 from dpse.events.announcements import event_summary, notify
@@ -36,6 +35,7 @@ from dpse.extensions import db
 from dpse.mixins import utcnow
 from dpse.notifications import service as notifications
 from dpse.permissions import can_register_for_events
+from dpse.rules import commit_or_raise
 
 log = logging.getLogger(__name__)
 
@@ -130,11 +130,7 @@ def register_for_event(event: Event, user: User, now: datetime | None = None) ->
         registration.status, registration.position = status, position
     if status == RegistrationStatus.GOING:
         event.going_count += 1
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise RegistrationError("You are already registered for this event.") from None
+    commit_or_raise(RegistrationError("You are already registered for this event."))
     log.info("%r created by %s", registration, user)
     return registration
 

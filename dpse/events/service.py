@@ -32,7 +32,7 @@ from dpse.extensions import db
 from dpse.mixins import utcnow
 from dpse.notifications import service as notifications
 from dpse.permissions import can_manage_event, can_organise_events
-from dpse.rules import RuleError
+from dpse.rules import RuleError, commit_or_raise
 from dpse.search.models import queue_reindex
 from dpse.slugs import insert_with_unique_slug, slugify
 from dpse.tags.service import get_or_create_tags
@@ -254,11 +254,8 @@ def update_event(event: Event, editor: User, details: EventDetails) -> Event:
             f"This is how it stands now:\n\n{event_summary(event)}",
         )
     queue_reindex("event", event.id)
-    try:
-        db.session.commit()
-    except IntegrityError:  # e.g. someone created the same new tag at the same moment
-        db.session.rollback()
-        raise EventError("Someone else saved a change at the same moment: save again") from None
+    # e.g. someone created the same new tag at the same moment
+    commit_or_raise(EventError("Someone else saved a change at the same moment: save again"))
     log.info("%r updated by %s", event, editor)
     notifications.send_emails_now()
     return event

@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 
 from dpse import audit
 from dpse.accounts.models import User
@@ -21,7 +20,7 @@ from dpse.moderation.models import NOTE_MAX, REASON_MAX, REASON_MIN, Flag, FlagS
 from dpse.notifications import emails as notification_emails
 from dpse.notifications import service as notifications
 from dpse.permissions import can_flag_case_study, can_flag_post, can_moderate
-from dpse.rules import RuleError
+from dpse.rules import RuleError, commit_or_raise
 
 log = logging.getLogger(__name__)
 
@@ -71,11 +70,7 @@ def _flag(reporter: User, already: str, reason: str, **target: int) -> Flag:
         raise ModerationError(already)
     flag = Flag(**target, reason=reason, reporter_id=reporter.id)
     db.session.add(flag)
-    try:
-        db.session.commit()
-    except IntegrityError:  # the same report sent twice at once: the first one stands
-        db.session.rollback()
-        raise ModerationError(already) from None
+    commit_or_raise(ModerationError(already))  # the same report sent twice at once: one stands
     log.info("%r created by %s", flag, reporter)
     return flag
 
