@@ -68,9 +68,9 @@ from dpse.extensions import db  # noqa: E402
 from dpse.search import indexer  # noqa: E402
 from dpse.search.docsets import DocSet  # noqa: E402
 from dpse.search.engine import SearchEngine, Source, current_engine  # noqa: E402
-from dpse.search.indexer import IndexState, write_state  # noqa: E402
 from dpse.search.models import SearchChange  # noqa: E402
 from dpse.search.parsing import parse_user_query  # noqa: E402
+from dpse.search.positions import IndexState, write_state  # noqa: E402
 from dpse.search.ranking import rank_by_postings  # noqa: E402
 from dpse.search.results import run_search  # noqa: E402
 from dpse.search.schema import FACETS, TEXT_FIELDS, SearchDocument, make_schema  # noqa: E402

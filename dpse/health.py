@@ -12,7 +12,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from dpse.extensions import db
-from dpse.search import indexer
+from dpse.search import positions
 from dpse.search.engine import current_engine
 from dpse.search.models import SearchChange
 
@@ -28,7 +28,7 @@ def healthz() -> ResponseReturnValue:
     healthy = index_present
     try:
         db.session.execute(text("SELECT 1"))
-        lag_changes, lag_seconds = indexer.lag(engine)
+        lag_changes, lag_seconds = positions.lag(engine)
         log_length = db.session.scalar(select(func.count(SearchChange.id))) or 0
         db.session.rollback()
     except SQLAlchemyError:

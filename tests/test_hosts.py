@@ -28,10 +28,10 @@ from dpse.events.models import Registration, RegistrationStatus
 from dpse.extensions import db
 from dpse.forum.models import Post
 from dpse.mixins import utcnow
-from dpse.search import indexer
 from dpse.search.engine import SearchEngine, current_engine
-from dpse.search.indexer import read_state, wait_for
+from dpse.search.indexer import wait_for
 from dpse.search.models import SearchIndexer
+from dpse.search.positions import prune, read_state
 from tests.conftest import CSRF_RE as CSRF
 from tests.conftest import PASSWORD, free_port
 from tests.forum.factories import make_thread
@@ -231,7 +231,7 @@ def test_two_hosts_follow_one_change_log(app, users, tmp_path):
             .values(heartbeat_at=utcnow() - timedelta(hours=1))  # silent past the live period
         )
         db.session.commit()
-        assert indexer.prune(600, timedelta(days=7)) > 0  # host one's position is enough now
+        assert prune(600, timedelta(days=7)) > 0  # host one's position is enough now
         two.start()
         assert wait_for(lambda: two.finds("weka") == 5, 60)
         two.stop()

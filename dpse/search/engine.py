@@ -20,7 +20,7 @@ from whoosh.query import Term
 from whoosh.searching import Searcher
 
 from dpse.extensions import db
-from dpse.search import indexer
+from dpse.search import indexer, positions
 from dpse.search.docsets import DocSet
 from dpse.search.parsing import parse_user_query
 from dpse.search.schema import TEXT_FIELDS, SearchDocument, make_schema, schema_signature
@@ -140,7 +140,7 @@ class SearchEngine:
 
     def pending(self) -> int:
         """How many committed changes this host's index has not applied yet."""
-        return indexer.pending(self)
+        return positions.pending(self)
 
     def drain(self, merge: bool = True) -> int:
         """Apply every waiting change now, in this process (the indexer's own steps); returns
@@ -164,7 +164,7 @@ class SearchEngine:
             segments = [sub.doc_count_all() for sub, _ in searcher.leaf_searchers()]
             schema_current = schema_signature(searcher.schema) == schema_signature(make_schema())
         expected = {t: s.count_public() for t, s in self.sources.items()}
-        pending, lag_seconds = indexer.lag(self)
+        pending, lag_seconds = positions.lag(self)
         db.session.rollback()
         return {
             "indexed": indexed,

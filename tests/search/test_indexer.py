@@ -10,10 +10,10 @@ from sqlalchemy import func, select, update
 from dpse.casestudies.models import CaseStudy
 from dpse.extensions import db
 from dpse.mixins import utcnow
-from dpse.search import indexer
+from dpse.search import indexer, positions
 from dpse.search.engine import SearchEngine, current_engine
-from dpse.search.indexer import IndexState, holes, read_state
 from dpse.search.models import SearchChange, SearchIndexer
+from dpse.search.positions import IndexState, holes, read_state
 from dpse.search.results import run_search
 from dpse.search.search_request import SearchRequest
 from tests.casestudies.factories import make_case_study
@@ -82,7 +82,7 @@ def test_a_gap_older_than_any_transaction_is_given_up(users, monkeypatch):
     db.session.commit()
     indexer.step(engine, merge=False)
     assert read_state(engine.path).safe_through == top
-    monkeypatch.setattr(indexer, "GAP_SECONDS", 0.0)
+    monkeypatch.setattr(positions, "GAP_SECONDS", 0.0)
     indexer.step(engine, merge=False)  # nothing waits; the old gap is dropped
     assert read_state(engine.path).safe_through == top + 5
 
@@ -91,15 +91,15 @@ def test_pruning_waits_for_every_live_indexer_and_a_late_one_rebuilds(users, tmp
     here, there = current_engine(), second_host(tmp_path)
     publish(users, "Echidna one")
     here.drain(), there.drain()
-    indexer.heartbeat(here), indexer.heartbeat(there)
+    positions.heartbeat(here), positions.heartbeat(there)
     first = db.session.scalar(select(func.max(SearchChange.id)))
-    assert indexer.prune(600, WEEK) > 0  # both have passed everything so far
+    assert positions.prune(600, WEEK) > 0  # both have passed everything so far
     assert db.session.scalar(select(func.count(SearchChange.id))) == 0
 
     publish(users, "Echidna two")  # host B is stopped while this happens
     here.drain()
-    indexer.heartbeat(here)
-    assert indexer.prune(600, WEEK) == 0  # B is live and has not applied it: the rows stay
+    positions.heartbeat(here)
+    assert positions.prune(600, WEEK) == 0  # B is live and has not applied it: the rows stay
     waiting = db.session.scalar(select(func.count(SearchChange.id)))
     assert waiting > 0
 
@@ -110,13 +110,13 @@ def test_pruning_waits_for_every_live_indexer_and_a_late_one_rebuilds(users, tmp
         .values(heartbeat_at=utcnow() - timedelta(hours=1))
     )
     db.session.commit()
-    assert indexer.prune(600, WEEK) == waiting
-    assert indexer.pruned_through() > first
+    assert positions.prune(600, WEEK) == waiting
+    assert positions.pruned_through() > first
     # B comes back behind what was pruned: it rebuilds, and finds everything.
     assert titles_in(there, "echidna") == ["Echidna one"]
     there.drain()
     assert titles_in(there, "echidna") == ["Echidna one", "Echidna two"]
-    assert read_state(there.path).safe_through >= indexer.pruned_through()
+    assert read_state(there.path).safe_through >= positions.pruned_through()
     assert there.status()["in_sync"]
     there.forget_searchers()
 
@@ -125,13 +125,13 @@ def test_changes_older_than_the_retention_go_even_if_an_indexer_lags(users):
     engine = current_engine()
     publish(users, "Fossa")
     engine.drain()
-    indexer.heartbeat(engine)
+    positions.heartbeat(engine)
     db.session.execute(
         update(SearchIndexer).values(safe_through=0)  # as if it had applied nothing
     )
     db.session.execute(update(SearchChange).values(created_at=utcnow() - timedelta(days=8)))
     db.session.commit()
-    assert indexer.prune(600, WEEK) > 0
+    assert positions.prune(600, WEEK) > 0
     assert db.session.scalar(select(func.count(SearchChange.id))) == 0
 
 
