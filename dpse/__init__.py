@@ -63,6 +63,7 @@ def register_logging(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind the unbound extensions of dpse.extensions to this app."""
+    from dpse.accounts import handles  # noqa: F401 - its listeners give every account a handle
     from dpse.accounts.queries import get_user_for_session
     from dpse.extensions import csrf, db, limiter, login_manager, migrate
     from dpse.security import init_security

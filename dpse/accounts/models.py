@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dpse.accounts.roles import Role
 from dpse.extensions import db
-from dpse.mixins import TimestampMixin, UTCDateTime, string_enum
+from dpse.mixins import TimestampMixin, UTCDateTime, string_enum, utcnow
 from dpse.rendering import RenderedMarkdown, StoredHTML
 
 # Field limits: the columns, forms and services all take them from here.
@@ -24,6 +24,8 @@ ORGANISATION_NAME_MAX = 200
 ORGANISATION_COUNTRY_MAX = 100
 ORGANISATION_WEBSITE_MAX = 500
 PASSWORD_MIN = 12
+HANDLE_MIN, HANDLE_MAX = 3, 30
+RECOVERY_CODES = 10
 PASSWORD_MAX = 1024  # a KDF over megabytes of input is a denial of service
 
 
@@ -108,6 +110,14 @@ class User(RenderedMarkdown, UserMixin, TimestampMixin, db.Model):
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    # Unique, lower-case a-z 0-9 -: how people tell two "Morgan Moderator"s apart (handles.py).
+    # Set at registration; accounts inserted without one get one from their name (handles.py).
+    handle: Mapped[str] = mapped_column(String(HANDLE_MAX), unique=True)
+    handle_key: Mapped[str] = mapped_column(String(HANDLE_MAX), unique=True)  # its skeleton
+    handle_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Two-factor sign-in (twofactor.py): a TOTP secret, in use once confirmed with a code.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="members")
 
@@ -137,3 +147,31 @@ class User(RenderedMarkdown, UserMixin, TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+
+class FormerHandle(db.Model):
+    """A handle someone gave up: its profile address redirects to them, and nobody else may
+    take it."""
+
+    __tablename__ = "former_handle"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    handle: Mapped[str] = mapped_column(String(HANDLE_MAX), unique=True)
+    handle_key: Mapped[str] = mapped_column(String(HANDLE_MAX), index=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class RecoveryCode(db.Model):
+    """One of a person's single-use two-factor recovery codes, stored hashed."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(255))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
