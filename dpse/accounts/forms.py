@@ -181,3 +181,49 @@ class AdminUserForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A form with only a CSRF token, for buttons that change something."""
+
+
+# Two-factor sign-in (dpse.accounts.twofactor). Codes are checked by the service, not here:
+# a wrong code is an answer about the account, not about what was typed.
+ONE_TIME_CODE_MAX = 20  # six digits, with room for the spaces people type
+
+
+class TwoFactorCodeForm(FlaskForm):
+    """A 6-digit code from the authenticator app."""
+
+    code = StringField(
+        "Code from your authenticator app",
+        validators=[
+            DataRequired("Enter the 6-digit code from your authenticator app"),
+            Length(max=ONE_TIME_CODE_MAX, message="Enter the 6 digits your app shows now"),
+        ],
+        description="The 6 digits your app shows for this site now, for example 123456.",
+        render_kw={"inputmode": "numeric", "spellcheck": "false", "autocapitalize": "off"},
+    )
+
+
+class RecoveryCodeForm(FlaskForm):
+    """One of the account's saved recovery codes."""
+
+    recovery_code = StringField(
+        "Recovery code",
+        validators=[
+            DataRequired("Enter one of your recovery codes"),
+            Length(max=ONE_TIME_CODE_MAX, message="Enter a code like abcd-2345"),
+        ],
+        description="One of the codes you saved when you set this up, like abcd-2345. "
+        "Each one works once.",
+        render_kw={"spellcheck": "false", "autocapitalize": "off"},
+    )
+
+
+class TwoFactorDisableForm(FlaskForm):
+    """Turning two-factor sign-in off asks for the password."""
+
+    password = PasswordField(
+        "Your password",
+        validators=[
+            DataRequired("Enter your password"),
+            Length(max=PASSWORD_MAX, message="Your password is not right"),
+        ],
+    )
