@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import time
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from dpse.accounts import devices, queries, service, signup
+from dpse.accounts import devices, queries, service, signup, twofactor
 from dpse.accounts.forms import (
     ChangePasswordForm,
     ConfirmForm,
@@ -129,11 +131,67 @@ def login() -> ResponseReturnValue:
             form.form_errors.append(
                 "The email address or password is not right, or the account is deactivated"
             )
+        elif twofactor.is_enabled(user):
+            return hold_for_second_factor(user, form.remember.data, next_url)
         else:
-            login_user(user, remember=form.remember.data)
-            flash(f"You are signed in as {user.display_name}.", "success")
-            return _remember_device(redirect(next_url), user)
+            return finish_sign_in(user, form.remember.data, next_url)
     return render_template("accounts/login.html", form=form), form_status(form)
+
+
+# Between a right password and a right second factor the session holds only this marker (the
+# session cookie is signed): who, with the token that ends it when they sign out everywhere,
+# whether to remember them, where to go, and since when. Nobody is signed in yet.
+SECOND_STEP_KEY = "dpse_second_step"
+SECOND_STEP_SECONDS = 300
+
+
+class HeldSignIn(NamedTuple):
+    """A sign-in waiting for its second factor."""
+
+    user: User
+    remember: bool
+    next_url: str
+
+
+def hold_for_second_factor(user: User, remember: bool, next_url: str) -> Response:
+    """Remember that the password was right and ask for a code from the app."""
+    session[SECOND_STEP_KEY] = {
+        "user": user.get_id(),
+        "remember": bool(remember),
+        "next": next_url,
+        "at": int(time.time()),
+    }
+    return redirect(url_for("accounts.login_two_factor"))
+
+
+def held_sign_in() -> HeldSignIn | None:
+    """The sign-in waiting for a second factor, unless it is stale or its account changed."""
+    held = session.get(SECOND_STEP_KEY)
+    if not isinstance(held, dict) or time.time() - held.get("at", 0) > SECOND_STEP_SECONDS:
+        session.pop(SECOND_STEP_KEY, None)
+        return None
+    user = queries.get_user_for_session(str(held.get("user", "")))
+    if user is None or not twofactor.is_enabled(user):
+        session.pop(SECOND_STEP_KEY, None)
+        return None
+    next_url = safe_next(held.get("next"), url_for("main.home"))
+    return HeldSignIn(user, bool(held.get("remember")), next_url)
+
+
+def held_account_key() -> str:
+    """The allowance second-factor attempts count against: the account's, wherever they
+    come from (read from the signed marker, no database look-up)."""
+    held = session.get(SECOND_STEP_KEY)
+    user_id = str(held.get("user", "")).partition(":")[0] if isinstance(held, dict) else ""
+    return f"second-step:{user_id}"
+
+
+def finish_sign_in(user: User, remember: bool, next_url: str) -> Response:
+    """Sign the person in (after the password, and the second factor when it is on)."""
+    session.pop(SECOND_STEP_KEY, None)
+    login_user(user, remember=remember)
+    flash(f"You are signed in as {user.display_name}.", "success")
+    return _remember_device(redirect(next_url), user)
 
 
 @bp.route("/logout", methods=["POST"])
