@@ -140,6 +140,12 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         "DEVICE_COOKIE_MAX_AGE": _int(env, "DPSE_DEVICE_COOKIE_DAYS", 365) * 24 * 3600,
         # Forum posts, replies and comments per account (successful ones count).
         "POST_RATE_LIMIT": env.get("DPSE_POST_RATE_LIMIT", "6 per minute;60 per hour"),
+        # Moderators and admins must sign in with a second factor (always in production; the
+        # test settings leave it to the tests that check it).
+        "TWO_FACTOR_FOR_STAFF": production
+        or _bool(env.get("DPSE_TWO_FACTOR_FOR_STAFF"), dpse_env != "testing"),
+        # Second-step sign-in attempts (codes and recovery codes) per account.
+        "TWO_FACTOR_RATE_LIMIT": env.get("DPSE_TWO_FACTOR_RATE_LIMIT", "5 per minute;20 per hour"),
         # Markdown previews per account (forum posts and case studies), checked before rendering.
         "PREVIEW_RATE_LIMIT": env.get("DPSE_PREVIEW_RATE_LIMIT", "30 per minute;300 per hour"),
         # A new account's posts wait for a moderator until this many have been approved.

@@ -26,6 +26,7 @@ from bleach._vendor.html5lib.treebuilders.base import ActiveFormattingElements
 from bleach.html5lib_shim import BleachHTMLParser, Filter
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
 from markupsafe import Markup
 
 ALLOWED_TAGS = frozenset(
@@ -34,7 +35,7 @@ ALLOWED_TAGS = frozenset(
     | {"mark", "sup", "sub"}
 )
 # Raise when a change to this module changes what it produces for some input.
-PIPELINE_VERSION = 1
+PIPELINE_VERSION = 2  # 2: @handle mentions link to the profile
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow ugc noopener"
 MAX_RAW_HTML_TAGS = 1000
@@ -182,9 +183,35 @@ def _adapt_tokens(state: StateCore) -> None:
                 token.attrs["align"] = style.removeprefix("text-align:")
 
 
+# A mention: @ and a handle (dpse.accounts.handles), not inside a word or an email address.
+MENTION = re.compile(
+    r"(?<![\w@.+/-])@([a-zA-Z0-9][a-zA-Z0-9-]{1,28}[a-zA-Z0-9])(?![\w-])"
+)
+
+
+def _mention(state: StateInline, silent: bool) -> bool:
+    """`@mina-member` becomes a link to /people/mina-member (a handle holds a letter)."""
+    found = MENTION.match(state.src, state.pos)
+    before = state.src[state.pos - 1] if state.pos else " "
+    inside_a_word = before.isalnum() or before in "_@.+/-"
+    if not found or inside_a_word or state.linkLevel > 0:
+        return False
+    if not any(c.isalpha() for c in found.group(1)):  # all digits: no handle
+        return False
+    if not silent:
+        link = state.push("link_open", "a", 1)
+        link.attrs = {"href": f"/people/{found.group(1).lower()}"}
+        state.push("text", "", 0).content = found.group(0)
+        state.push("link_close", "a", -1)
+    state.pos = found.end()
+    return True
+
+
 # MarkdownIt keeps no per-render state on the instance, so one shared parser is safe.
 _markdown = MarkdownIt("commonmark", {"xhtmlOut": False}).enable(["table", "strikethrough"])
 _markdown.core.ruler.push("dpse_adapt_tokens", _adapt_tokens)
+_markdown.inline.ruler.before("emphasis", "dpse_mention", _mention)
+_markdown.inline.add_terminator_char("@")  # else the text rule swallows it
 
 
 def sanitize_html(html_text: str) -> str:

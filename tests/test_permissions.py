@@ -28,7 +28,7 @@ def _as(client, role: str) -> None:
 def _try(client, users, action: str) -> bool:
     target = users["member"] if users else None
     if action == "view_public_pages":
-        urls = ["/", "/organisations", f"/people/{target.id}", "/case-studies", "/search?q=x"]
+        urls = ["/", "/organisations", f"/people/{target.handle}", "/case-studies", "/search?q=x"]
         return all(client.get(u).status_code == 200 for u in urls)
     if action == "edit_own_account":
         return client.get("/account").status_code == 200

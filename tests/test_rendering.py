@@ -86,7 +86,7 @@ def test_pages_read_stored_renderings(client, users, monkeypatch):
         f"/case-studies/{cs.slug}": "<strong>Fast</strong>",
         f"/forum/t/{thread.id}-{thread.slug}": "<em>reply</em>",
         f"/events/{event.slug}": "<strong>laptop</strong>",
-        f"/people/{users['member'].id}": "<em>like</em>",
+        f"/people/{users['member'].handle}": "<em>like</em>",
         "/search?q=reply": "reply",
         f"/events/{event.slug}.ics": "Bring a laptop",
     }

@@ -17,6 +17,7 @@ from dpse.accounts.models import (
     BIO_MAX,
     DISPLAY_NAME_MAX,
     EMAIL_MAX,
+    HANDLE_MAX,
     JOB_TITLE_MAX,
     KIND_LABELS,
     ORGANISATION_NAME_MAX,
@@ -99,11 +100,23 @@ class LoginForm(FlaskForm):
     remember = BooleanField("Keep me signed in on this device")
 
 
+def _handle_field(description: str) -> StringField:
+    return StringField(
+        "Handle",
+        validators=[Optional(), must_be_at_most(HANDLE_MAX, "Handle")],
+        description=description,
+    )
+
+
 class RegisterForm(FlaskForm):
     """Create an account."""
 
     email = _email_field()
     display_name = _display_name_field("Shown next to what you write.")
+    handle = _handle_field(
+        "Your unique name here, shown beside your name and used to mention you (@mina-member): "
+        "3 to 30 letters, digits and hyphens. Leave it empty to get one made from your name."
+    )
     organisation_id = SelectField(
         "Organisation", coerce=_optional_int, validate_choice=True, validators=[Optional()]
     )
@@ -157,6 +170,10 @@ class ProfileForm(FlaskForm):
     """What others see about you."""
 
     display_name = _display_name_field()
+    handle = _handle_field(
+        "3 to 30 letters, digits and hyphens. You can change it once in 30 days; your old "
+        "profile address keeps leading here."
+    )
     job_title = StringField(
         "Job title",
         validators=[Optional(), must_be_at_most(JOB_TITLE_MAX, "Job title")],

@@ -1,7 +1,8 @@
 """Handles: the unique name a person is known by (`@mina-member`, `/people/mina-member`).
 
 Display names may repeat; handles may not, and may not *look* like another's either. A handle
-is 3–30 of a-z, 0-9 and hyphens (no hyphen first or last), compared without case. Two handles
+is 3–30 of a-z, 0-9 and hyphens (no hyphen first or last, at least one letter, so it never
+reads as the numeric profile address it replaced), compared without case. Two handles
 clash when their *skeletons* match: the handle folded (NFKC, casefold), hyphens dropped, and the
 letter groups Unicode's confusables table maps onto one another among these characters made one
 (``rn`` looks like ``m``, ``0`` like ``o``, ``1`` and ``i`` like ``l``, …). Characters outside
@@ -14,6 +15,7 @@ pages and the migration's tests, and they read nothing but the handle tables.
 from __future__ import annotations
 
 import re
+import secrets
 import unicodedata
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -70,8 +72,8 @@ RESERVED = frozenset(
 # longest first; each becomes the character it is read as.
 _LOOK_ALIKE = (("rn", "m"), ("vv", "w"), ("cl", "d"), ("0", "o"), ("1", "l"), ("i", "l"))
 PROBLEMS = {
-    "format": f"Use {HANDLE_MIN} to {HANDLE_MAX} of a-z, 0-9 and hyphens, starting and ending "
-    "with a letter or digit",
+    "format": f"Use {HANDLE_MIN} to {HANDLE_MAX} of a-z, 0-9 and hyphens, with at least one "
+    "letter, starting and ending with a letter or digit",
     "reserved": "That handle is kept for the site: choose another",
     "taken": "That handle is taken, or looks too much like one that is: choose another",
 }
@@ -92,11 +94,9 @@ def skeleton(handle: str) -> str:
 
 def format_problem(handle: str) -> str | None:
     """Why this handle cannot be anyone's, whoever asks (None when it can)."""
-    if not PATTERN.fullmatch(handle) or "--" in handle:
+    if not PATTERN.fullmatch(handle) or "--" in handle or not re.search("[a-z]", handle):
         return PROBLEMS["format"]
-    if skeleton(handle) in _RESERVED_SKELETONS or any(
-        part in RESERVED for part in handle.split("-")[:1]
-    ):
+    if skeleton(handle) in _RESERVED_SKELETONS:
         return PROBLEMS["reserved"]
     return None
 
@@ -124,9 +124,15 @@ def clashes(handle: str, user: User | None = None) -> bool:
     return db.session.scalar(select(current.exists() | former.exists())) or False
 
 
-def suggest(display_name: str) -> str:
-    """A free handle made from a name: 'Mina Member' -> 'mina-member' (or 'mina-member-2')."""
-    return _free(_base(display_name), clashes)
+def suggest(display_name: str, random: bool = False) -> str:
+    """A free handle made from a name: 'Mina Member' -> 'mina-member' (or 'mina-member-2'; with
+    ``random``, 'mina-member-4821')."""
+    base = _base(display_name)
+    if not random:
+        return _free(base, clashes)
+    while clashes(candidate := f"{base}-{secrets.randbelow(9000) + 1000}"):
+        pass
+    return candidate
 
 
 def _base(display_name: str) -> str:

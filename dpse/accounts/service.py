@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+from datetime import datetime
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -14,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from dpse import mail
+from dpse.accounts import handles
 from dpse.accounts.models import (
     BIO_MAX,
     DISPLAY_NAME_MAX,
@@ -22,6 +24,7 @@ from dpse.accounts.models import (
     ORGANISATION_NAME_MAX,
     PASSWORD_MAX,
     PASSWORD_MIN,
+    FormerHandle,
     Organisation,
     OrganisationKind,
     User,
@@ -37,7 +40,7 @@ from dpse.extensions import db
 from dpse.locking import hold_write_lock
 from dpse.mixins import utcnow
 from dpse.permissions import can_change_role, can_manage_users
-from dpse.rules import RuleError
+from dpse.rules import RuleError, commit_or_raise
 from dpse.slugs import unique_slug
 from dpse.urls import absolute_url
 
@@ -126,16 +129,20 @@ def create_user(
     verified: bool = False,
     job_title: str = "",
     bio: str = "",
+    handle: str = "",
 ) -> User:
     """Create an account and commit; used by the CLI, seeding and tests (self-service sign-up
-    is ``register``, which never says whether an address has an account)."""
+    is ``register``, which never says whether an address has an account). Without a handle,
+    one is made from the name."""
     email = normalise_email(email)
     check_new_account(email, display_name, password)
+    handle = check_handle(handle)
     if get_user_by_email(email) is not None:
         raise AccountError(ALREADY_EXISTS, "email")
     user = add_user(
         email, display_name, hash_password(password), role, organisation, verified, job_title, bio
     )
+    user.handle = handle  # "" : one made from the name when it is inserted (handles.py)
     try:
         db.session.commit()
     except IntegrityError:  # the same address added at the same moment elsewhere
@@ -146,6 +153,38 @@ def create_user(
 
 
 ALREADY_EXISTS = "An account with this email address already exists: log in or reset the password"
+
+
+def check_handle(handle: str, user: User | None = None) -> str:
+    """The handle someone chose, normalised ("" when they left it to us); AccountError when
+    it breaks a rule or looks like another person's."""
+    handle = handles.normalise(handle)
+    if handle and (problem := handles.problem(handle, user)):
+        raise AccountError(problem, "handle")
+    return handle
+
+
+def change_handle(user: User, handle: str, now: datetime | None = None) -> bool:
+    """Give a person a new handle (at most once in 30 days); the old one keeps redirecting to
+    them and nobody else can take it. Returns False when it is the handle they have."""
+    handle = check_handle(handle, user)
+    if not handle or handle == user.handle:
+        return False
+    if (allowed := handles.can_change(user, now)) is not None:
+        raise AccountError(
+            f"You changed your handle recently: you can change it again from "
+            f"{allowed:%-d %B %Y}",
+            "handle",
+        )
+    old = user.handle
+    former = db.session.scalar(select(FormerHandle).where(FormerHandle.handle == handle))
+    if former is not None:  # taking back one of your own former handles
+        db.session.delete(former)
+    db.session.add(FormerHandle(handle=old, handle_key=handles.skeleton(old), user_id=user.id))
+    user.handle, user.handle_changed_at = handle, now or utcnow()
+    commit_or_raise(AccountError(handles.PROBLEMS["taken"], "handle"))
+    log.info("%r changed their handle from %s to %s", user, old, handle)
+    return True
 
 
 def check_new_account(email: str, display_name: str, password: str) -> None:

@@ -283,8 +283,6 @@ def init_app(app: Flask) -> None:
     """Send moderators and admins without two-factor sign-in to set it up before any other
     page opens. On by default; the test settings leave it off for the suite's staff accounts
     (tests/accounts/test_twofactor.py turns it on)."""
-    app.config.setdefault("TWO_FACTOR_FOR_STAFF", app.config.get("DPSE_ENV") != "testing")
-    app.config.setdefault("TWO_FACTOR_RATE_LIMIT", "5 per minute;20 per hour")
     app.before_request(_staff_set_up_first)
 
 

@@ -45,7 +45,10 @@ def notify_about(post: Post, new_thread: bool = False, when: datetime | None = N
                 chosen[person.id] = (rank, kind, text, person)
 
     offer(
-        mentioned_users(post.body), 0, "mention", f"{author.display_name} mentioned you in {about}"
+        mentioned_users(post.body),
+        0,
+        "mention",
+        f"{author.display_name} (@{author.handle}) mentioned you in {about}",
     )
     verb = "commented on" if target is not None else "replied in"
     offer(

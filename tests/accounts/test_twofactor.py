@@ -12,11 +12,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from dpse import create_app
 from dpse.accounts import twofactor
 from dpse.accounts.models import RECOVERY_CODES, RecoveryCode, User
 from dpse.accounts.service import AccountError
 from dpse.accounts.views.auth import SECOND_STEP_KEY
+from dpse.config import load_config
 from dpse.extensions import db, limiter
 from dpse.mail import OutboxEmail
 from tests.conftest import PASSWORD, csrf_token, login, post_form
@@ -71,9 +71,14 @@ def test_secret_uri_and_qr_code(app, users):
     assert twofactor.grouped("ABCDEFGHIJ") == "ABCD EFGH IJ"
 
 
-def test_the_staff_rule_is_on_outside_the_test_settings(app):
-    other = create_app({"DPSE_ENV": "development", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
-    assert other.config["TWO_FACTOR_FOR_STAFF"] is True
+def test_the_staff_rule_is_on_outside_the_test_settings(app, tmp_path):
+    def staff_rule(**env: str) -> bool:
+        return load_config({"DPSE_INSTANCE_PATH": str(tmp_path), **env})["TWO_FACTOR_FOR_STAFF"]
+
+    assert staff_rule(DPSE_ENV="development") is True
+    assert staff_rule(DPSE_ENV="development", DPSE_TWO_FACTOR_FOR_STAFF="0") is False
+    production = {"DPSE_SECRET_KEY": "k" * 40, "DPSE_BASE_URL": "https://exchange.example.org"}
+    assert staff_rule(DPSE_ENV="production", DPSE_TWO_FACTOR_FOR_STAFF="0", **production) is True
     assert app.config["TWO_FACTOR_FOR_STAFF"] is False  # the suite's staff accounts
 
 

@@ -36,12 +36,12 @@ def test_register_verify_and_see_the_badge(client):
     page = client.get("/account").get_data(as_text=True)
     assert "Not confirmed yet" in page
     user = db.session.scalars(select(User)).one()
-    profile = client.get(f"/people/{user.id}").get_data(as_text=True)
+    profile = client.get(f"/people/{user.handle}").get_data(as_text=True)
     assert "Verified public sector" not in profile
 
     response = client.get(_link("/verify-email/"))
     assert response.status_code == 302
-    profile = client.get(f"/people/{user.id}").get_data(as_text=True)
+    profile = client.get(f"/people/{user.handle}").get_data(as_text=True)
     assert "Verified public sector" in profile
     again = client.get(_link("/verify-email/"))
     assert again.status_code == 400
@@ -225,7 +225,7 @@ def test_profile_edit_keeps_input_on_error_and_renders_markdown_safely(client, u
         },
     )
     assert good.status_code == 302
-    html = client.get(f"/people/{users['member'].id}").get_data(as_text=True)
+    html = client.get(f"/people/{users['member'].handle}").get_data(as_text=True)
     assert "<strong>Bold</strong>" in html
     assert "<script>alert(1)" not in html
     assert 'href="javascript' not in html.lower()
@@ -233,7 +233,7 @@ def test_profile_edit_keeps_input_on_error_and_renders_markdown_safely(client, u
 
 def test_profile_and_organisation_pages(client, users, organisations):
     supplier = users["supplier"]
-    html = client.get(f"/people/{supplier.id}").get_data(as_text=True)
+    html = client.get(f"/people/{supplier.handle}").get_data(as_text=True)
     assert supplier.display_name in html and "Supplier" in html
     org = client.get("/organisations/acme-drupal-ltd").get_data(as_text=True)
     assert "Acme Drupal Ltd" in org and supplier.display_name in org
@@ -247,6 +247,6 @@ def test_deactivated_profile_is_hidden_from_the_public(client, users):
     from dpse.accounts import service
 
     service.set_active(users["admin"], users["member"], False)
-    assert client.get(f"/people/{users['member'].id}").status_code == 404
+    assert client.get(f"/people/{users['member'].handle}").status_code == 404
     login(client, "admin@testshire.gov.uk")
-    assert client.get(f"/people/{users['member'].id}").status_code == 200
+    assert client.get(f"/people/{users['member'].handle}").status_code == 200

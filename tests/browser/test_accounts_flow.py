@@ -178,7 +178,7 @@ SIGNED_IN_PAGES = [
     "/account/password",
     "/organisations",
     "/organisations/{organisation}",
-    "/people/{member}",
+    "/people/{handle}",
     "/forgot-password",
     "/admin/users",
     "/admin/users/{member}",
@@ -194,7 +194,7 @@ SIGNED_OUT_PAGES = [
     "/register",
     "/organisations",
     "/organisations/{organisation}",
-    "/people/{member}",
+    "/people/{handle}",
     "/forgot-password",
     "/no-such-page",
     "/case-studies",
@@ -205,7 +205,11 @@ SIGNED_OUT_PAGES = [
 
 
 def _fill(path: str, users: dict[str, User], organisations: dict[str, Organisation]) -> str:
-    return path.format(member=users["member"].id, organisation=organisations["council"].slug)
+    return path.format(
+        member=users["member"].id,
+        handle=users["member"].handle,
+        organisation=organisations["council"].slug,
+    )
 
 
 @pytest.mark.parametrize("path", SIGNED_IN_PAGES)

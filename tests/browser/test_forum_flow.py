@@ -149,7 +149,9 @@ def test_conversation_under_a_case_study(
 
     member.goto("/notifications")
     expect(
-        member.get_by_role("link", name=re.compile("Organiser Person mentioned you"))
+        member.get_by_role(
+            "link", name=re.compile(r"Organiser Person \(@organiser-person\) mentioned you")
+        )
     ).to_be_visible()
     axe_check(member)
 

@@ -1,40 +1,45 @@
-"""@mentions: which names a post mentions, and whom they reach."""
+"""@mentions: which handles a post mentions, whom they reach, and how they render."""
 
 from __future__ import annotations
 
 import pytest
 
 from dpse.accounts.service import create_user
-from dpse.forum.mentions import mention_key, mentioned_keys, mentioned_users
+from dpse.content import render_markdown
+from dpse.forum.mentions import mentioned_handles, mentioned_users
 from tests.conftest import PASSWORD
 
 
 @pytest.mark.parametrize(
-    ("body", "keys"),
+    ("body", "handles"),
     [
-        ("Thanks @Mina-Member!", ["mina-member"]),
-        ('Ask @"Mina Member" about it', ["mina-member"]),
+        ("Thanks @mina-member!", ["mina-member"]),
         ("@mina-member, @MINA-MEMBER and @Mina-Member.", ["mina-member"]),
-        ("@Lotte-de-Vries and @Sam", ["lotte-de-vries", "sam"]),
+        ("@lotte-de-vries and @sam", ["lotte-de-vries", "sam"]),
         ("Write to mina@harbourside.gov.uk", []),
-        ("> @Quoted-Person said so\n\nI agree", []),
-        ("Run `@decorator` and\n\n```\n@Code-Person\n```\n", []),
-        ('An @ on its own, or @- or @""', []),
-        ("Trailing hyphen @Mina-Member- please", ["mina-member"]),
+        ("> @quoted-person said so\n\nI agree", []),
+        ("Run `@decorator` and\n\n```\n@code-person\n```\n", []),
+        ('An @ on its own, or @- or @"" or @12345', []),
+        ("Trailing hyphen @mina-member- please", []),
     ],
 )
-def test_mentioned_keys(body, keys):
-    assert mentioned_keys(body) == keys
+def test_mentioned_handles(body, handles):
+    assert mentioned_handles(body) == handles
 
 
-def test_mention_key_turns_spaces_into_hyphens():
-    assert mention_key("  Lotte  de Vries ") == "lotte-de-vries"
-
-
-def test_mentioned_users_match_display_names_case_insensitively(users):
+def test_a_mention_reaches_exactly_the_person_with_that_handle(users):
+    """Two people may share a display name; a handle names one of them."""
+    twin = create_user(
+        "twin@testshire.gov.uk", "Member Person", PASSWORD, verified=True, handle="member-twin"
+    )
     inactive = create_user("gone@testshire.gov.uk", "Gone Person", PASSWORD, verified=True)
     inactive.active = False
-    found = mentioned_users(
-        '@member-person and @"Supplier Person" and @Gone-Person and @Nobody-Here'
-    )
+    found = mentioned_users("@member-person and @Supplier-Person and @gone-person and @nobody")
     assert [u.email for u in found] == ["member@testshire.gov.uk", "supplier@testshire.gov.uk"]
+    assert mentioned_users("@member-twin") == [twin]
+
+
+def test_a_mention_renders_as_a_link_to_the_profile():
+    html = render_markdown("Ask @Mina-Member, not mina@harbourside.gov.uk")
+    assert '<a href="/people/mina-member" rel="nofollow ugc noopener">@Mina-Member</a>' in html
+    assert "mina@harbourside.gov.uk" in html and html.count("<a ") == 1

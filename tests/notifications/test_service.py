@@ -64,10 +64,10 @@ def test_a_reply_notifies_each_follower_once_and_never_the_author(users):
 def test_a_mention_and_a_follow_on_the_same_post_make_one_notification(users):
     member, supplier = users["member"], users["supplier"]
     thread = make_thread(member)
-    forum.reply(supplier, thread, '@Member-Person and again @"Member Person", have a look')
+    forum.reply(supplier, thread, "@Member-Person and again @member-person, have a look")
     (only,) = _notifications()
     assert only.user_id == member.id and only.kind == "mention"
-    assert only.text == f"Supplier Person mentioned you in “{thread.title}”"
+    assert only.text == f"Supplier Person (@supplier-person) mentioned you in “{thread.title}”"
 
 
 def test_mentioning_someone_who_does_not_follow_notifies_them_once(users):

@@ -105,6 +105,7 @@ def register() -> ResponseReturnValue:
             organisation_id=form.organisation_id.data,
             new_organisation=form.new_organisation.data or "",
             new_organisation_kind=OrganisationKind(form.new_organisation_kind.data),
+            handle=form.handle.data or "",
         )
         try:
             signup.register(data)
@@ -277,6 +278,7 @@ def account() -> ResponseReturnValue:
         form.organisation_id.data = user.organisation_id
     if form.validate_on_submit():
         try:
+            service.change_handle(user, form.handle.data or "")
             service.update_profile(
                 user,
                 form.display_name.data,
