@@ -131,9 +131,11 @@ def register_search_sources(app: Flask) -> None:
 
 def register_providers(app: Flask) -> None:
     """What a lower domain shows from a higher one, without importing it (dpse.registry)."""
-    from dpse.casestudies.queries import for_organisation
+    from dpse.casestudies import queries as casestudies_queries
     from dpse.casestudies.queries import for_tag as case_studies_for_tag
+    from dpse.events import queries as events_queries
     from dpse.events.queries import tag_section as events_tag_section
+    from dpse.forum import queries as forum_queries
     from dpse.forum.queries import discussion_for
     from dpse.forum.queries import tag_section as forum_tag_section
     from dpse.notifications.models import TargetType
@@ -150,7 +152,12 @@ def register_providers(app: Flask) -> None:
         "tag_sections",
         lambda tag, user: {"following": is_following(user, TargetType.TAG, tag.id)},
     )
-    provide(app, "organisation.case_studies", for_organisation)  # on an organisation's page
+    # A person's profile and an organisation's page: each domain's lists, in this order.
+    provide(app, "profile.sections", casestudies_queries.profile_sections)
+    provide(app, "profile.sections", forum_queries.profile_sections)
+    provide(app, "profile.sections", events_queries.profile_sections)
+    provide(app, "organisation.sections", casestudies_queries.organisation_sections)
+    provide(app, "organisation.sections", events_queries.organisation_sections)
 
 
 def register_notification_targets(app: Flask) -> None:

@@ -115,3 +115,131 @@ def organisation_members(organisation: Organisation, page: int, per_page: int) -
         per_page=per_page,
         error_out=False,
     )
+
+
+# The people directory and the sections of profile and organisation pages. These imports sit
+# here, not at the top, because this block was appended while the top of the module was being
+# edited by someone else; move them up when next tidying the module.
+from dataclasses import dataclass  # noqa: E402
+from typing import Any  # noqa: E402
+
+from sqlalchemy import and_, false  # noqa: E402
+from sqlalchemy.sql.elements import ColumnElement  # noqa: E402
+
+from dpse.accounts.models import OrganisationKind  # noqa: E402
+from dpse.registry import providers  # noqa: E402
+
+PEOPLE_SEARCH_MAX = 100  # characters of the directory's "name or handle"
+
+
+@dataclass(frozen=True)
+class PeopleFilters:
+    """What the directory is narrowed to; every value comes from the URL, junk ignored."""
+
+    q: str = ""
+    organisation: str = ""  # an organisation's slug
+    kind: str = ""  # an OrganisationKind value
+    verified: bool = False  # verified public sector only
+
+    @classmethod
+    def from_args(cls, args: Any) -> PeopleFilters:
+        """Read the filters from request.args."""
+        kind = str(args.get("kind", ""))
+        return cls(
+            q=str(args.get("q", "")).strip()[:PEOPLE_SEARCH_MAX],
+            organisation=str(args.get("organisation", "")).strip()[:200],
+            kind=kind if kind in {k.value for k in OrganisationKind} else "",
+            verified=args.get("verified", "") in {"1", "y", "on", "true"},
+        )
+
+    @property
+    def active(self) -> bool:
+        return bool(self.q or self.organisation or self.kind or self.verified)
+
+
+def listed_people() -> ColumnElement[bool]:
+    """SQL condition: who directories and organisation pages list (active, email verified)."""
+    return and_(User.active.is_(True), User.email_verified_at.is_not(None))
+
+
+def _like_escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def verified_public_sector() -> ColumnElement[bool]:
+    """SQL twin of is_verified_public_sector: a verified email on a listed domain or below."""
+    domains = [_like_escaped(d) for d in current_app.config["PUBLIC_SECTOR_DOMAINS"]]
+    if not domains:
+        return false()
+    # Emails are stored lower-cased, as the domains are: a plain LIKE on the end suffices.
+    on_domain = or_(
+        *(User.email.like(f"%@{d}", escape="\\") for d in domains),
+        *(User.email.like(f"%.{d}", escape="\\") for d in domains),
+    )
+    return and_(User.email_verified_at.is_not(None), on_domain)
+
+
+def find_people(filters: PeopleFilters, page: int, per_page: int) -> Pagination:
+    """One page of the directory, by name: listed people matching every filter (two queries,
+    and one for the page's organisations)."""
+    stmt = (
+        select(User)
+        .where(listed_people())
+        .options(selectinload(User.organisation))
+        .order_by(func.lower(User.display_name), User.id)
+    )
+    if filters.q:
+        like = f"%{_like_escaped(filters.q.lower().removeprefix('@'))}%"
+        stmt = stmt.where(
+            or_(
+                func.lower(User.display_name).like(like, escape="\\"),
+                User.handle.like(like, escape="\\"),
+            )
+        )
+    if filters.organisation:
+        by_slug = select(Organisation.id).where(Organisation.slug == filters.organisation)
+        stmt = stmt.where(User.organisation_id.in_(by_slug))
+    if filters.kind:
+        of_kind = select(Organisation.id).where(Organisation.kind == OrganisationKind(filters.kind))
+        stmt = stmt.where(User.organisation_id.in_(of_kind))
+    if filters.verified:
+        stmt = stmt.where(verified_public_sector())
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def organisation_people(organisation: Organisation, page: int, per_page: int) -> Pagination:
+    """One page of an organisation's listed (active, verified) people, by name."""
+    return find_people(PeopleFilters(organisation=organisation.slug), page, per_page)
+
+
+@dataclass
+class Section:
+    """One list on a profile or organisation page, provided by the domain that owns its items
+    through the "profile.sections" and "organisation.sections" extension points (registry)."""
+
+    key: str  # its name in ?section=
+    heading: str
+    kind: str  # how the page shows an item: "case_study", "thread", "post" or "event"
+    pager: Pagination
+    empty: str  # what the page says when there is nothing
+
+    @property
+    def total(self) -> int:
+        return self.pager.total or 0
+
+
+def paginate(stmt: Any, page: int, per_page: int) -> Pagination:
+    """db.paginate for a section (a page past the end is empty, not an error)."""
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def page_sections(
+    point: str, owner: Any, only: str | None, page: int, per_page: int, preview: int
+) -> list[Section]:
+    """The sections other domains provide for a page (``point`` in the registry): just the one
+    named ``only``, at ``page``, when a provider knows it; else every section's first items."""
+    if only:
+        one = [s for provide in providers(point) for s in provide(owner, only, page, per_page)]
+        if one:
+            return one
+    return [s for provide in providers(point) for s in provide(owner, None, 1, preview)]

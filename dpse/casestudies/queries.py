@@ -10,7 +10,9 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
+from dpse.accounts import queries as accounts_queries
 from dpse.accounts.models import Organisation, User
+from dpse.accounts.queries import Section
 from dpse.casestudies.models import (
     CaseStudy,
     CaseStudyAuthor,
@@ -358,3 +360,70 @@ def follow_targets(ids: list[int], user: Any) -> dict[int, FollowTarget]:
         )
         for cs in rows
     }
+
+
+def _card_pager(*where: ColumnElement[bool], page: int, per_page: int) -> Any:
+    """A page of published case studies matching ``where``, newest first, loaded as cards."""
+    stmt = (
+        select(CaseStudy)
+        .where(CaseStudy.status == Status.PUBLISHED, *where)
+        .options(*card_options())
+        .order_by(CaseStudy.published_at.desc(), CaseStudy.id.desc())
+    )
+    return accounts_queries.paginate(stmt, page, per_page)
+
+
+def profile_sections(person: User, only: str | None, page: int, per_page: int) -> list[Section]:
+    """A profile's case studies: those the person wrote or co-wrote that are published."""
+    if only not in (None, "case-studies"):
+        return []
+    mine = select(CaseStudyAuthor.case_study_id).where(CaseStudyAuthor.user_id == person.id)
+    pager = _card_pager(CaseStudy.id.in_(mine), page=page, per_page=per_page)
+    return [
+        Section("case-studies", "Case studies", "case_study", pager, "No published case studies.")
+    ]
+
+
+def organisation_sections(
+    organisation: Organisation, only: str | None, page: int, per_page: int
+) -> list[Section]:
+    """An organisation page's case studies: those it wrote, and (for suppliers, or anyone
+    named as a supplier) those it supplied — the same set the list's supplier filter shows."""
+    sections = []
+    if only in (None, "case-studies"):
+        pager = _card_pager(
+            CaseStudy.organisation_id == organisation.id, page=page, per_page=per_page
+        )
+        sections.append(
+            Section(
+                "case-studies",
+                "Case studies it wrote",
+                "case_study",
+                pager,
+                f"{organisation.name} has not published a case study yet.",
+            )
+        )
+    if only in (None, "supplied"):
+        supplied = select(case_study_supplier.c.case_study_id).where(
+            case_study_supplier.c.organisation_id == organisation.id
+        )
+        pager = _card_pager(CaseStudy.id.in_(supplied), page=page, per_page=per_page)
+        if organisation.is_supplier or pager.total or only:
+            sections.append(
+                Section(
+                    "supplied",
+                    "Case studies it supplied",
+                    "case_study",
+                    pager,
+                    f"No published case study names {organisation.name} as a supplier yet.",
+                )
+            )
+    return sections
+
+
+def organisation_uses(organisation_id: int) -> int:
+    """How many case studies name the organisation, as author or as supplier
+    (``organisation.in_use``: an organisation still named is merged, not deleted)."""
+    wrote = select(func.count(CaseStudy.id)).where(CaseStudy.organisation_id == organisation_id)
+    supplied = select(func.count()).where(case_study_supplier.c.organisation_id == organisation_id)
+    return (db.session.scalar(wrote) or 0) + (db.session.scalar(supplied) or 0)

@@ -13,7 +13,9 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
+from dpse.accounts import queries as accounts_queries
 from dpse.accounts.models import Organisation, User
+from dpse.accounts.queries import Section
 from dpse.events.models import (
     CalendarFeed,
     Event,
@@ -268,3 +270,37 @@ def tag_section(tag: Tag, _user: Any) -> dict[str, Any]:
     upcoming = events_query(EventFilters(tag=tag.slug), past=False).limit(20)
     events = list(db.session.scalars(upcoming).unique())
     return {"events": events, "registrations": {}, "past": False}
+
+
+def _organised_pager(*where: Any, page: int, per_page: int) -> Any:
+    """A page of the events matching ``where``, latest start first."""
+    stmt = select(Event).where(*where).order_by(Event.starts_at.desc(), Event.id.desc())
+    return accounts_queries.paginate(stmt, page, per_page)
+
+
+def profile_sections(person: User, only: str | None, page: int, per_page: int) -> list[Section]:
+    """A profile's events: those the person organises (every event is public)."""
+    if only not in (None, "events"):
+        return []
+    pager = _organised_pager(Event.organiser_id == person.id, page=page, per_page=per_page)
+    return [Section("events", "Events organised", "event", pager, "No events organised.")]
+
+
+def organisation_sections(
+    organisation: Organisation, only: str | None, page: int, per_page: int
+) -> list[Section]:
+    """An organisation page's events: those run in its name."""
+    if only not in (None, "events"):
+        return []
+    pager = _organised_pager(Event.organisation_id == organisation.id, page=page, per_page=per_page)
+    return [Section("events", "Events organised", "event", pager, "No events organised yet.")]
+
+
+def organisation_uses(organisation_id: int) -> int:
+    """How many events name the organisation (``organisation.in_use``)."""
+    return (
+        db.session.scalar(
+            select(func.count(Event.id)).where(Event.organisation_id == organisation_id)
+        )
+        or 0
+    )

@@ -12,10 +12,12 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import and_, func, or_, select, true
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
+from dpse.accounts import queries as accounts_queries
 from dpse.accounts.models import User
+from dpse.accounts.queries import Section
 from dpse.extensions import db
 from dpse.forum import discussions
 from dpse.forum.models import Category, Post, PostRevision, Thread, thread_tag
@@ -388,3 +390,55 @@ def discussion_thread_id(target_type: TargetType, target_id: int) -> int | None:
     kind = DISCUSSION_KINDS.get(target_type)
     thread = discussions.thread_for(kind, target_id) if kind else None
     return thread.id if thread is not None else None
+
+
+def _is_reply() -> ColumnElement[bool]:
+    """SQL condition on Post (joined to Thread): not the opening post of a forum thread (every
+    comment under a case study or event counts as a reply)."""
+    opening = aliased(Post)  # the outer query's Post is another row
+    first = (
+        select(opening.id)
+        .where(opening.thread_id == Thread.id)
+        .order_by(opening.created_at, opening.id)
+        .limit(1)
+        .correlate(Thread)
+        .scalar_subquery()
+    )
+    return or_(Thread.case_study_id.is_not(None), Thread.event_id.is_not(None), Post.id != first)
+
+
+def profile_sections(person: User, only: str | None, page: int, per_page: int) -> list[Section]:
+    """A profile's forum sections: the threads the person started and their replies, as
+    everyone sees them (nothing hidden or waiting for review), newest first."""
+    sections = []
+    if only in (None, "threads"):
+        threads = (
+            select(Thread)
+            .where(
+                Thread.author_id == person.id,
+                Thread.visible.is_(True),
+                Thread.case_study_id.is_(None),
+                Thread.event_id.is_(None),
+            )
+            .options(joinedload(Thread.category))
+            .order_by(Thread.created_at.desc(), Thread.id.desc())
+        )
+        pager = accounts_queries.paginate(threads, page, per_page)
+        sections.append(Section("threads", "Forum threads", "thread", pager, "No threads yet."))
+    if only in (None, "replies"):
+        replies = (
+            select(Post)
+            .join(Thread, Thread.id == Post.thread_id)
+            .where(
+                Post.author_id == person.id,
+                Post.hidden_at.is_(None),
+                Post.held_for_review.is_(False),
+                Thread.visible.is_(True),
+                _is_reply(),
+            )
+            .options(contains_eager(Post.thread))
+            .order_by(Post.created_at.desc(), Post.id.desc())
+        )
+        pager = accounts_queries.paginate(replies, page, per_page)
+        sections.append(Section("replies", "Replies", "post", pager, "No replies yet."))
+    return sections

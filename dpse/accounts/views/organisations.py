@@ -1,19 +1,21 @@
 """Public pages about organisations: the list, and one organisation with its people.
 
-An organisation's case studies come from the ``organisation.case_studies`` extension point
-(casestudies provides it in create_app): accounts sits below casestudies and does not import it.
+An organisation's other lists (case studies it wrote or supplied, events it ran) come from the
+``organisation.sections`` extension point (those domains provide them in create_app): accounts
+sits below them and does not import them. Each shows its first few items and a count;
+?section=<key>&page=N shows one list, paged (?page=N alone pages the people).
 """
 
 from __future__ import annotations
 
-from flask import abort, render_template
+from flask import abort, render_template, request
 
 from dpse.accounts import queries
 from dpse.accounts.views import bp
-from dpse.registry import providers
 from dpse.web import page_arg, page_size
 
-ORGANISATION_CASE_STUDIES = "organisation.case_studies"
+ORGANISATION_SECTIONS = "organisation.sections"
+PREVIEW = 5  # items of each list on the organisation's page itself
 
 
 @bp.route("/organisations")
@@ -26,17 +28,20 @@ def organisations() -> str:
 
 @bp.route("/organisations/<slug>")
 def organisation(slug: str) -> str:
-    """An organisation and its people."""
+    """An organisation, its verified people, and what it wrote, supplied and organised."""
     org = queries.get_organisation_by_slug(slug)
     if org is None:
         abort(404)
-    members = queries.organisation_members(org, page_arg(), page_size())
-    case_studies = [
-        cs for provide in providers(ORGANISATION_CASE_STUDIES) for cs in provide(org.id)
-    ]
+    only = request.args.get("section") or None
+    sections = queries.page_sections(
+        ORGANISATION_SECTIONS, org, only, page_arg(), page_size(), PREVIEW
+    )
+    showing_one = only is not None and [s.key for s in sections] == [only]
+    members = None if showing_one else queries.organisation_people(org, page_arg(), page_size())
     return render_template(
         "accounts/organisation.html",
         organisation=org,
         members=members,
-        case_studies=case_studies,
+        sections=sections,
+        showing_one=showing_one,
     )
