@@ -5,6 +5,13 @@ from flask import Blueprint
 bp = Blueprint("accounts", __name__)
 
 # At the bottom: each route module imports ``bp`` from here.
-from dpse.accounts.views import admin, auth, organisations, profiles, twofactor  # noqa: E402
+from dpse.accounts.views import (  # noqa: E402
+    admin,
+    auth,
+    organisations,
+    people,
+    profiles,
+    twofactor,
+)
 
-__all__ = ["admin", "auth", "bp", "organisations", "profiles", "twofactor"]
+__all__ = ["admin", "auth", "bp", "organisations", "people", "profiles", "twofactor"]
