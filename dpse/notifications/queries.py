@@ -1,6 +1,7 @@
-"""Notification reads: a person's notifications, what they follow, their email setting, and
-what can be followed. Each domain provides, in create_app, how to find its followable objects'
-titles and addresses; this module imports none of them (dpse.registry).
+"""Notification reads: a person's notifications, what they follow, their email setting, the
+counts in their header, who the moderators are, and what can be followed. Each domain
+provides, in create_app, how to find its followable objects' titles and addresses; this module
+imports none of them (dpse.registry).
 
 A resolver takes ids and the reader and returns the followable ones (those the reader may
 see); a new kind of thing plugs in with one `register_follow_target` call in create_app.
@@ -16,6 +17,7 @@ from flask import Flask, g
 from sqlalchemy import func, select, tuple_
 
 from dpse.accounts.models import User
+from dpse.accounts.roles import Role
 from dpse.extensions import db
 from dpse.notifications.models import (
     Notification,
@@ -27,6 +29,7 @@ from dpse.registry import provide, providers
 
 FOLLOW_TARGETS = "notifications.follow_targets"
 DISCUSSIONS = "notifications.discussions"
+HEADER_COUNTS = "notifications.header_counts"
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,8 @@ class FollowTarget:
 Resolver = Callable[[list[int], Any], dict[int, FollowTarget]]
 # (target type, target id) -> the id of the thread holding its comments, if it has one yet.
 DiscussionLookup = Callable[[TargetType, int], int | None]
+# The signed-in person -> {name: a scalar subquery counting what waits for them}.
+HeaderCount = Callable[[Any], dict[str, Any]]
 
 
 def register_follow_target(app: Flask, target_type: TargetType, resolver: Resolver) -> None:
@@ -109,22 +114,50 @@ def email_enabled(user: User) -> bool:
     return bool(pref and pref.email_enabled)
 
 
+def register_header_count(app: Flask, count: HeaderCount) -> None:
+    """Add counts to the signed-in person's header (in create_app): ``count(user)`` gives
+    {name: scalar subquery} for that person, or {} when nothing applies to them."""
+    provide(app, HEADER_COUNTS, count)
+
+
+def header_counts(user: User | Any) -> dict[str, int]:
+    """The numbers in the signed-in person's header, in one statement once per request:
+    "notifications" (unread) and whatever other domains register (the moderation queue)."""
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    cached = g.get("_dpse_header_counts")
+    if cached is None:
+        counts: dict[str, Any] = {
+            "notifications": select(func.count(Notification.id))
+            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+            .scalar_subquery()
+        }
+        for count in providers(HEADER_COUNTS):
+            counts.update(count(user))
+        row = db.session.execute(select(*(c.label(n) for n, c in counts.items()))).one()
+        cached = {name: int(value or 0) for name, value in zip(counts, row, strict=True)}
+        g._dpse_header_counts = cached
+    return cached
+
+
 def unread_count(user: User | Any) -> int:
     """Unread notifications of the signed-in person, counted once per request."""
-    if not getattr(user, "is_authenticated", False):
-        return 0
-    cached = g.get("_dpse_unread_notifications")
-    if cached is None:
-        cached = (
-            db.session.scalar(
-                select(func.count(Notification.id)).where(
-                    Notification.user_id == user.id, Notification.read_at.is_(None)
-                )
-            )
-            or 0
+    return header_counts(user).get("notifications", 0)
+
+
+# The roles dpse.permissions.can_moderate lets in (a test keeps the two in step).
+MODERATING_ROLES = (Role.MODERATOR, Role.ADMIN)
+
+
+def moderators() -> list[User]:
+    """Active moderators and admins: the people told what waits in the moderation queue."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.role.in_(MODERATING_ROLES), User.active.is_(True))
+            .order_by(User.id)
         )
-        g._dpse_unread_notifications = cached
-    return cached
+    )
 
 
 def notifications_page(user: User, page: int, per_page: int) -> Any:

@@ -1,9 +1,9 @@
 """Following and notifying: subscriptions, in-app notifications and email preferences.
 
-`notify`, `notify_by_email_now`, `add_subscription` and `withdraw` work inside the caller's
-transaction (the caller commits, then calls `send_emails_now`); `follow`, `unfollow`,
-`mark_read` and `set_email_enabled` are use cases of their own and commit. This is the one way
-any domain tells someone something: no other domain sends email itself.
+`notify`, `notify_moderators`, `notify_by_email_now`, `add_subscription` and `withdraw` work
+inside the caller's transaction (the caller commits, then calls `send_emails_now`); `follow`,
+`unfollow`, `mark_read` and `set_email_enabled` are use cases of their own and commit. This
+is the one way any domain tells someone something: no other domain sends email itself.
 """
 
 from __future__ import annotations
@@ -183,6 +183,18 @@ def notify(
     )
     db.session.add(notification)
     return notification
+
+
+def notify_moderators(kind: str, text: str, url: str, source: str, actor: User) -> int:
+    """Tell every active moderator and admin but the actor that something waits for them (no
+    commit): once each per ``source``, by email too in the batches of those who want emails.
+    Returns how many were told."""
+    told = already_notified(source)
+    people = [p for p in queries.moderators() if p.id != actor.id and p.id not in told]
+    wanting_email = emailing(p.id for p in people)
+    for person in people:
+        notify(person, kind, text, url, source=source, email=person.id in wanting_email)
+    return len(people)
 
 
 def notify_by_email_now(

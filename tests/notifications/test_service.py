@@ -146,12 +146,12 @@ def test_unread_count_and_marking_read(users):
     db.session.expire_all()
     from flask import g
 
-    g.pop("_dpse_unread_notifications", None)
+    g.pop("_dpse_header_counts", None)
     assert queries.unread_count(member) == 3
     first = _notifications()[0]
     assert service.open_notification(users["supplier"], first.id) is None  # not theirs
     assert service.open_notification(member, first.id).read_at is not None
     assert service.mark_all_read(member, up_to_id=_notifications()[1].id) == 1
     assert service.mark_all_read(member) == 1
-    g.pop("_dpse_unread_notifications", None)
+    g.pop("_dpse_header_counts", None)
     assert queries.unread_count(member) == 0
