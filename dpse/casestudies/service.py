@@ -304,6 +304,14 @@ def submit(user: User, cs: CaseStudy) -> None:
     _check(can_submit_case_study(user, cs))
     cs.status = Status.SUBMITTED
     cs.submitted_at = utcnow()
+    # Each submission is news to the moderators (a resubmission after changes too).
+    notifications.notify_moderators(
+        "review",
+        f"{user.display_name} (@{user.handle}) sent the case study “{cs.title}” for review",
+        path_for("casestudies.show", slug=cs.slug),
+        source=f"review:case_study:{cs.id}:{cs.submitted_at:%Y%m%d%H%M%S%f}",
+        actor=user,
+    )
     db.session.commit()
     log.info("%r submitted by %s", cs, user)
 

@@ -43,6 +43,7 @@ from dpse.rules import RuleError
 from dpse.slugs import slugify, unique_slug
 from dpse.tags.models import TagKind
 from dpse.tags.service import get_or_create_tags
+from dpse.urls import path_for
 
 log = logging.getLogger(__name__)
 # Category addresses that would hide forum pages (/forum/t/…, /forum/new …).
@@ -206,6 +207,15 @@ def _add_post(
     )
     db.session.add(post)
     db.session.flush()
+    if held:
+        notifications.notify_moderators(
+            "held_post",
+            f"{author.display_name} (@{author.handle}) posted in “{thread.title}”: "
+            "the post waits for review",
+            path_for("moderation.index") + f"#held-{post.id}",
+            source=f"held:{post.id}",
+            actor=author,
+        )
     return post
 
 

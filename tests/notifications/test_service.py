@@ -108,6 +108,7 @@ def test_following_a_tag_tells_you_about_new_threads_with_it(users):
 def test_following_a_case_study_tells_you_about_its_comments(users):
     author, member, supplier = users["organiser"], users["member"], users["supplier"]
     cs = make_case_study(author, status="published", moderator=users["moderator"])
+    db.session.execute(db.delete(Notification))  # the moderators were told of its submission
     service.follow(supplier, TargetType.CASE_STUDY, cs.id)
     forum.comment(member, "case_study", cs.id, "What did hosting cost?")
     kinds = {n.user_id: n.kind for n in _notifications()}
@@ -115,15 +116,19 @@ def test_following_a_case_study_tells_you_about_its_comments(users):
     assert all(cs.title in n.text for n in _notifications())
 
 
-def test_held_posts_notify_nobody_until_approved_and_then_once(app, users):
+def test_held_posts_notify_only_moderators_until_approved_and_then_once(app, users):
     member, supplier, moderator = users["member"], users["supplier"], users["moderator"]
+    admin = users["admin"]
     thread = make_thread(member)
     app.config["HOLD_FIRST_POSTS"] = 1
     held = forum.reply(supplier, thread, "Hi @Moderator-Person")
-    assert held.held_for_review and _notifications() == []
+    assert held.held_for_review
+    waiting = {(moderator.id, "held_post"), (admin.id, "held_post")}
+    assert {(n.user_id, n.kind) for n in _notifications()} == waiting
     app.config["HOLD_FIRST_POSTS"] = 0
     moderation.release_post(moderator, held)
-    assert _by_user() == Counter({member.id: 1, moderator.id: 1, supplier.id: 1})
+    # The post's own notifications (the mention, the followed thread) come with the approval.
+    assert _by_user() == Counter({member.id: 1, moderator.id: 2, supplier.id: 1, admin.id: 1})
     approved = [n for n in _notifications() if n.user_id == supplier.id]
     assert approved[0].kind == "approved"
 
