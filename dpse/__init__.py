@@ -182,7 +182,8 @@ def register_template_helpers(app: Flask) -> None:
     from dpse.accounts.queries import is_verified_public_sector
     from dpse.content import render_markdown
     from dpse.events.times import event_moment, event_utc, event_when
-    from dpse.notifications.queries import unread_count
+    from dpse.moderation import queries as moderation_queries
+    from dpse.notifications.queries import register_header_count, unread_count
     from dpse.permissions import PREDICATES
     from dpse.templating import format_datetime
 
@@ -195,6 +196,8 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(PREDICATES)
     app.jinja_env.globals["is_verified_public_sector"] = is_verified_public_sector
     app.jinja_env.globals["unread_notifications"] = unread_count
+    app.jinja_env.globals["moderation_waiting"] = moderation_queries.waiting_count
+    register_header_count(app, moderation_queries.waiting_in_header)  # no extra query for it
 
 
 def register_error_handlers(app: Flask) -> None:

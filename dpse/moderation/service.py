@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from dpse import audit
 from dpse.accounts.models import User
@@ -21,6 +22,7 @@ from dpse.notifications import emails as notification_emails
 from dpse.notifications import service as notifications
 from dpse.permissions import can_flag_case_study, can_flag_post, can_moderate
 from dpse.rules import RuleError, commit_or_raise
+from dpse.urls import path_for
 
 log = logging.getLogger(__name__)
 
@@ -63,13 +65,30 @@ ALREADY_POST = "You have already reported this post: a moderator will look at it
 ALREADY_CASE_STUDY = "You have already reported this case study: a moderator will look at it"
 
 
-def _flag(reporter: User, already: str, reason: str, **target: int) -> Flag:
-    """Save a member's report of one post or case study: one open report per person per target."""
+def _short(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _flag(reporter: User, already: str, reason: str, what: str, **target: int) -> Flag:
+    """Save a member's report of one post or case study (``what`` names it for the moderators,
+    who are told): one open report per person per target."""
     reason = _reason(reason)
     if _already_flagged(reporter, **target):
         raise ModerationError(already)
     flag = Flag(**target, reason=reason, reporter_id=reporter.id)
     db.session.add(flag)
+    try:
+        db.session.flush()  # the flag's id names the notification; the race is as below
+    except IntegrityError:
+        db.session.rollback()
+        raise ModerationError(already) from None
+    notifications.notify_moderators(
+        "flag",
+        f"{reporter.display_name} (@{reporter.handle}) flagged {what}: “{_short(reason)}”",
+        path_for("moderation.index") + f"#flag-{flag.id}",
+        source=f"flag:{flag.id}",
+        actor=reporter,
+    )
     commit_or_raise(ModerationError(already))  # the same report sent twice at once: one stands
     log.info("%r created by %s", flag, reporter)
     return flag
@@ -79,14 +98,17 @@ def flag_post(reporter: User, post: Post, reason: str) -> Flag:
     """A member reports a post to the moderators (one open report per person per post)."""
     if not can_flag_post(reporter, post):
         raise ModerationError("You cannot report this post")
-    return _flag(reporter, ALREADY_POST, reason, post_id=post.id)
+    author = post.author
+    what = f"a post by {author.display_name} (@{author.handle}) in “{post.thread.title}”"
+    return _flag(reporter, ALREADY_POST, reason, what, post_id=post.id)
 
 
 def flag_case_study(reporter: User, case_study: CaseStudy, reason: str) -> Flag:
     """A member reports a published case study (one open report per person per case study)."""
     if not can_flag_case_study(reporter, case_study):
         raise ModerationError("You cannot report this case study")
-    return _flag(reporter, ALREADY_CASE_STUDY, reason, case_study_id=case_study.id)
+    what = f"the case study “{case_study.title}”"
+    return _flag(reporter, ALREADY_CASE_STUDY, reason, what, case_study_id=case_study.id)
 
 
 def resolve_flag(moderator: User, flag: Flag, note: str = "") -> None:

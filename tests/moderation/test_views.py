@@ -129,7 +129,7 @@ def test_members_can_flag_a_case_study_from_its_page(client, users):
     assert client.get("/moderation/flag/case-study/no-such-thing").status_code == 404
 
 
-def test_audit_log_links_posts_and_threads_and_names_other_targets(client, users):
+def test_audit_log_names_posts_threads_and_categories_by_title_linked(client, users):
     thread = make_thread(users["member"])
     post = posts_of(thread)[0]
     service.hide_post(users["moderator"], post, "Off topic here")
@@ -137,6 +137,7 @@ def test_audit_log_links_posts_and_threads_and_names_other_targets(client, users
     category = forum.create_category(users["admin"], "Accessibility", "")
     login(client, "admin@testshire.gov.uk")
     audit = client.get("/moderation/audit").get_data(as_text=True)
-    assert f'<a href="/forum/p/{post.id}">Post {post.id}</a>' in audit
-    assert f'<a href="/forum/t/{thread.id}">Thread {thread.id}</a>' in audit
-    assert f"<td>Category {category.id}</td>" in audit
+    title = "Has anyone moved from Squiz to Drupal?"
+    assert f'<a href="/forum/p/{post.id}">Post in “{title}”</a>' in audit
+    assert f'<a href="/forum/t/{thread.id}-{thread.slug}">{title}</a>' in audit
+    assert f'<a href="/forum/{category.slug}">Accessibility</a>' in audit

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from flask import render_template, request, url_for
 from flask_login import current_user, login_required
@@ -15,17 +17,46 @@ from dpse.moderation.views import bp
 from dpse.permissions import can_moderate, require
 from dpse.web import page_arg
 
-# Audit entries name their target by kind and id; these kinds have a page to link to.
-_TARGET_PAGES: dict[str, Callable[[int], str]] = {
-    "post": lambda target_id: url_for("forum.permalink", post_id=target_id),
-    "thread": lambda target_id: url_for("forum.thread", thread_id=target_id),
+# Audit entries name their target by kind and id; these kinds are named and linked like this.
+_TARGETS: dict[str, Callable[[Any], tuple[str, str]]] = {
+    "post": lambda post: (
+        f"Post in “{post.thread.title}”",
+        url_for("forum.permalink", post_id=post.id),
+    ),
+    "thread": lambda thread: (
+        thread.title,
+        url_for("forum.thread", thread_id=thread.id, slug=thread.slug),
+    ),
+    "case_study": lambda cs: (cs.title, url_for("casestudies.show", slug=cs.slug)),
+    "category": lambda category: (category.name, url_for("forum.category", slug=category.slug)),
+    "user": lambda person: (
+        f"{person.display_name} (@{person.handle})",
+        url_for("accounts.profile", handle=person.handle),
+    ),
 }
 
 
-def target_url(entry: AuditLog) -> str | None:
-    """The page of an audit entry's target, when its kind has one."""
-    page = _TARGET_PAGES.get(entry.target_type)
-    return page(entry.target_id) if page else None
+@dataclass(frozen=True)
+class AuditTarget:
+    """What an audit entry acted on, as the audit page shows it."""
+
+    label: str
+    url: str | None = None
+
+
+def describe_targets(entries: list[AuditLog]) -> dict[int, AuditTarget]:
+    """Each entry's target named by its title and linked, by entry id (the targets are loaded
+    together); a target since deleted, or of a kind without a page, shows as "Kind 12"."""
+    found = queries.audit_targets(entries)
+    described = {}
+    for entry in entries:
+        obj = found.get((entry.target_type, entry.target_id))
+        if obj is None:
+            kind = entry.target_type.replace("_", " ").capitalize()
+            described[entry.id] = AuditTarget(f"{kind} {entry.target_id}")
+        else:
+            described[entry.id] = AuditTarget(*_TARGETS[entry.target_type](obj))
+    return described
 
 
 @bp.route("")
@@ -54,5 +85,5 @@ def audit() -> str:
         pager=pager,
         action=action,
         labels=ACTION_LABELS,
-        target_url=target_url,
+        targets=describe_targets(pager.items),
     )
