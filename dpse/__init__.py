@@ -131,9 +131,13 @@ def register_search_sources(app: Flask) -> None:
 
 def register_providers(app: Flask) -> None:
     """What a lower domain shows from a higher one, without importing it (dpse.registry)."""
+    from dpse.accounts.organisations import IN_USE as ORGANISATION_IN_USE
+    from dpse.accounts.organisations import MERGE as ORGANISATION_MERGE
     from dpse.casestudies import queries as casestudies_queries
+    from dpse.casestudies import service as casestudies_service
     from dpse.casestudies.queries import for_tag as case_studies_for_tag
     from dpse.events import queries as events_queries
+    from dpse.events import service as events_service
     from dpse.events.queries import tag_section as events_tag_section
     from dpse.forum import queries as forum_queries
     from dpse.forum.queries import discussion_for
@@ -158,6 +162,11 @@ def register_providers(app: Flask) -> None:
     provide(app, "profile.sections", events_queries.profile_sections)
     provide(app, "organisation.sections", casestudies_queries.organisation_sections)
     provide(app, "organisation.sections", events_queries.organisation_sections)
+    # An organisation merged into another, or deleted only when nothing names it.
+    provide(app, ORGANISATION_MERGE, casestudies_service.move_organisation)
+    provide(app, ORGANISATION_MERGE, events_service.move_organisation)
+    provide(app, ORGANISATION_IN_USE, casestudies_queries.organisation_uses)
+    provide(app, ORGANISATION_IN_USE, events_queries.organisation_uses)
 
 
 def register_notification_targets(app: Flask) -> None:

@@ -242,6 +242,7 @@ def make_people(organisations: dict) -> Callable[..., list[User]]:
                 role=Role.MEMBER,
                 organisation=organisations["council"],
                 email_verified_at=datetime.now(UTC),
+                membership_verified_at=datetime.now(UTC),
             )
             for i in range(n)
         ]

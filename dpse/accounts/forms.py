@@ -20,13 +20,16 @@ from dpse.accounts.models import (
     HANDLE_MAX,
     JOB_TITLE_MAX,
     KIND_LABELS,
+    ORGANISATION_COUNTRY_MAX,
+    ORGANISATION_DOMAINS_MAX,
     ORGANISATION_NAME_MAX,
+    ORGANISATION_WEBSITE_MAX,
     PASSWORD_MAX,
     PASSWORD_MIN,
     OrganisationKind,
 )
 from dpse.accounts.roles import Role
-from dpse.fields import must_be_at_most, optional_area
+from dpse.fields import must_be_at_most, optional_area, optional_line
 
 EMAIL_MESSAGE = "Enter an email address in the correct format, like name@council.gov.uk"
 
@@ -244,3 +247,37 @@ class TwoFactorDisableForm(FlaskForm):
             Length(max=PASSWORD_MAX, message="Your password is not right"),
         ],
     )
+
+
+class OrganisationForm(FlaskForm):
+    """An admin's form for one organisation."""
+
+    name = StringField(
+        "Name",
+        validators=[
+            DataRequired("Enter the organisation's name"),
+            must_be_at_most(ORGANISATION_NAME_MAX, "Name"),
+        ],
+    )
+    kind = SelectField(
+        "Kind of organisation",
+        choices=[SelectChoice(k.value, label) for k, label in KIND_LABELS.items()],
+    )
+    country = optional_line("Country", ORGANISATION_COUNTRY_MAX)
+    website = optional_line("Website", ORGANISATION_WEBSITE_MAX)
+    domains = optional_area(
+        "Verified email domains",
+        ORGANISATION_DOMAINS_MAX,
+        "the list",
+        description=(
+            "Separated by commas, e.g. northvale.gov.uk, northvale-council.org.uk. Someone who "
+            "confirms an address at one of them (or a subdomain) is a verified member at once; "
+            "anyone else waits for an admin's approval."
+        ),
+    )
+
+
+class MergeOrganisationForm(FlaskForm):
+    """Which organisation this one merges into."""
+
+    target = SelectField("Merge into", coerce=int, validate_choice=True)

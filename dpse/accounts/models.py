@@ -23,6 +23,7 @@ BIO_MAX = 5000
 ORGANISATION_NAME_MAX = 200
 ORGANISATION_COUNTRY_MAX = 100
 ORGANISATION_WEBSITE_MAX = 500
+ORGANISATION_DOMAINS_MAX = 1000
 PASSWORD_MIN = 12
 HANDLE_MIN, HANDLE_MAX = 3, 30
 RECOVERY_CODES = 10
@@ -71,12 +72,30 @@ class Organisation(TimestampMixin, db.Model):
     )
     country: Mapped[str] = mapped_column(String(ORGANISATION_COUNTRY_MAX), default="")
     website: Mapped[str] = mapped_column(String(ORGANISATION_WEBSITE_MAX), default="")
+    # None: typed in at registration and waiting for a site admin; no public page meanwhile.
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Email domains (comma-separated, lower case) whose confirmed addresses make a verified
+    # member at once; anyone else waits for an admin's approval.
+    domains: Mapped[str] = mapped_column(String(ORGANISATION_DOMAINS_MAX), default="")
 
     members: Mapped[list[User]] = relationship(back_populates="organisation", lazy="raise")
 
     @property
     def is_supplier(self) -> bool:
         return self.kind == OrganisationKind.SUPPLIER
+
+    @property
+    def is_approved(self) -> bool:
+        return self.approved_at is not None
+
+    @property
+    def domain_list(self) -> list[str]:
+        return [d for d in self.domains.split(",") if d]
+
+    def vouches_for(self, email: str) -> bool:
+        """Whether an address at this email's domain (or a subdomain) is one of ours."""
+        domain = email.rsplit("@", 1)[-1].lower()
+        return any(domain == d or domain.endswith("." + d) for d in self.domain_list)
 
     def __repr__(self) -> str:
         return f"<Organisation {self.slug}>"
@@ -119,7 +138,19 @@ class User(RenderedMarkdown, UserMixin, TimestampMixin, db.Model):
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
+    # When the person's membership of the organisation was verified (a confirmed address at
+    # one of its domains, or an admin's approval); None: pending, shown nowhere as a member.
+    membership_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
     organisation: Mapped[Organisation | None] = relationship(back_populates="members")
+
+    @property
+    def verified_organisation(self) -> Organisation | None:
+        """The organisation shown with the person's name: approved, and they a verified member."""
+        org = self.organisation
+        if org is None or not org.is_approved or self.membership_verified_at is None:
+            return None
+        return org
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
@@ -175,3 +206,14 @@ class RecoveryCode(db.Model):
     )
     code_hash: Mapped[str] = mapped_column(String(255))
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class OrganisationRedirect(db.Model):
+    """The address of an organisation merged into another: it leads to the one it joined."""
+
+    __tablename__ = "organisation_redirect"
+
+    slug: Mapped[str] = mapped_column(String(ORGANISATION_NAME_MAX), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )

@@ -9,7 +9,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Row, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from dpse.accounts.models import Organisation, User
+from dpse.accounts.models import Organisation, OrganisationRedirect, User
 from dpse.extensions import db
 
 ADMIN_SEARCH_MAX = 200  # characters of an admin's "find by name or email"
@@ -67,21 +67,30 @@ def count_active_people() -> int:
     return db.session.scalar(select(func.count(User.id)).where(User.active.is_(True))) or 0
 
 
+APPROVED = Organisation.approved_at.is_not(None)
+# A member shown as one: active, with the membership verified (domain or an admin's approval).
+SHOWN_MEMBER = User.active.is_(True) & User.membership_verified_at.is_not(None)
+
+
 def count_organisations() -> int:
-    """How many organisations there are."""
-    return db.session.scalar(select(func.count(Organisation.id))) or 0
+    """How many (approved) organisations there are."""
+    return db.session.scalar(select(func.count(Organisation.id)).where(APPROVED)) or 0
 
 
 def list_organisations() -> list[Organisation]:
-    """All organisations by name (for pickers)."""
-    return list(db.session.scalars(select(Organisation).order_by(func.lower(Organisation.name))))
+    """The approved organisations by name (for pickers: pending ones are offered to nobody)."""
+    return list(
+        db.session.scalars(
+            select(Organisation).where(APPROVED).order_by(func.lower(Organisation.name))
+        )
+    )
 
 
 def organisations_with_member_counts() -> list[Row[tuple[Organisation, int]]]:
-    """Every organisation by name, with its number of active members."""
+    """Every approved organisation by name, with its number of verified active members."""
     counts = (
         select(User.organisation_id, func.count(User.id).label("members"))
-        .where(User.active.is_(True))
+        .where(SHOWN_MEMBER)
         .group_by(User.organisation_id)
         .subquery()
     )
@@ -89,8 +98,48 @@ def organisations_with_member_counts() -> list[Row[tuple[Organisation, int]]]:
         db.session.execute(
             select(Organisation, func.coalesce(counts.c.members, 0))
             .outerjoin(counts, counts.c.organisation_id == Organisation.id)
+            .where(APPROVED)
             .order_by(func.lower(Organisation.name))
         ).all()
+    )
+
+
+def organisations_for_admin() -> list[Row[tuple[Organisation, int, int]]]:
+    """Every organisation, pending ones first, with its members and its pending members."""
+    counts = (
+        select(
+            User.organisation_id,
+            func.count(User.id).label("members"),
+            func.count(User.id).filter(User.membership_verified_at.is_(None)).label("pending"),
+        )
+        .group_by(User.organisation_id)
+        .subquery()
+    )
+    return list(
+        db.session.execute(
+            select(
+                Organisation,
+                func.coalesce(counts.c.members, 0),
+                func.coalesce(counts.c.pending, 0),
+            )
+            .outerjoin(counts, counts.c.organisation_id == Organisation.id)
+            .order_by(Organisation.approved_at.is_not(None), func.lower(Organisation.name))
+        ).all()
+    )
+
+
+def pending_members(organisation: Organisation) -> list[User]:
+    """People who named this organisation and wait for an admin to verify them."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(
+                User.organisation_id == organisation.id,
+                User.active.is_(True),
+                User.membership_verified_at.is_(None),
+            )
+            .order_by(User.created_at)
+        )
     )
 
 
@@ -100,15 +149,24 @@ def get_organisation(organisation_id: int) -> Organisation | None:
 
 
 def get_organisation_by_slug(slug: str) -> Organisation | None:
-    """The organisation at this address, if any."""
-    return db.session.scalar(select(Organisation).where(Organisation.slug == slug))
+    """The approved organisation at this address, if any (a pending one has no public page)."""
+    return db.session.scalar(select(Organisation).where(Organisation.slug == slug, APPROVED))
+
+
+def merged_into(slug: str) -> Organisation | None:
+    """The organisation an old address now leads to, after a merge."""
+    return db.session.scalar(
+        select(Organisation)
+        .join(OrganisationRedirect, OrganisationRedirect.organisation_id == Organisation.id)
+        .where(OrganisationRedirect.slug == slug)
+    )
 
 
 def organisation_members(organisation: Organisation, page: int, per_page: int) -> Pagination:
     """One page of an organisation's active members, by name."""
     return db.paginate(
         select(User)
-        .where(User.organisation_id == organisation.id, User.active.is_(True))
+        .where(User.organisation_id == organisation.id, SHOWN_MEMBER)
         .options(selectinload(User.organisation))
         .order_by(func.lower(User.display_name)),
         page=page,
@@ -196,12 +254,15 @@ def find_people(filters: PeopleFilters, page: int, per_page: int) -> Pagination:
                 User.handle.like(like, escape="\\"),
             )
         )
+    # Only verified members of approved organisations count as an organisation's people.
     if filters.organisation:
-        by_slug = select(Organisation.id).where(Organisation.slug == filters.organisation)
-        stmt = stmt.where(User.organisation_id.in_(by_slug))
+        by_slug = select(Organisation.id).where(Organisation.slug == filters.organisation, APPROVED)
+        stmt = stmt.where(User.organisation_id.in_(by_slug), SHOWN_MEMBER)
     if filters.kind:
-        of_kind = select(Organisation.id).where(Organisation.kind == OrganisationKind(filters.kind))
-        stmt = stmt.where(User.organisation_id.in_(of_kind))
+        of_kind = select(Organisation.id).where(
+            Organisation.kind == OrganisationKind(filters.kind), APPROVED
+        )
+        stmt = stmt.where(User.organisation_id.in_(of_kind), SHOWN_MEMBER)
     if filters.verified:
         stmt = stmt.where(verified_public_sector())
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)

@@ -72,12 +72,18 @@ def _check_display_name(display_name: str) -> None:
         raise AccountError(f"Name must be {DISPLAY_NAME_MAX:,} characters or fewer", "display_name")
 
 
-def create_organisation(
-    name: str, kind: OrganisationKind, country: str = "", website: str = "", slug: str = ""
+def create_organisation(  # noqa: PLR0913 - the columns of a new organisation
+    name: str,
+    kind: OrganisationKind,
+    country: str = "",
+    website: str = "",
+    slug: str = "",
+    approved: bool = True,
 ) -> Organisation:
     """The organisation of this name (any case), added to the session if new (the caller
     commits). People naming the same new organisation at the same moment all get one row.
-    ``slug`` fixes its address (the demo content names its own); by default the name gives it."""
+    ``slug`` fixes its address (the demo content names its own); by default the name gives it.
+    One typed in at registration is not ``approved``: a site admin approves it first."""
     name = name.strip()
     if not name:
         raise AccountError("Enter the organisation's name", "new_organisation")
@@ -99,6 +105,7 @@ def create_organisation(
             kind=kind,
             country=country.strip(),
             website=website.strip(),
+            approved_at=utcnow() if approved else None,
         )
         try:
             with db.session.begin_nested():  # a clash undoes only this insert
@@ -142,6 +149,8 @@ def create_user(
     user = add_user(
         email, display_name, hash_password(password), role, organisation, verified, job_title, bio
     )
+    if organisation is not None and verified:  # an admin's (or the demo's) word for it
+        user.membership_verified_at = utcnow()
     user.handle = handle  # "" : one made from the name when it is inserted (handles.py)
     try:
         db.session.commit()
@@ -328,6 +337,9 @@ def verify_email(token: str) -> User:
     if not hmac.compare_digest(str(fingerprint), _fingerprint(user.email, "unverified")):
         raise AccountError("This link has already been used or is no longer valid.")
     user.email_verified_at = utcnow()
+    org = user.organisation
+    if org is not None and user.membership_verified_at is None and org.vouches_for(user.email):
+        user.membership_verified_at = user.email_verified_at  # an address at its domain
     db.session.commit()
     log.info("%r verified their email", user)
     return user

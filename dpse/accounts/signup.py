@@ -87,15 +87,16 @@ def _add(
     organisation: Organisation | None = None
     if data.organisation_id:
         organisation = queries.get_organisation(data.organisation_id)
-        if organisation is None:
+        if organisation is None or not organisation.is_approved:
             raise service.AccountError("Choose your organisation from the list", "organisation_id")
     hold_write_lock()  # SQLite: sign-ups take turns, so the look-up below stays true
     existing = queries.get_user_by_email(email)
     if existing is not None:
         return None, existing
     if organisation is None and data.new_organisation.strip():
+        # Typed in: pending until a site admin approves it (no page, offered to nobody).
         organisation = service.create_organisation(
-            data.new_organisation, data.new_organisation_kind
+            data.new_organisation, data.new_organisation_kind, approved=False
         )
     role = Role.SUPPLIER if organisation is not None and organisation.is_supplier else Role.MEMBER
     user = service.add_user(email, data.display_name, password_hash, role, organisation)

@@ -1,6 +1,6 @@
 """Case-study use cases: write, revise, submit, review, publish, archive, mark helpful.
 
-About 450 lines: ten write use cases that share the resolve, apply, record-a-revision
+About 470 lines: ten write use cases that share the resolve, apply, record-a-revision
 and reuse-count steps; splitting them would scatter the one write path. What a revision holds
 is in revisions.py, the reads in queries.py.
 """
@@ -29,6 +29,7 @@ from dpse.casestudies.models import (
     Outcome,
     Status,
     case_study_adaptation,
+    case_study_supplier,
 )
 from dpse.casestudies.queries import get_revision, has_marked_helpful
 from dpse.casestudies.revisions import (
@@ -224,7 +225,7 @@ def create_case_study(author: User, data: CaseStudyData) -> CaseStudy:
     resolved = _resolve(data, None)
 
     def build(slug: str) -> CaseStudy:
-        cs = CaseStudy(slug=slug, organisation=author.organisation, status=Status.DRAFT)
+        cs = CaseStudy(slug=slug, organisation=author.verified_organisation, status=Status.DRAFT)
         _apply(cs, data, resolved, author)
         db.session.add(cs)
         return cs
@@ -450,3 +451,27 @@ def delete_draft(user: User, cs: CaseStudy) -> None:
     db.session.delete(cs)  # the ORM removes authors and tag/supplier/adaptation links
     db.session.commit()
     log.info("%r deleted by %s", cs, user)
+
+
+def move_organisation(source_id: int, target_id: int) -> None:
+    """An organisation merged into another (``organisation.merge``, in the caller's
+    transaction): the case studies it wrote and supplied now name the other."""
+    db.session.execute(
+        update(CaseStudy)
+        .where(CaseStudy.organisation_id == source_id)
+        .values(organisation_id=target_id)
+    )
+    supplied = select(case_study_supplier.c.case_study_id).where(
+        case_study_supplier.c.organisation_id == target_id
+    )
+    db.session.execute(
+        update(case_study_supplier)
+        .where(
+            case_study_supplier.c.organisation_id == source_id,
+            case_study_supplier.c.case_study_id.not_in(supplied),
+        )
+        .values(organisation_id=target_id)
+    )
+    db.session.execute(
+        delete(case_study_supplier).where(case_study_supplier.c.organisation_id == source_id)
+    )

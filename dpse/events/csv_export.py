@@ -28,7 +28,7 @@ def attendees_csv(registrations: Iterable[Registration]) -> str:
     writer.writerow(HEADER)
     for registration in registrations:
         person = registration.user
-        organisation = person.organisation.name if person.organisation else ""
+        organisation = person.verified_organisation.name if person.verified_organisation else ""
         writer.writerow(
             [
                 neutralise(person.display_name),

@@ -8,7 +8,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from dpse.accounts.models import Organisation, User
@@ -371,3 +371,11 @@ def revoke_feed(user: User) -> bool:
         return False
     log.info("%r turned off their calendar address", user)
     return True
+
+
+def move_organisation(source_id: int, target_id: int) -> None:
+    """An organisation merged into another (``organisation.merge``, in the caller's
+    transaction): the events it organised now name the other."""
+    db.session.execute(
+        update(Event).where(Event.organisation_id == source_id).values(organisation_id=target_id)
+    )

@@ -343,6 +343,7 @@ def test_csv_neutralises_spreadsheet_formulas(client, make_event, users):
             f"formula{i}@testshire.gov.uk", "x", "correct horse battery staple"
         )
         person.display_name, person.organisation = formula, org
+        person.membership_verified_at = org.approved_at  # shown as a member: a verified one
         db.session.commit()
         register_for_event(event, person)
     login(client, "organiser@testshire.gov.uk")

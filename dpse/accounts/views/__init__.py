@@ -7,6 +7,7 @@ bp = Blueprint("accounts", __name__)
 # At the bottom: each route module imports ``bp`` from here.
 from dpse.accounts.views import (  # noqa: E402
     admin,
+    admin_organisations,
     auth,
     organisations,
     people,
@@ -14,4 +15,13 @@ from dpse.accounts.views import (  # noqa: E402
     twofactor,
 )
 
-__all__ = ["admin", "auth", "bp", "organisations", "people", "profiles", "twofactor"]
+__all__ = [
+    "admin",
+    "admin_organisations",
+    "auth",
+    "bp",
+    "organisations",
+    "people",
+    "profiles",
+    "twofactor",
+]

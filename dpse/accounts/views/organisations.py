@@ -8,7 +8,8 @@ sits below them and does not import them. Each shows its first few items and a c
 
 from __future__ import annotations
 
-from flask import abort, render_template, request
+from flask import abort, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
 
 from dpse.accounts import queries
 from dpse.accounts.views import bp
@@ -27,11 +28,14 @@ def organisations() -> str:
 
 
 @bp.route("/organisations/<slug>")
-def organisation(slug: str) -> str:
+def organisation(slug: str) -> str | Response:
     """An organisation, its verified people, and what it wrote, supplied and organised."""
     org = queries.get_organisation_by_slug(slug)
     if org is None:
-        abort(404)
+        merged = queries.merged_into(slug)
+        if merged is None:
+            abort(404)  # none, or one still waiting for approval
+        return redirect(url_for("accounts.organisation", slug=merged.slug), 301)
     only = request.args.get("section") or None
     sections = queries.page_sections(
         ORGANISATION_SECTIONS, org, only, page_arg(), page_size(), PREVIEW
