@@ -1,5 +1,10 @@
-"""Account writes: create, sign in, verify, reset, profile and administration (self-service
-sign-up is dpse.accounts.signup; reads are dpse.accounts.queries)."""
+"""Account writes: create, sign in, verify, reset, profile, handles and administration
+(self-service sign-up is dpse.accounts.signup, two-factor sign-in dpse.accounts.twofactor,
+admins' organisation writes dpse.accounts.organisations; reads are dpse.accounts.queries).
+
+About 450 lines: one person's account from creation to deactivation, whose steps share the
+token, password and audit helpers here; the longer paths already left for the modules above.
+"""
 
 from __future__ import annotations
 

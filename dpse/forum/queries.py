@@ -2,6 +2,9 @@
 
 Every page runs a fixed number of queries whatever the number of threads or posts: posts are
 always fetched a page at a time with their authors, never through a thread's collection.
+
+About 440 lines: each forum page's read is here with the eager loads that keep it to a fixed
+number of queries, plus the sections it lends to tag, profile and moderation pages.
 """
 
 from __future__ import annotations

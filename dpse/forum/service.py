@@ -3,6 +3,10 @@ post, and the admins' category changes.
 
 Counts and last activity are recomputed from the posts everyone may see (`refresh_thread`)
 whenever a post appears, disappears or moves, so they cannot drift.
+
+Just over 400 lines: every write on a thread or post goes through here so that the counts,
+search changes and notifications follow each one; mentions and notifying already have modules
+of their own, and splitting the rest would split that one write path.
 """
 
 from __future__ import annotations
