@@ -235,6 +235,8 @@ class Fuzzer:
         return str(
             {
                 "user_id": w["member_id"],
+                "handle": w["member_handle"],
+                "organisation_id": w["org_id"],
                 "thread_id": w["thread_id"],
                 "post_id": w["post_id"],
                 "notification_id": w["notification_id"],
@@ -404,6 +406,8 @@ def world(users) -> dict[str, Any]:
         "saved_id": saved.id,
         "tag_slug": "drupal",
         "org_slug": member.organisation.slug,
+        "org_id": member.organisation.id,
+        "member_handle": member.handle,
     }
 
 
