@@ -141,6 +141,12 @@ class User(RenderedMarkdown, UserMixin, TimestampMixin, db.Model):
     # When the person's membership of the organisation was verified (a confirmed address at
     # one of its domains, or an admin's approval); None: pending, shown nowhere as a member.
     membership_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A new address asked for and not yet confirmed by its link; the old one stays until then.
+    pending_email: Mapped[str | None] = mapped_column(String(EMAIL_MAX))
+    # Set when the person (or an admin on request) deleted the account: the row stays only so
+    # the public writing they chose to keep shows "former member"; every personal field is
+    # cleared (dpse.accounts.deletion).
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="members")
 
@@ -151,6 +157,11 @@ class User(RenderedMarkdown, UserMixin, TimestampMixin, db.Model):
         if org is None or not org.is_approved or self.membership_verified_at is None:
             return None
         return org
+
+    @property
+    def is_deleted(self) -> bool:
+        """A former member: shown as such, without a name or a link, wherever kept content is."""
+        return self.deleted_at is not None
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
@@ -217,3 +228,45 @@ class OrganisationRedirect(db.Model):
     organisation_id: Mapped[int] = mapped_column(
         ForeignKey("organisation.id", ondelete="CASCADE"), index=True
     )
+
+
+class ExportStatus(enum.StrEnum):
+    """Where a download of someone's data has got to."""
+
+    QUEUED = "queued"
+    READY = "ready"
+    FAILED = "failed"
+    EXPIRED = "expired"
+
+
+def new_export_token() -> str:
+    """The unguessable name of an export in its download address."""
+    return secrets.token_urlsafe(32)
+
+
+class DataExport(db.Model):
+    """A person's request for everything held about them, built later by `dpse exports build`
+    (dpse.accounts.export) into a ZIP under the instance folder, kept for a few days."""
+
+    __tablename__ = "data_export"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    token: Mapped[str] = mapped_column(String(64), unique=True, default=new_export_token)
+    status: Mapped[ExportStatus] = mapped_column(
+        string_enum(ExportStatus, "export_status", 16), default=ExportStatus.QUEUED, index=True
+    )
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    size: Mapped[int] = mapped_column(default=0)  # bytes of the ZIP
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == ExportStatus.READY
+
+    def __repr__(self) -> str:
+        return f"<DataExport {self.id} of user {self.user_id} {self.status.value}>"
+
