@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
+from werkzeug.wrappers import Response
+
+from dpse import resubmit
 
 PAGES = (400, 403, 404, 405, 413, 429, 500)
 
@@ -21,14 +24,27 @@ def handle_http_error(exc: HTTPException) -> tuple[str, int] | HTTPException:
     return _render(exc.code, exc.name, exc.description or "")
 
 
-def handle_csrf_error(exc: CSRFError) -> tuple[str, int]:
-    """A form posted without a valid token (expired session, or a forged request)."""
+def handle_csrf_error(exc: CSRFError) -> tuple[str, int] | Response:
+    """A form posted without a valid token (expired session, or a forged request): posted from
+    one of our form pages, that page again with what was typed (dpse.resubmit)."""
+    replayed = resubmit.after_expired_token()
+    if replayed is not None:
+        return replayed
     return _render(
         400,
         "Form expired",
         "This form was open too long or came from another site. Go back, reload the page "
         "and submit it again.",
     )
+
+
+def handle_too_large(exc: RequestEntityTooLarge) -> tuple[str, int] | Response:
+    """A body over MAX_CONTENT_LENGTH: the form page with what fitted, or a page that says the
+    limit and that nothing was saved."""
+    replayed = resubmit.after_too_large()
+    if replayed is not None:
+        return replayed
+    return _render(413, "Too large", resubmit.too_large_message())
 
 
 def handle_unexpected(exc: InternalServerError) -> tuple[str, int]:
@@ -38,7 +54,9 @@ def handle_unexpected(exc: InternalServerError) -> tuple[str, int]:
 
 def register_error_handlers(app: Flask) -> None:
     """Wire the handlers into the app."""
+    resubmit.init_resubmit(app)
     app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(RequestEntityTooLarge, handle_too_large)
     app.register_error_handler(HTTPException, handle_http_error)
     # 500 only (not Exception): Flask logs the original error first, and tests still see it raise.
     app.register_error_handler(InternalServerError, handle_unexpected)
