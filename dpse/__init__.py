@@ -167,6 +167,34 @@ def register_providers(app: Flask) -> None:
     provide(app, ORGANISATION_MERGE, events_service.move_organisation)
     provide(app, ORGANISATION_IN_USE, casestudies_queries.organisation_uses)
     provide(app, ORGANISATION_IN_USE, events_queries.organisation_uses)
+    register_personal_data(app)
+
+
+def register_personal_data(app: Flask) -> None:
+    """Each domain's part of a person's data export and of deleting their account."""
+    from dpse.accounts.deletion import ERASE
+    from dpse.accounts.export import EXPORT
+    from dpse.casestudies import personal_data as case_studies
+    from dpse.events import personal_data as events
+    from dpse.forum import personal_data as forum
+    from dpse.moderation import personal_data as moderation
+    from dpse.notifications import personal_data as notifications
+    from dpse.registry import provide
+    from dpse.saved_searches import personal_data as saved_searches
+
+    provide(app, EXPORT, case_studies.export_case_studies)
+    provide(app, EXPORT, forum.export_forum)
+    provide(app, EXPORT, events.export_events)
+    provide(app, EXPORT, notifications.export_notifications)
+    provide(app, EXPORT, saved_searches.export_saved_searches)
+    provide(app, EXPORT, moderation.export_moderation)
+    # Flags before the posts and case studies they point at; case studies before the forum.
+    provide(app, ERASE, moderation.erase_moderation)
+    provide(app, ERASE, case_studies.erase_case_studies)
+    provide(app, ERASE, forum.erase_forum)
+    provide(app, ERASE, events.erase_events)
+    provide(app, ERASE, notifications.erase_notifications)
+    provide(app, ERASE, saved_searches.erase_saved_searches)
 
 
 def register_notification_targets(app: Flask) -> None:

@@ -244,6 +244,40 @@ def mail_send() -> None:
     click.echo(f"Sent {total} message(s)")
 
 
+@cli.command("maintenance")
+@with_app
+def maintenance_command() -> None:
+    """Retention, for cron: build waiting data exports, delete expired ones, delete accounts
+    never confirmed and clear the bodies of old sent emails (periods: DPSE_*_DAYS)."""
+    from dpse.accounts.retention import run_maintenance
+    from dpse.mail import deliver_pending
+
+    report = run_maintenance()
+    while deliver_pending():
+        pass
+    click.echo(report.summary())
+
+
+@cli.group("exports")
+def exports_group() -> None:
+    """People's downloads of their data."""
+
+
+@exports_group.command("build")
+@with_app
+def exports_build() -> None:
+    """Build the data exports people asked for (run often by cron) and email them."""
+    from dpse.accounts.export import build_pending
+    from dpse.mail import deliver_pending
+
+    built = 0
+    while done := build_pending():
+        built += done
+    while deliver_pending():
+        pass
+    click.echo(f"Built {built} data export(s)")
+
+
 @cli.group("notifications")
 def notifications_group() -> None:
     """Notification emails."""

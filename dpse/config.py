@@ -152,6 +152,11 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         "HOLD_FIRST_POSTS": _int(env, "DPSE_HOLD_FIRST_POSTS", 2),
         "PASSWORD_HASH_METHOD": env.get("DPSE_PASSWORD_HASH_METHOD", "scrypt"),
         "TOKEN_MAX_AGE": _int(env, "DPSE_TOKEN_MAX_AGE", 24 * 3600),
+        # Retention (dpse maintenance): a download of someone's data, accounts never confirmed,
+        # and the bodies of sent emails are kept this many days.
+        "DATA_EXPORT_DAYS": _int(env, "DPSE_DATA_EXPORT_DAYS", 7),
+        "UNCONFIRMED_ACCOUNT_DAYS": _int(env, "DPSE_UNCONFIRMED_ACCOUNT_DAYS", 30),
+        "SENT_EMAIL_DAYS": _int(env, "DPSE_SENT_EMAIL_DAYS", 30),
         "MAX_CONTENT_LENGTH": _int(env, "DPSE_MAX_CONTENT_LENGTH", 2 * 1024 * 1024),
         "SESSION_COOKIE_NAME": "dpse_session",
         "SESSION_COOKIE_HTTPONLY": True,

@@ -40,8 +40,8 @@ def can_contribute(user: User | Any) -> bool:
 
 
 def can_view_profile(viewer: User | Any, profile: User) -> bool:
-    """Deactivated accounts' profiles are visible to admins only."""
-    return profile.active or is_admin(viewer)
+    """Deactivated accounts' profiles are visible to admins only; deleted ones to nobody."""
+    return profile.deleted_at is None and (profile.active or is_admin(viewer))
 
 
 def can_edit_profile(user: User | Any, profile: User) -> bool:

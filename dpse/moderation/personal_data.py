@@ -1,0 +1,34 @@
+"""Flags a person raised and moderation about them in their data export; their own reports go
+with their account (the "account.export" and "account.erase" extension points of
+dpse.accounts). Moderation actions about their posts stay with the posts' history."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sqlalchemy import delete, select
+
+from dpse.accounts.export import JsonFile, row_dict
+from dpse.accounts.models import User
+from dpse.casestudies.models import CaseStudyAuthor
+from dpse.extensions import db
+from dpse.forum.models import Post
+from dpse.moderation.models import Flag
+
+
+def export_moderation(user: User) -> Iterator[JsonFile]:
+    """Flags the person raised, and flags about what they wrote (without who raised them)."""
+    raised = db.session.scalars(select(Flag).where(Flag.reporter_id == user.id).order_by(Flag.id))
+    yield JsonFile("flags_raised.json", (row_dict(f) for f in raised))
+    mine = select(Post.id).where(Post.author_id == user.id)
+    written = select(CaseStudyAuthor.case_study_id).where(CaseStudyAuthor.user_id == user.id)
+    about = select(Flag).where(Flag.post_id.in_(mine) | Flag.case_study_id.in_(written))
+    yield JsonFile(
+        "flags_about_you.json",
+        (row_dict(f, skip={"reporter_id"}) for f in db.session.scalars(about.order_by(Flag.id))),
+    )
+
+
+def erase_moderation(user: User, _remove: bool) -> None:
+    """The reports they raised go (a report names its reporter)."""
+    db.session.execute(delete(Flag).where(Flag.reporter_id == user.id))
