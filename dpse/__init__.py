@@ -82,11 +82,13 @@ def register_extensions(app: Flask) -> None:
 
 def register_web(app: Flask) -> None:
     """Bounded ids in routes and the hostile-request guard (before the blueprints' rules)."""
+    from dpse.accounts import oidc
     from dpse.accounts.twofactor import init_app as init_two_factor
     from dpse.web import init_web
 
     init_web(app)
     init_two_factor(app)  # staff set up two-factor sign-in before any other page
+    oidc.init_app(app)  # organisations' identity providers, when configured
 
 
 def register_blueprints(app: Flask) -> None:

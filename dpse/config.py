@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -40,6 +41,43 @@ def _choice(env: dict[str, str], name: str, choices: tuple[str, ...]) -> str:
     if raw not in choices:
         raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
     return raw
+
+
+def _oidc_providers(env: dict[str, str]) -> tuple[dict[str, str], ...]:
+    """DPSE_OIDC_PROVIDERS names the OpenID Connect providers people may sign in with
+    ("entra,google"); each NAME has DPSE_OIDC_<NAME>_ISSUER, _CLIENT_ID, _CLIENT_SECRET and
+    optionally _LABEL (the button's words) and _SCOPES."""
+    providers = []
+    for raw in env.get("DPSE_OIDC_PROVIDERS", "").split(","):
+        name = raw.strip().lower()
+        if not name:
+            continue
+        if not re.fullmatch(r"[a-z][a-z0-9_]{0,30}", name):
+            raise ConfigError(
+                f"DPSE_OIDC_PROVIDERS names must be letters, digits and _, got {raw.strip()!r}"
+            )
+        prefix = f"DPSE_OIDC_{name.upper()}_"
+        settings = {key: env.get(prefix + key, "").strip() for key in _OIDC_REQUIRED}
+        missing = [prefix + key for key, value in settings.items() if not value]
+        if missing:
+            raise ConfigError(f"{', '.join(missing)} must be set for provider {name!r}")
+        issuer = settings["ISSUER"].rstrip("/")
+        if not issuer.startswith(("https://", "http://localhost", "http://127.0.0.1")):
+            raise ConfigError(f"{prefix}ISSUER must be an https:// address, got {issuer!r}")
+        providers.append(
+            {
+                "name": name,
+                "issuer": issuer,
+                "client_id": settings["CLIENT_ID"],
+                "client_secret": settings["CLIENT_SECRET"],
+                "label": env.get(prefix + "LABEL", "").strip() or name.title(),
+                "scopes": env.get(prefix + "SCOPES", "").strip() or "openid email profile",
+            }
+        )
+    return tuple(providers)
+
+
+_OIDC_REQUIRED = ("ISSUER", "CLIENT_ID", "CLIENT_SECRET")
 
 
 def _dev_secret_key(instance_path: Path) -> str:
@@ -180,4 +218,6 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         "PAGE_SIZE": 20,
         # How many reverse proxies sit in front (their X-Forwarded-* headers are trusted).
         "TRUSTED_PROXIES": _int(env, "DPSE_TRUSTED_PROXIES", 0),
+        # Organisations' identity providers (OpenID Connect), see _oidc_providers
+        "OIDC_PROVIDERS": _oidc_providers(env),
     }

@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dpse.accounts.roles import Role
@@ -27,6 +27,7 @@ ORGANISATION_DOMAINS_MAX = 1000
 PASSWORD_MIN = 12
 HANDLE_MIN, HANDLE_MAX = 3, 30
 RECOVERY_CODES = 10
+IDENTITY_PROVIDER_MAX, IDENTITY_ISSUER_MAX, IDENTITY_SUBJECT_MAX = 40, 500, 255  # OIDC: sub ≤ 255
 PASSWORD_MAX = 1024  # a KDF over megabytes of input is a denial of service
 
 
@@ -270,3 +271,20 @@ class DataExport(db.Model):
     def __repr__(self) -> str:
         return f"<DataExport {self.id} of user {self.user_id} {self.status.value}>"
 
+
+class UserIdentity(db.Model):
+    """An account at an organisation's OpenID Connect provider that signs in as this person:
+    the provider's issuer and its never-reused subject identifier for them."""
+
+    __tablename__ = "user_identity"
+    __table_args__ = (UniqueConstraint("issuer", "subject", name="uq_user_identity_subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    provider: Mapped[str] = mapped_column(String(IDENTITY_PROVIDER_MAX))  # its configured name
+    issuer: Mapped[str] = mapped_column(String(IDENTITY_ISSUER_MAX))
+    subject: Mapped[str] = mapped_column(String(IDENTITY_SUBJECT_MAX))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -201,14 +201,16 @@ def change_handle(user: User, handle: str, now: datetime | None = None) -> bool:
     return True
 
 
-def check_new_account(email: str, display_name: str, password: str) -> None:
-    """Raise AccountError when what someone typed cannot make an account (any address)."""
+def check_new_account(email: str, display_name: str, password: str | None) -> None:
+    """Raise AccountError when what someone typed cannot make an account (any address);
+    ``password`` None: an account opened only through an identity provider."""
     if "@" not in email:
         raise AccountError("Enter an email address like name@council.gov.uk", "email")
     if len(email) > EMAIL_MAX:
         raise AccountError(f"Email address must be {EMAIL_MAX:,} characters or fewer", "email")
     _check_display_name(display_name)
-    check_password_rules(password)
+    if password is not None:
+        check_password_rules(password)
 
 
 def add_user(  # noqa: PLR0913 - the columns of a new account

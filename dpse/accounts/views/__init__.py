@@ -13,6 +13,7 @@ from dpse.accounts.views import (  # noqa: E402
     organisations,
     people,
     profiles,
+    providers,
     twofactor,
 )
 
@@ -25,5 +26,6 @@ __all__ = [
     "organisations",
     "people",
     "profiles",
+    "providers",
     "twofactor",
 ]

@@ -12,7 +12,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from dpse.accounts import devices, queries, service, signup, twofactor
+from dpse.accounts import devices, identities, oidc, queries, service, signup, twofactor
 from dpse.accounts.forms import (
     ChangePasswordForm,
     ConfirmForm,
@@ -136,7 +136,9 @@ def login() -> ResponseReturnValue:
             return hold_for_second_factor(user, form.remember.data, next_url)
         else:
             return finish_sign_in(user, form.remember.data, next_url)
-    return render_template("accounts/login.html", form=form), form_status(form)
+    return render_template(
+        "accounts/login.html", form=form, providers=oidc.providers()
+    ), form_status(form)
 
 
 # Between a right password and a right second factor the session holds only this marker (the
@@ -292,7 +294,12 @@ def account() -> ResponseReturnValue:
             flash("Your profile has been updated.", "success")
             return redirect(url_for("accounts.account"))
     return render_template(
-        "accounts/account.html", form=form, user=user, confirm=ConfirmForm()
+        "accounts/account.html",
+        form=form,
+        user=user,
+        confirm=ConfirmForm(),
+        identities=identities.identities_of(user),
+        provider_labels={p.name: p.label for p in oidc.providers()},
     ), form_status(form)
 
 
