@@ -4,19 +4,23 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, RadioField
+from wtforms import PasswordField, RadioField, SelectChoice
 from wtforms.validators import DataRequired, InputRequired
 
 from dpse.accounts.forms import _email_field
 
 KEEP, REMOVE = "keep", "remove"
 CONTENT_CHOICES = [
-    (KEEP, "Keep my public posts and case studies, shown as written by a former member"),
-    (REMOVE, "Remove my posts and the case studies I wrote alone"),
+    SelectChoice(
+        KEEP, "Keep my public posts and case studies, shown as written by a former member"
+    ),
+    SelectChoice(REMOVE, "Remove my posts and the case studies I wrote alone"),
 ]
 ADMIN_CONTENT_CHOICES = [
-    (KEEP, "Keep their public posts and case studies, shown as written by a former member"),
-    (REMOVE, "Remove their posts and the case studies they wrote alone"),
+    SelectChoice(
+        KEEP, "Keep their public posts and case studies, shown as written by a former member"
+    ),
+    SelectChoice(REMOVE, "Remove their posts and the case studies they wrote alone"),
 ]
 
 

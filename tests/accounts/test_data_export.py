@@ -7,6 +7,8 @@ import json
 import zipfile
 from datetime import timedelta
 
+from flask import current_app
+
 from dpse.accounts import export
 from dpse.accounts.models import DataExport, ExportStatus
 from dpse.extensions import db
@@ -29,6 +31,7 @@ def _ask_and_build(client, user):
 def test_the_zip_holds_everything_about_a_person_with_content(client, users):
     member = users["member"]
     make_case_study(member, "published", title="Our open data portal")
+    current_app.config["HOLD_FIRST_POSTS"] = 0
     make_thread(member, title="Who else runs CKAN?", replies=1)
     db.session.add(SavedSearch(user_id=member.id, query_string="q=ckan", label="CKAN"))
     db.session.commit()
