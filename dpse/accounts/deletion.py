@@ -25,6 +25,7 @@ from dpse.accounts.models import (
     FormerHandle,
     RecoveryCode,
     User,
+    UserIdentity,
     new_session_token,
 )
 from dpse.accounts.service import AccountError
@@ -89,7 +90,7 @@ def _erase(user: User, remove_content: bool) -> None:
     for erase in providers(ERASE):
         erase(user, remove_content)
     export.remove_files(user)
-    for model in (FormerHandle, RecoveryCode, export.DataExport):
+    for model in (FormerHandle, RecoveryCode, UserIdentity, export.DataExport):
         db.session.execute(delete(model).where(model.user_id == user.id))
     marker = f"deleted-{user.id}"
     user.deleted_at = utcnow()

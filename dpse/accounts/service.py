@@ -239,7 +239,8 @@ def add_user(  # noqa: PLR0913 - the columns of a new account
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The active account matching these credentials, or None; records the login time."""
+    """The active account matching these credentials, or None (it is not signed in yet: a
+    second factor may follow; ``record_sign_in`` marks the moment it is)."""
     user = get_user_by_email(email)
     if user is None or len(password) > PASSWORD_MAX:
         # Spend the same time as a real check so response times don't reveal accounts.
@@ -247,10 +248,14 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if not check_password_hash(user.password_hash, password) or not user.active:
         return None
+    return user
+
+
+def record_sign_in(user: User) -> None:
+    """The person is signed in (password, provider, and second factor where it is on)."""
     user.last_login_at = utcnow()
     db.session.commit()
     log.info("%r logged in", user)
-    return user
 
 
 _DUMMY: dict[str, str] = {}

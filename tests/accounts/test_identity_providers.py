@@ -124,8 +124,11 @@ def test_a_verified_address_links_to_the_account_that_confirmed_it(client, users
     response = sign_in_with_provider(client, "entra-1")
     assert response.status_code == 302 and response.headers["Location"] == "/"
     assert "member@testshire.gov.uk" in (signed_in_as(client) or "")
+    db.session.refresh(users["member"])
+    assert users["member"].last_login_at is not None
     identity = db.session.scalars(select(UserIdentity)).one()
     assert identity.user_id == users["member"].id
+    assert identity.last_used_at is not None
     assert (identity.issuer, identity.subject) == (provider, "entra-1")
     assert LABEL in client.get("/account").get_data(as_text=True)  # listed on the account page
 

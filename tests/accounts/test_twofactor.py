@@ -180,6 +180,8 @@ def test_sign_in_asks_for_a_code_after_the_password(client, users):
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/login/two-factor")
     assert not signed_in(client)  # the password alone signs nobody in
+    db.session.refresh(user)
+    assert user.last_login_at is None  # nor is it recorded as a sign-in
 
     page = client.get("/login/two-factor").get_data(as_text=True)
     assert 'autocomplete="one-time-code"' in page and 'inputmode="numeric"' in page
@@ -190,6 +192,8 @@ def test_sign_in_asks_for_a_code_after_the_password(client, users):
     response = _second_step(client, "/login/two-factor", {"code": code(user.totp_secret, 1)})
     assert response.status_code == 302
     assert signed_in(client)
+    db.session.refresh(user)
+    assert user.last_login_at is not None
     with client.session_transaction() as session:
         assert SECOND_STEP_KEY not in session
 

@@ -192,6 +192,7 @@ def held_account_key() -> str:
 def finish_sign_in(user: User, remember: bool, next_url: str) -> Response:
     """Sign the person in (after the password, and the second factor when it is on)."""
     session.pop(SECOND_STEP_KEY, None)
+    service.record_sign_in(user)
     login_user(user, remember=remember)
     flash(f"You are signed in as {user.display_name}.", "success")
     return _remember_device(redirect(next_url), user)
