@@ -102,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
     from dpse.notifications.views import bp as notifications_bp
     from dpse.saved_searches.views import bp as saved_searches_bp
     from dpse.search.views import bp as search_bp
+    from dpse.sitepages.views import bp as sitepages_bp
     from dpse.tags.views import bp as tags_bp
 
     for blueprint in (
@@ -116,6 +117,7 @@ def register_blueprints(app: Flask) -> None:
         moderation_bp,
         saved_searches_bp,
         notifications_bp,
+        sitepages_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -224,6 +226,7 @@ def register_template_helpers(app: Flask) -> None:
     from dpse.moderation import queries as moderation_queries
     from dpse.notifications.queries import register_header_count, unread_count
     from dpse.permissions import PREDICATES
+    from dpse.sitepages import queries as sitepages_queries
     from dpse.templating import format_datetime
 
     app.jinja_env.add_extension("jinja2.ext.do")
@@ -237,6 +240,8 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["unread_notifications"] = unread_count
     app.jinja_env.globals["moderation_waiting"] = moderation_queries.waiting_count
     register_header_count(app, moderation_queries.waiting_in_header)  # no extra query for it
+    app.jinja_env.globals["accessibility_reports_waiting"] = sitepages_queries.reports_waiting
+    register_header_count(app, sitepages_queries.reports_in_header)
 
 
 def register_error_handlers(app: Flask) -> None:

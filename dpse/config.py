@@ -164,6 +164,19 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         "TRUSTED_HOSTS": _trusted_hosts(env, base_url, production),
         "SMTP_URL": env.get("DPSE_SMTP_URL", ""),
         "MAIL_FROM": env.get("DPSE_MAIL_FROM", "DPSE <no-reply@dpse.example>"),
+        # Who runs the site: named in the accessibility statement, privacy notice, terms and
+        # contact page (dpse.sitepages) while an admin has not rewritten them.
+        "OPERATOR_NAME": env.get("DPSE_OPERATOR_NAME", "").strip() or "Example Council",
+        "CONTACT_EMAIL": env.get("DPSE_CONTACT_EMAIL", "").strip() or "contact@dpse.example",
+        "OPERATOR_ADDRESS": env.get("DPSE_OPERATOR_ADDRESS", "").strip()
+        or "Example Council, 1 Example Street, Exampletown EX1 1EX",
+        # Data protection officer's address (the contact address when unset).
+        "DPO_EMAIL": env.get("DPSE_DPO_EMAIL", "").strip(),
+        # When the accessibility statement was last reviewed (YYYY-MM-DD); unset, the date of
+        # its last saved revision, or of the text shipped with the code.
+        "ACCESSIBILITY_REVIEWED_ON": env.get("DPSE_ACCESSIBILITY_REVIEWED_ON", "").strip(),
+        # Accessibility problem reports per visitor address.
+        "REPORT_RATE_LIMIT": env.get("DPSE_REPORT_RATE_LIMIT", "5 per minute;20 per hour"),
         "PUBLIC_SECTOR_DOMAINS": tuple(
             d.strip().lower().lstrip(".") for d in domains.split(",") if d.strip()
         ),

@@ -233,6 +233,16 @@ def can_see_joining_link(user: User | Any, event: Event, registration: Registrat
     )
 
 
+def can_edit_site_pages(user: User | Any) -> bool:
+    """Admins change the accessibility statement, privacy notice, terms and contact page."""
+    return is_admin(user)
+
+
+def can_handle_accessibility_reports(user: User | Any) -> bool:
+    """Admins see accessibility problem reports and mark them handled."""
+    return is_admin(user)
+
+
 def require(ok: bool) -> None | NoReturn:
     """Abort with 403 unless the permission holds."""
     if not ok:
@@ -277,4 +287,6 @@ PREDICATES = {
     "can_manage_event": can_manage_event,
     "can_register_for_events": can_register_for_events,
     "can_see_joining_link": can_see_joining_link,
+    "can_edit_site_pages": can_edit_site_pages,
+    "can_handle_accessibility_reports": can_handle_accessibility_reports,
 }
