@@ -301,28 +301,33 @@ def test_an_unreachable_provider_gives_a_clear_message(client, app):
     assert f"{LABEL} is not answering" in client.get("/login").get_data(as_text=True)
 
 
+def provider_env(name: str, **settings: str) -> dict[str, str]:
+    """The environment variables DPSE_OIDC_<NAME>_<SETTING> for one provider."""
+    return {f"DPSE_OIDC_{name.upper()}_{key.upper()}": value for key, value in settings.items()}
+
+
 def test_provider_settings_are_read_from_the_environment():
-    env = {
-        "DPSE_OIDC_PROVIDERS": "entra, google",
-        "DPSE_OIDC_ENTRA_ISSUER": "https://login.microsoftonline.com/tenant/v2.0/",
-        "DPSE_OIDC_ENTRA_CLIENT_ID": "abc",
-        "DPSE_OIDC_ENTRA_CLIENT_SECRET": "shh",
-        "DPSE_OIDC_ENTRA_LABEL": "Microsoft Entra ID",
-        "DPSE_OIDC_GOOGLE_ISSUER": "https://accounts.google.com",
-        "DPSE_OIDC_GOOGLE_CLIENT_ID": "def",
-        "DPSE_OIDC_GOOGLE_CLIENT_SECRET": "psst",
-    }
-    entra, google = _oidc_providers(env)
-    assert entra["issuer"] == "https://login.microsoftonline.com/tenant/v2.0"
-    assert entra["label"] == "Microsoft Entra ID" and google["label"] == "Google"
-    assert google["scopes"] == "openid email profile"
-    del env["DPSE_OIDC_GOOGLE_CLIENT_SECRET"]
-    with pytest.raises(ConfigError, match="DPSE_OIDC_GOOGLE_CLIENT_SECRET must be set"):
+    entra = provider_env(
+        "entra",
+        issuer="https://login.microsoftonline.com/tenant/v2.0/",
+        client_id="abc",
+        client_secret="shh",
+        label="Microsoft Entra ID",
+    )
+    google = provider_env(
+        "google", issuer="https://accounts.google.com", client_id="def", client_secret="psst"
+    )
+    env = {"DPSE_OIDC_PROVIDERS": "entra, google", **entra, **google}
+    first, second = _oidc_providers(env)
+    assert first["issuer"] == "https://login.microsoftonline.com/tenant/v2.0"
+    assert first["label"] == "Microsoft Entra ID" and second["label"] == "Google"
+    assert second["scopes"] == "openid email profile"
+    del env[next(k for k in google if k.endswith("SECRET"))]
+    with pytest.raises(ConfigError, match="GOOGLE_CLIENT_SECRET must be set"):
         _oidc_providers(env)
+    plain = {**entra, **provider_env("entra", issuer="http://idp.example")}
     with pytest.raises(ConfigError, match="https"):
-        _oidc_providers(
-            {**env, "DPSE_OIDC_PROVIDERS": "entra", "DPSE_OIDC_ENTRA_ISSUER": "http://idp.example"}
-        )
+        _oidc_providers({"DPSE_OIDC_PROVIDERS": "entra", **plain})
     with pytest.raises(ConfigError, match="names must be"):
         _oidc_providers({"DPSE_OIDC_PROVIDERS": "bad name"})
     assert _oidc_providers({}) == ()
