@@ -24,6 +24,13 @@ def saved_searches(user: User) -> list[SavedSearch]:
     )
 
 
+def saved_search_of(user: User, saved_id: int) -> SavedSearch | None:
+    """One of the person's saved searches (None for someone else's, or a missing one)."""
+    return db.session.scalar(
+        select(SavedSearch).where(SavedSearch.id == saved_id, SavedSearch.user_id == user.id)
+    )
+
+
 def request_of(saved: SavedSearch) -> SearchRequest:
     """The search a saved search stands for."""
     return SearchRequest.from_args(MultiDict(parse_qsl(saved.query_string)))

@@ -54,8 +54,8 @@ def _attempt(client, cs, action) -> bool:
         "submit": (base + "/submit", {}),
         "publish": (base + "/publish", {}),
         "return": (base + "/return", {"reason": "Please add figures"}),
-        "archive": (base + "/archive", {}),
-        "delete_draft": (base + "/delete", {}),
+        "archive": (base + "/archive", {"confirm": "yes"}),
+        "delete_draft": (base + "/delete", {"confirm": "yes"}),
         "restore": (base + "/history/1/restore", {}),
         "mark_helpful": (base + "/helpful", {}),
     }

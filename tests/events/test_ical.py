@@ -121,7 +121,10 @@ def test_private_address_is_made_revealed_replaced_and_revoked(client, users):
     assert f"webcal://dpse.test/events/feed/{first}.ics" in page
     assert client.get(f"/events/feed/{first}.ics").status_code == 200
 
-    post_form(client, "/events/mine/calendar", {}, form_url="/events/mine")
+    asked = post_form(client, "/events/mine/calendar", {}, form_url="/events/mine")
+    assert "Calendars subscribed to it stop updating" in asked.get_data(as_text=True)
+    assert queries.feed_for(users["member"]).token == first  # not replaced without a yes
+    post_form(client, "/events/mine/calendar", {"confirm": "yes"}, form_url="/events/mine")
     db.session.expire_all()
     second = queries.feed_for(users["member"]).token
     assert second != first
@@ -129,6 +132,8 @@ def test_private_address_is_made_revealed_replaced_and_revoked(client, users):
     assert client.get(f"/events/feed/{second}.ics").status_code == 200
 
     post_form(client, "/events/mine/calendar/revoke", {}, form_url="/events/mine")
+    assert client.get(f"/events/feed/{second}.ics").status_code == 200  # not without a yes
+    post_form(client, "/events/mine/calendar/revoke", {"confirm": "yes"}, "/events/mine")
     assert client.get(f"/events/feed/{second}.ics").status_code == 404
     assert "Make my private calendar address" in client.get("/events/mine").get_data(as_text=True)
 

@@ -191,7 +191,10 @@ def test_register_and_cancel_through_the_page(client, make_event, users):
     assert "Cancel my place" in page
     again = post_form(client, "/events/open-councils/register", {}, "/events/open-councils")
     assert "You are already going" in text(client.get(again.location))
-    post_form(client, "/events/open-councils/cancel-registration", {}, "/events/open-councils")
+    url = "/events/open-councils/cancel-registration"
+    asked = post_form(client, url, {}, "/events/open-councils")  # the old one-click button
+    assert "Cancel your place at “Open Councils”?" in text(asked)
+    post_form(client, url, {"confirm": "yes"}, "/events/open-councils")
     page = text(client.get("/events/open-councils"))
     assert "Your registration is cancelled" in page and ">Register<" in page
 
@@ -387,9 +390,10 @@ def test_cancel_an_event_with_a_reason(client, make_event, make_people):
     for status in ("scheduled", "nonsense"):
         response = post_form(client, "/events/open-councils/status", {"status": status})
         assert response.status_code == 400
-    good = post_form(
-        client, "/events/open-councils/status", {"status": "cancelled", "reason": "Venue flooded"}
-    )
+    cancel = {"status": "cancelled", "reason": "Venue flooded"}
+    asked = post_form(client, "/events/open-councils/status", cancel)
+    assert "We will email 1 person" in text(asked) and event.status == EventStatus.SCHEDULED
+    good = post_form(client, "/events/open-councils/status", {**cancel, "confirm": "yes"})
     assert good.status_code == 302
     page = text(client.get("/events/open-councils"))
     assert "This event is cancelled." in page and "Venue flooded" in page

@@ -98,7 +98,7 @@ def test_a_double_clicked_delete_deletes_once(app: Flask, users):
     saved = service.save_search(users["member"], SearchRequest(q="drupal"))
     url = f"/search/saved/{saved.id}/delete"
     clients, token = browsers(app, "member@testshire.gov.uk", DUPLICATES, "/search/saved")
-    responses, errors = post_from_each(app, clients, url, {"csrf_token": token})
+    responses, errors = post_from_each(app, clients, url, {"csrf_token": token, "confirm": "yes"})
     assert errors == []
     assert [r.status_code for r in responses] == [302] * DUPLICATES
     assert _saved(users["member"]) == []

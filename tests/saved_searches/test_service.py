@@ -98,7 +98,7 @@ def test_pages_save_list_and_delete(client, users):
     (saved,) = queries.saved_searches(users["member"])
     other = users["supplier"]
     assert not service.delete_saved_search(other, saved.id)  # not theirs
-    post_form(client, f"/search/saved/{saved.id}/delete", {}, form_url="/search/saved")
+    post_form(client, f"/search/saved/{saved.id}/delete", {"confirm": "yes"}, "/search/saved")
     assert queries.saved_searches(users["member"]) == []
 
 

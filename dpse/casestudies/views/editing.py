@@ -13,6 +13,7 @@ from dpse.casestudies import service
 from dpse.casestudies.forms import CaseStudyForm
 from dpse.casestudies.models import CaseStudy
 from dpse.casestudies.views import bp, load_allowed
+from dpse.confirmations import Confirmation, ConfirmationForm, confirmed, render_confirmation
 from dpse.limits import PREVIEW_MESSAGE, preview_allowed
 from dpse.permissions import (
     can_create_case_study,
@@ -105,11 +106,35 @@ def edit(slug: str) -> Rendered:
     return _render_form(form, cs)
 
 
-@bp.route("/<slug>/delete", methods=["POST"])
+@bp.route("/<slug>/delete", methods=["GET", "POST"])
 @login_required
-def delete(slug: str) -> Response:
-    """Throw away a case study that was never published."""
+def delete(slug: str) -> Rendered:
+    """Throw away a case study that was never published, after saying yes on a page that
+    says what goes with it."""
     cs = load_allowed(slug, can_delete_case_study)
-    service.delete_draft(signed_in_user(), cs)
-    flash("The draft has been deleted.", "success")
-    return redirect(url_for("casestudies.mine"))
+    form = ConfirmationForm()
+    if confirmed(form):
+        try:
+            service.delete_draft(signed_in_user(), cs)
+        except service.CaseStudyError as exc:
+            form.form_errors.append(exc.message)
+        else:
+            flash("The draft has been deleted.", "success")
+            return redirect(url_for("casestudies.mine"))
+    others = [a.display_name for a in cs.author_users if a.id != current_user.id]
+    shared = f" It is gone for {', '.join(others)} too." if others else ""
+    return render_confirmation(
+        Confirmation(
+            title=f"Delete the draft: {cs.title}",
+            heading=f"Delete the draft “{cs.title}”?",
+            consequences=[
+                "The draft and every earlier version of it are deleted for good. Nobody, "
+                f"not even a moderator, can bring them back.{shared}",
+                "If you only want to stop working on it for now, leave it as a draft: "
+                "nobody else can see it.",
+            ],
+            button="Delete the draft",
+            back_url=url_for("casestudies.show", slug=cs.slug),
+        ),
+        form,
+    )

@@ -13,6 +13,7 @@ from dpse.casestudies import service
 from dpse.casestudies.forms import ReturnForm
 from dpse.casestudies.models import CaseStudy
 from dpse.casestudies.views import bp, load_allowed
+from dpse.confirmations import Confirmation, ConfirmationForm, confirmed, render_confirmation
 from dpse.permissions import (
     can_archive_case_study,
     can_mark_helpful,
@@ -56,11 +57,34 @@ def publish(slug: str) -> Response:
     )
 
 
-@bp.route("/<slug>/archive", methods=["POST"])
+@bp.route("/<slug>/archive", methods=["GET", "POST"])
 @login_required
-def archive(slug: str) -> Response:
-    """Take it out of lists and search."""
-    return _workflow(slug, can_archive_case_study, service.archive, "Archived.")
+def archive(slug: str) -> str | Response | tuple[str, int]:
+    """Take it out of lists and search, after saying yes on a page that says so."""
+    cs = load_allowed(slug, can_archive_case_study)
+    form = ConfirmationForm()
+    if confirmed(form):
+        try:
+            service.archive(signed_in_user(), cs)
+        except service.CaseStudyError as exc:
+            form.form_errors.append(exc.message)
+        else:
+            flash("Archived.", "success")
+            return redirect(url_for("casestudies.show", slug=cs.slug))
+    return render_confirmation(
+        Confirmation(
+            title=f"Archive the case study: {cs.title}",
+            heading=f"Archive “{cs.title}”?",
+            consequences=[
+                "It leaves the case-study lists, the home page and search. Its page stays at "
+                "the same address, marked as archived, so links to it keep working.",
+                "Only a moderator can publish it again.",
+            ],
+            button="Archive the case study",
+            back_url=url_for("casestudies.show", slug=cs.slug),
+        ),
+        form,
+    )
 
 
 @bp.route("/<slug>/helpful", methods=["POST"])

@@ -9,8 +9,8 @@ from flask import current_app, flash, redirect, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from dpse.confirmations import Confirmation, ConfirmationForm, confirmed, render_confirmation
 from dpse.events import ical, queries, service
-from dpse.events.forms import ConfirmForm
 from dpse.events.views import bp
 from dpse.events.views.public import get_event_or_404, your_registration
 from dpse.mixins import utcnow
@@ -63,12 +63,28 @@ def private_feed(token: str) -> FlaskResponse:
     return response
 
 
-@bp.route("/events/mine/calendar", methods=["POST"])
+def _feed_confirmation(title: str, heading: str, button: str, first: str) -> Confirmation:
+    return Confirmation(
+        title=title,
+        heading=heading,
+        consequences=[
+            first,
+            "Calendars subscribed to it stop updating and will not show your events any more: "
+            "you have to subscribe again, with a new address, in each of them.",
+        ],
+        button=button,
+        back_url=url_for("events.mine", _anchor="calendar"),
+    )
+
+
+@bp.route("/events/mine/calendar", methods=["GET", "POST"])
 @login_required
-def create_feed() -> Response:
-    """Make (or remake) your private calendar address; an old one stops working."""
-    if ConfirmForm().validate_on_submit():
-        had = queries.feed_for(current_user) is not None
+def create_feed() -> str | Response | tuple[str, int]:
+    """Make (or remake) your private calendar address; replacing one that exists, which stops
+    the old one working, asks first."""
+    had = queries.feed_for(current_user) is not None
+    form = ConfirmationForm()
+    if (form.validate_on_submit() and not had) or confirmed(form):
         service.create_or_replace_feed(signed_in_user())
         flash(
             "Your new private calendar address is below. The old one no longer works."
@@ -76,13 +92,38 @@ def create_feed() -> Response:
             else "Your private calendar address is below.",
             "success",
         )
-    return redirect(url_for("events.mine", _anchor="calendar"), 303)
+        return redirect(url_for("events.mine", _anchor="calendar"), 303)
+    if not had:
+        return redirect(url_for("events.mine", _anchor="calendar"), 303)
+    return render_confirmation(
+        _feed_confirmation(
+            "Replace your private calendar address",
+            "Make a new private calendar address?",
+            "Make a new address",
+            "Your current address stops working for good, and a new one takes its place.",
+        ),
+        form,
+    )
 
 
-@bp.route("/events/mine/calendar/revoke", methods=["POST"])
+@bp.route("/events/mine/calendar/revoke", methods=["GET", "POST"])
 @login_required
-def revoke_feed() -> Response:
-    """Turn your private calendar address off."""
-    if ConfirmForm().validate_on_submit() and service.revoke_feed(signed_in_user()):
-        flash("Your private calendar address is turned off.", "success")
-    return redirect(url_for("events.mine", _anchor="calendar"), 303)
+def revoke_feed() -> str | Response | tuple[str, int]:
+    """Turn your private calendar address off, after saying yes on a page that says what
+    stops working."""
+    if queries.feed_for(current_user) is None:
+        return redirect(url_for("events.mine", _anchor="calendar"), 303)
+    form = ConfirmationForm()
+    if confirmed(form):
+        if service.revoke_feed(signed_in_user()):
+            flash("Your private calendar address is turned off.", "success")
+        return redirect(url_for("events.mine", _anchor="calendar"), 303)
+    return render_confirmation(
+        _feed_confirmation(
+            "Turn off your private calendar address",
+            "Turn off your private calendar address?",
+            "Turn the address off",
+            "The address stops working for good. You can make a new one later.",
+        ),
+        form,
+    )

@@ -11,7 +11,9 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from dpse.accounts.queries import list_organisations
+from dpse.confirmations import Confirmation, ConfirmationForm, confirmed, render_confirmation
 from dpse.events import queries, service
+from dpse.events.announcements import ATTENDING
 from dpse.events.csv_export import attendees_csv
 from dpse.events.forms import EventForm, MessageForm, StatusForm
 from dpse.events.models import Event, EventFormat, EventStatus, RegistrationStatus
@@ -192,12 +194,15 @@ def status(slug: str) -> str | Response | tuple[str, int]:
     form = StatusForm()
     form.set_choices(service.allowed_statuses(event))
     if form.status.choices and form.validate_on_submit():
+        chosen, reason = EventStatus(form.status.data), form.reason.data or ""
+        if chosen == EventStatus.CANCELLED and reason.strip() and not confirmed(ConfirmationForm()):
+            return render_confirmation(_cancelling(event, chosen, reason), ConfirmationForm())
         try:
             told = service.change_status(
                 event,
                 signed_in_user(),
-                EventStatus(form.status.data),
-                form.reason.data or "",
+                chosen,
+                reason,
             )
         except service.EventError as exc:
             show_on_form(form, exc)
@@ -208,3 +213,23 @@ def status(slug: str) -> str | Response | tuple[str, int]:
             )
             return redirect(url_for("events.show", slug=slug))
     return render_template("events/status.html", form=form, event=event), form_status(form)
+
+
+def _cancelling(event: Event, status: EventStatus, reason: str) -> Confirmation:
+    """What cancelling means, with how many people the email goes to."""
+    told = len(queries.attendees_to_notify(event, ATTENDING))
+    return Confirmation(
+        title=f"Cancel the event: {event.title}",
+        heading=f"Cancel “{event.title}”?",
+        consequences=[
+            f"We will email {told} {_people(told)} (everyone going or on the waitlist) "
+            "that the event is cancelled, with your reason. Calendars that subscribed to the "
+            "event show it as cancelled.",
+            "A cancelled event cannot be reinstated: to hold it after all, you would announce "
+            "a new event and everyone would have to register again.",
+            f"Your reason: {reason.strip()}",
+        ],
+        button="Cancel the event and email everyone",
+        back_url=url_for("events.show", slug=event.slug),
+        carry={"status": status.value, "reason": reason},
+    )

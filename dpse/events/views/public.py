@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
+from dpse.confirmations import Confirmation, ConfirmationForm, confirmed, render_confirmation
 from dpse.events import queries, registrations
 from dpse.events.forms import ConfirmForm, FilterForm
 from dpse.events.models import Event, EventFormat, Registration
@@ -138,19 +139,61 @@ def register(slug: str) -> Response:
     return redirect(url_for("events.show", slug=slug), 303)
 
 
-@bp.route("/events/<slug>/cancel-registration", methods=["POST"])
+@bp.route("/events/<slug>/cancel-registration", methods=["GET", "POST"])
 @login_required
-def cancel_registration(slug: str) -> Response:
-    """Give up your place (the next person waiting gets it) or leave the waitlist."""
+def cancel_registration(slug: str) -> str | Response | tuple[str, int]:
+    """Give up your place (the next person waiting gets it) or leave the waitlist, after
+    saying yes on a page that says what you give up."""
     event = get_event_or_404(slug)
-    if ConfirmForm().validate_on_submit():
+    registration = your_registration(event)
+    if registration is None or not registration.is_active:
+        flash("You are not registered for this event.", "info")
+        return redirect(url_for("events.show", slug=slug), 303)
+    form = ConfirmationForm()
+    if confirmed(form):
         try:
             registrations.cancel_registration(event, signed_in_user())
         except registrations.RegistrationError as exc:
             flash(exc.message, "error")
         else:
             flash("Your registration is cancelled. Thank you for freeing the place.", "success")
-    return redirect(url_for("events.show", slug=slug), 303)
+        return redirect(url_for("events.show", slug=slug), 303)
+    return render_confirmation(_cancellation(event, registration), form)
+
+
+def _cancellation(event: Event, registration: Registration) -> Confirmation:
+    """What giving up a place, or a place in the waitlist, means."""
+    back = url_for("events.show", slug=event.slug)
+    if registration.is_going:
+        waiting = queries.waitlist_length(event)
+        after = (
+            f"It goes to the first of the {waiting} people on the waitlist."
+            if waiting > 1
+            else "It goes to the person on the waitlist."
+            if waiting
+            else "Someone else can take it."
+        )
+        return Confirmation(
+            title=f"Cancel your place at {event.title}",
+            heading=f"Cancel your place at “{event.title}”?",
+            consequences=[
+                f"You will no longer have a place. {after}",
+                "If you change your mind, you register again and may find the event full.",
+            ],
+            button="Cancel my place",
+            back_url=back,
+        )
+    rank = queries.waitlist_rank(registration)
+    return Confirmation(
+        title=f"Leave the waitlist for {event.title}",
+        heading=f"Leave the waitlist for “{event.title}”?",
+        consequences=[
+            f"You are number {rank} on the waitlist. If you leave and join again, "
+            "you go to the end of it."
+        ],
+        button="Leave the waitlist",
+        back_url=back,
+    )
 
 
 @bp.route("/events/mine")
