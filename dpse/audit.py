@@ -29,6 +29,7 @@ ACTION_LABELS = {
     "resolve_flag": "Resolved a flag",
     "create_category": "Added a forum category",
     "edit_category": "Changed a forum category",
+    "delete_account": "Deleted an account",
     "edit_site_page": "Changed a site page",
     "handle_accessibility_report": "Handled an accessibility report",
 }

@@ -28,7 +28,13 @@ def export_forum(user: User) -> Iterator[JsonFile | TextFile]:
     """Threads the person opened, every post they wrote and its earlier versions."""
     threads = select(Thread).where(Thread.author_id == user.id).order_by(Thread.id)
     yield JsonFile("threads.json", (row_dict(t) for t in db.session.scalars(threads)))
-    posts = select(Post).where(Post.author_id == user.id).order_by(Post.id)
+    # A batch at a time: a prolific poster's posts never sit in memory all at once.
+    posts = (
+        select(Post)
+        .where(Post.author_id == user.id)
+        .order_by(Post.id)
+        .execution_options(yield_per=200)
+    )
     yield JsonFile(
         "posts.json", (row_dict(p, skip={"body_text"}) for p in db.session.scalars(posts))
     )
@@ -38,7 +44,7 @@ def export_forum(user: User) -> Iterator[JsonFile | TextFile]:
         "post_revisions.json",
         (row_dict(r, skip={"body_text"}) for r in db.session.scalars(revisions)),
     )
-    for post in db.session.scalars(posts.execution_options(yield_per=200)):
+    for post in db.session.scalars(posts):
         yield TextFile(f"writing/posts/post-{post.id}.md", post.body)
 
 

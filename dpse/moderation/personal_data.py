@@ -1,6 +1,7 @@
-"""Flags a person raised and moderation about them in their data export; their own reports go
-with their account (the "account.export" and "account.erase" extension points of
-dpse.accounts). Moderation actions about their posts stay with the posts' history."""
+"""Flags a person raised, and flags and moderators' actions about their writing, in their data
+export; the reports they raised go with their account (the "account.export" and "account.erase"
+extension points of dpse.accounts). Moderation actions about their posts stay with the posts'
+history."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy import delete, select
 
 from dpse.accounts.export import JsonFile, row_dict
 from dpse.accounts.models import User
+from dpse.audit import AuditLog
 from dpse.casestudies.models import CaseStudyAuthor
 from dpse.extensions import db
 from dpse.forum.models import Post
@@ -26,6 +28,14 @@ def export_moderation(user: User) -> Iterator[JsonFile]:
     yield JsonFile(
         "flags_about_you.json",
         (row_dict(f, skip={"reporter_id"}) for f in db.session.scalars(about.order_by(Flag.id))),
+    )
+    actions = select(AuditLog).where(
+        ((AuditLog.target_type == "post") & AuditLog.target_id.in_(mine))
+        | ((AuditLog.target_type == "case_study") & AuditLog.target_id.in_(written))
+    )
+    yield JsonFile(
+        "moderation_actions_about_you.json",
+        (row_dict(a) for a in db.session.scalars(actions.order_by(AuditLog.id))),
     )
 
 

@@ -124,3 +124,21 @@ def test_admins_delete_on_request_after_a_confirmation_page(client, users):
 def test_only_admins_delete_others(client, users):
     login(client, users["moderator"].email)
     assert client.get(f"/admin/users/{users['member'].id}/delete").status_code in (403, 404)
+
+
+def test_their_seat_goes_to_the_first_person_waiting(users, make_event):
+    from dpse.accounts.deletion import delete_own_account
+    from dpse.events.models import Registration, RegistrationStatus
+    from dpse.events.registrations import register_for_event
+
+    event = make_event(capacity=1)
+    register_for_event(event, users["member"])
+    waiting = register_for_event(event, users["supplier"])
+    assert waiting.status == RegistrationStatus.WAITLISTED
+    delete_own_account(users["member"], PASSWORD, remove_content=False)
+    mine = select(Registration).where(Registration.user_id == users["member"].id)
+    assert db.session.scalar(mine) is None
+    db.session.refresh(waiting)
+    assert waiting.status == RegistrationStatus.GOING
+    db.session.refresh(event)
+    assert event.going_count == 1

@@ -57,6 +57,7 @@ def test_the_zip_holds_everything_about_a_person_with_content(client, users):
         "notifications.json",
         "saved_searches.json",
         "flags_about_you.json",
+        "moderation_actions_about_you.json",
         "audit_log.json",
         "README.txt",
     ):

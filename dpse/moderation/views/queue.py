@@ -30,8 +30,12 @@ _TARGETS: dict[str, Callable[[Any], tuple[str, str]]] = {
     "case_study": lambda cs: (cs.title, url_for("casestudies.show", slug=cs.slug)),
     "category": lambda category: (category.name, url_for("forum.category", slug=category.slug)),
     "user": lambda person: (
-        f"{person.display_name} (@{person.handle})",
-        url_for("accounts.profile", handle=person.handle),
+        (f"Account {person.id} (deleted)", "")
+        if person.is_deleted
+        else (
+            f"{person.display_name} (@{person.handle})",
+            url_for("accounts.profile", handle=person.handle),
+        )
     ),
 }
 
