@@ -60,6 +60,11 @@ def placeholders() -> dict[str, str]:
         "remember_days": str(_remember_days()),
         "device_cookie": config["DEVICE_COOKIE_NAME"],
         "device_days": str(config["DEVICE_COOKIE_MAX_AGE"] // days),
+        # The retention periods dpse maintenance and the search indexer apply.
+        "unconfirmed_days": str(config["UNCONFIRMED_ACCOUNT_DAYS"]),
+        "sent_email_days": str(config["SENT_EMAIL_DAYS"]),
+        "export_days": str(config["DATA_EXPORT_DAYS"]),
+        "search_log_days": str(config["SEARCH_LOG_RETENTION_DAYS"]),
         **checks.figures(),
     }
 

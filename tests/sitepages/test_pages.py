@@ -91,12 +91,17 @@ def test_the_privacy_notice_states_retention_rights_and_the_real_cookie_names(ap
     assert "never confirmed are deleted 30 days after" in words
     assert "text of emails we send is deleted 30 days after" in words
     assert "download your data" in words
+    app.config.update(UNCONFIRMED_ACCOUNT_DAYS=14, SENT_EMAIL_DAYS=10)  # what maintenance does
+    words = _text(client.get("/privacy").get_data(as_text=True))
+    assert "never confirmed are deleted 14 days after" in words
+    assert "text of emails we send is deleted 10 days after" in words
     for name in ("dpse_session", "dpse_remember", "dpse_device"):
         assert name in words
     assert "After 365 days" in words  # the remember-me and device cookies' lifetimes
     assert "We set no analytics, advertising or tracking cookies" in words
     page = client.get("/privacy").get_data(as_text=True)
-    assert 'href="/account/data"' in page
+    for path in ("/account/data", "/account/email", "/account/delete"):
+        assert f'href="{path}"' in page
 
 
 def test_the_terms_say_what_moderators_do_and_how_to_appeal(client):
