@@ -36,6 +36,8 @@ class World:
     organisation_id: int
     reset_token: str
     admin_recovery_code: str
+    saved_search_id: int
+    registration_id: int
 
 
 Values = Callable[[World], dict[str, Any]]
@@ -62,6 +64,7 @@ PAGES: dict[str, Visit] = {
     "main.home": Visit(),
     "search.search": Visit(values=lambda w: {"q": "drupal"}),
     "saved_searches.index": Visit("member"),
+    "saved_searches.delete": Visit("member", lambda w: {"saved_id": w.saved_search_id}),
     "tags.show": Visit(values=lambda w: {"slug": "drupal"}),
     # accounts: signing in and out
     "accounts.login": Visit(),
@@ -78,6 +81,10 @@ PAGES: dict[str, Visit] = {
     "accounts.two_factor_setup": Visit("member"),
     "accounts.two_factor_recovery_codes": Visit("admin"),
     "accounts.two_factor_disable": Visit("admin"),
+    "accounts.data": Visit("member"),
+    "accounts.change_email": Visit("member"),
+    "accounts.confirm_email_change": Visit(values=lambda w: {"token": "mistyped-link"}, status=400),
+    "accounts.delete_account": Visit("member"),
     # accounts: people and organisations
     "accounts.people": Visit("member"),
     "accounts.profile": Visit(values=lambda w: {"handle": w.member_handle}),
@@ -85,6 +92,7 @@ PAGES: dict[str, Visit] = {
     "accounts.organisation": Visit(values=lambda w: {"slug": w.organisation_slug}),
     "accounts.admin_users": Visit("admin"),
     "accounts.admin_user": Visit("admin", lambda w: {"user_id": w.member_id}),
+    "accounts.admin_delete_user": Visit("admin", lambda w: {"user_id": w.member_id}),
     "accounts.admin_organisations": Visit("admin"),
     "accounts.admin_organisation": Visit("admin", lambda w: {"organisation_id": w.organisation_id}),
     "accounts.admin_new_organisation": Visit("admin"),
@@ -99,6 +107,8 @@ PAGES: dict[str, Visit] = {
         "member", lambda w: {"slug": w.published_slug, "from": 1, "to": 2}
     ),
     "casestudies.return_for_changes": Visit("moderator", lambda w: {"slug": w.submitted_slug}),
+    "casestudies.archive": Visit("moderator", lambda w: {"slug": w.published_slug}),
+    "casestudies.delete": Visit("member", lambda w: {"slug": w.draft_slug}),
     # events
     "events.index": Visit(),
     "events.past": Visit(),
@@ -109,6 +119,12 @@ PAGES: dict[str, Visit] = {
     "events.attendees": Visit("organiser", lambda w: {"slug": w.event_slug}),
     "events.message": Visit("organiser", lambda w: {"slug": w.event_slug}),
     "events.status": Visit("organiser", lambda w: {"slug": w.event_slug}),
+    "events.remove_attendee": Visit(
+        "organiser", lambda w: {"slug": w.event_slug, "registration_id": w.registration_id}
+    ),
+    "events.cancel_registration": Visit("member", lambda w: {"slug": w.event_slug}),
+    "events.create_feed": Visit("member"),
+    "events.revoke_feed": Visit("member"),
     # forum
     "forum.index": Visit(),
     "forum.category": Visit(values=lambda w: {"slug": w.category_slug}),
@@ -130,6 +146,18 @@ PAGES: dict[str, Visit] = {
     "moderation.move_thread": Visit("moderator", lambda w: {"thread_id": w.thread_id}),
     "notifications.index": Visit("member"),
     "notifications.settings": Visit("member"),
+    # the pages a public body publishes, reporting a problem, and their administration
+    "sitepages.accessibility": Visit(),
+    "sitepages.privacy": Visit(),
+    "sitepages.terms": Visit(),
+    "sitepages.contact": Visit(),
+    "sitepages.report": Visit(values=lambda w: {"page": "/events"}),
+    "sitepages.report_sent": Visit(),
+    "sitepages.reports": Visit("admin"),
+    "sitepages.pages": Visit("admin"),
+    "sitepages.edit": Visit("admin", lambda w: {"key": "accessibility"}),
+    "sitepages.history": Visit("admin", lambda w: {"key": "accessibility"}),
+    "sitepages.revision": Visit("admin", lambda w: {"key": "accessibility", "number": 1}),
 }
 
 # GET endpoints that are not pages a person reads, each with the reason it is left out.
@@ -145,6 +173,11 @@ NOT_PAGES: dict[str, str] = {
     "forum.permalink": "redirects to the post inside its thread, which the crawl visits",
     "accounts.profile_by_id": "the old profile address: a permanent redirect to "
     "/people/<handle>, which the crawl visits",
+    "accounts.download_data": "a ZIP download of someone's data, not a page",
+    "accounts.provider_return": "an identity provider's redirect back: it signs in and "
+    "redirects; CI has no provider to sign in at",
+    "accounts.provider_new_account": "shown only half-way through a sign-in at an identity "
+    "provider (its assertion held in the session); CI has no provider to sign in at",
 }
 
 
@@ -205,7 +238,6 @@ ERROR_STATES: dict[str, Callable[[Page], None]] = {
         "accounts.two_factor_setup",
         "accounts.two_factor_recovery_codes",
         "accounts.two_factor_disable",
-        "accounts.admin_user",
         "accounts.admin_organisation",
         "accounts.admin_new_organisation",
         "casestudies.new",
@@ -224,12 +256,26 @@ ERROR_STATES: dict[str, Callable[[Page], None]] = {
         "moderation.flag_case_study",
         "moderation.flag_post",
         "moderation.hide_post",
+        "accounts.change_email",
+        "accounts.delete_account",
+        "accounts.admin_delete_user",
+        "sitepages.report",
+        "sitepages.edit",
     )
 }
 
 # Form pages without an error state to show, each with the reason.
 NO_ERROR_STATE: dict[str, str] = {
     "forum.delete": "a confirmation page: its only button deletes the post",
+    "casestudies.archive": "a confirmation page: its only button archives the case study",
+    "casestudies.delete": "a confirmation page: its only button deletes the draft",
+    "events.remove_attendee": "a confirmation page: its only button removes the attendee",
+    "events.cancel_registration": "a confirmation page: its only button gives up the place",
+    "events.create_feed": "a confirmation page: its only button makes a new calendar address",
+    "events.revoke_feed": "a confirmation page: its only button turns the calendar address off",
+    "saved_searches.delete": "a confirmation page: its only button deletes the saved search",
+    "accounts.data": "one button that starts the export: nothing to type",
+    "accounts.admin_user": "a role choice and a checkbox: every combination is valid",
     "notifications.settings": "checkboxes and choices only: every combination is valid",
     "moderation.move_thread": "a choice of category only, each of them valid",
 }

@@ -36,6 +36,8 @@ from dpse.moderation import service as moderation
 from dpse.notifications import service as notifications
 from dpse.saved_searches import service as saved_searches
 from dpse.search.search_request import SearchRequest
+from dpse.sitepages import service as sitepages
+from dpse.sitepages.models import PageKey
 from tests.browser.crawl import (
     ERROR_STATES,
     NO_ERROR_STATE,
@@ -76,15 +78,18 @@ def world(app: Flask, users: dict[str, User]) -> World:
     draft = make_case_study(member, title="Replacing our intranet search")
     submitted = make_case_study(member, "submitted", title="A chatbot we switched off")
     event = events.create_event(users["organiser"], details())
-    registrations.register_for_event(event, member)
+    registration = registrations.register_for_event(event, member)
     category = make_category()
     thread = make_thread(users["supplier"], category, replies=1)
     post = forum.reply(member, thread, "We did this last year: start with the content audit.")
     forum.edit_post(member, post, "We did this last year: start with a content audit.")
     moderation.flag_post(users["supplier"], post, "Looks like advertising to me")
     notifications.notify(member, "reply", "Someone replied to your thread", "/forum")
-    saved_searches.save_search(member, SearchRequest(q="drupal"))
+    saved = saved_searches.save_search(member, SearchRequest(q="drupal"))
+    events.create_or_replace_feed(member)
     admin = users["admin"]
+    sitepages.save_page(admin, PageKey.ACCESSIBILITY, "# Accessibility statement\n\nDraft.")
+    sitepages.report_problem(member, "/events", "The date fields have no labels I can hear.")
     secret = twofactor.start_setup(admin)
     codes = twofactor.enable(admin, pyotp.TOTP(secret).now())
     db.session.commit()
@@ -105,6 +110,8 @@ def world(app: Flask, users: dict[str, User]) -> World:
         organisation_id=member.organisation.id,
         reset_token=accounts.make_reset_token(users["supplier"]),
         admin_recovery_code=codes[0],
+        saved_search_id=saved.id,
+        registration_id=registration.id,
     )
 
 
@@ -134,9 +141,10 @@ class Crawler:
             for violation in result["violations"]:
                 for node in violation["nodes"]:
                     target = " ".join(map(str, node["target"]))
+                    why = (node.get("failureSummary") or "").splitlines()[1:2]
                     self.problems.append(
                         f"{where}: {violation['id']} ({violation['impact']}) {target}"
-                        f" — {violation['help']}"
+                        f" — {violation['help']}" + "".join(f" ({line.strip()})" for line in why)
                     )
             if width == 320:
                 scroll, client = self.page.evaluate(
