@@ -130,6 +130,12 @@ def registration_for(event: Event, user: User) -> Registration | None:
     )
 
 
+def registration_of(event: Event, registration_id: int) -> Registration | None:
+    """One registration for this event by its id (None for another event's)."""
+    registration = db.session.get(Registration, registration_id)
+    return registration if registration is not None and registration.event_id == event.id else None
+
+
 def waitlist_rank(registration: Registration) -> int:
     """1 for the next person to get a place, 2 for the one after…"""
     ahead = db.session.scalar(

@@ -34,7 +34,7 @@ from dpse.events.times import format_moment
 from dpse.extensions import db
 from dpse.mixins import utcnow
 from dpse.notifications import service as notifications
-from dpse.permissions import can_register_for_events
+from dpse.permissions import can_manage_event, can_register_for_events
 from dpse.rules import commit_or_raise
 
 log = logging.getLogger(__name__)
@@ -193,3 +193,46 @@ def cancel_registration(
     if promoted:
         notifications.send_emails_now()
     return promoted
+
+
+def remove_attendee(
+    organiser: User, event: Event, registration_id: int, now: datetime | None = None
+) -> Registration | None:
+    """The organiser (or a moderator) takes someone's place or waitlist spot away; the person
+    is told, and the first waiting person moves up. Commits.
+
+    Returns the registration removed, or None when it was no longer active (a double click:
+    the first one removed it, as was meant).
+    """
+    if not can_manage_event(organiser, event):
+        raise RegistrationError("Only the organiser or a moderator can remove an attendee.")
+    now = now or utcnow()
+    event = lock_event(event)
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or registration.event_id != event.id:
+        db.session.rollback()
+        raise RegistrationError("That person is not registered for this event.")
+    if not registration.is_active:
+        db.session.rollback()
+        return None
+    if now >= event.ends_at:
+        db.session.rollback()
+        raise RegistrationError("This event has ended.")
+    was_going = registration.is_going
+    registration.status = RegistrationStatus.CANCELLED
+    notify(
+        registration.user,
+        event,
+        f"Your registration for {event.title} was cancelled",
+        "The organiser has cancelled your "
+        + ("place at" if was_going else "place on the waitlist for")
+        + f" this event.\n\n{event_summary(event)}\n\n"
+        "If you think this is a mistake, get in touch with the organiser.",
+    )
+    if was_going:
+        event.going_count -= 1
+        promote_waitlist(event, now)
+    db.session.commit()
+    log.info("%r removed by %s", registration, organiser)
+    notifications.send_emails_now()
+    return registration

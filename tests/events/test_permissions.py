@@ -91,7 +91,7 @@ def _try(client, role: str, action: str, events) -> bool:
     response = post_form(
         client,
         f"/events/{other}/status",
-        {"status": "cancelled", "reason": "Testing"},
+        {"status": "cancelled", "reason": "Testing", "confirm": "yes"},
         form_url=form_url,
     )
     db.session.refresh(events["other"])

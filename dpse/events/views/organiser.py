@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import time
 
 from flask import Response as FlaskResponse
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from dpse.accounts.queries import list_organisations
 from dpse.confirmations import Confirmation, ConfirmationForm, confirmed, render_confirmation
-from dpse.events import queries, service
+from dpse.events import queries, registrations, service
 from dpse.events.announcements import ATTENDING
 from dpse.events.csv_export import attendees_csv
 from dpse.events.forms import EventForm, MessageForm, StatusForm
@@ -21,6 +21,7 @@ from dpse.events.times import to_local
 from dpse.events.views import bp
 from dpse.events.views.public import get_event_or_404
 from dpse.extensions import limiter
+from dpse.mixins import utcnow
 from dpse.permissions import can_manage_event, can_organise_events, require
 from dpse.rules import show_on_form
 from dpse.tags.service import parse_tag_names
@@ -138,7 +139,56 @@ def attendees(slug: str) -> str:
         )
     )
     return render_template(
-        "events/attendees.html", event=event, going=going, waiting=waiting, cancelled=cancelled
+        "events/attendees.html",
+        event=event,
+        going=going,
+        waiting=waiting,
+        cancelled=cancelled,
+        ended=event.ends_at <= utcnow(),
+    )
+
+
+@bp.route("/events/<slug>/attendees/<int:registration_id>/remove", methods=["GET", "POST"])
+@login_required
+def remove_attendee(slug: str, registration_id: int) -> str | Response | tuple[str, int]:
+    """Take someone's place (or waitlist spot) away, after saying yes on a page that says they
+    will be told and who moves up."""
+    event = _managed_event(slug)
+    back = url_for("events.attendees", slug=slug)
+    form = ConfirmationForm()
+    if confirmed(form):
+        try:
+            removed = registrations.remove_attendee(signed_in_user(), event, registration_id)
+        except registrations.RegistrationError as exc:
+            flash(exc.message, "error")
+        else:
+            if removed is not None:
+                flash(f"{removed.user.display_name} is no longer registered.", "success")
+        return redirect(back, 303)
+    registration = queries.registration_of(event, registration_id)
+    if registration is None or not registration.is_active:
+        abort(404)
+    name = registration.user.display_name
+    waiting = queries.waitlist_length(event)
+    moves_up = (
+        " The first person on the waitlist gets the place and is told."
+        if registration.is_going and waiting
+        else ""
+    )
+    return render_confirmation(
+        Confirmation(
+            title=f"Remove {name} from {event.title}",
+            heading=f"Remove {name} from “{event.title}”?",
+            consequences=[
+                f"{name} loses their "
+                + ("place" if registration.is_going else "place on the waitlist")
+                + f" and gets an email saying the organiser cancelled it.{moves_up}",
+                "They can register again while registration is open, if there is room.",
+            ],
+            button=f"Remove {name}",
+            back_url=back,
+        ),
+        form,
     )
 
 
