@@ -3,12 +3,12 @@
 The person chooses to keep their public writing, shown as "former member", or to remove it.
 Either way every personal detail goes: name, email, handle (freed for anyone to take: keeping
 it reserved would keep a piece of the person), bio, job title, organisation, password hash,
-two-factor secret and recovery codes, former handles, exports, and, in each domain (the
-"account.erase" extension point), follows, notifications, saved searches, registrations and
-calendar feeds. The row itself stays, emptied and marked deleted, only so that kept writing and
-others' records (revisions, moderation history) still point somewhere; it is shown nowhere as a
-person. Rotating the session token signs it out everywhere; the audit entry names only the
-account number.
+two-factor secret and recovery codes, former handles, links to organisations' sign-in (OpenID
+Connect identities), exports, and, in each domain (the "account.erase" extension point),
+follows, notifications, saved searches, registrations and calendar feeds. The row itself
+stays, emptied and marked deleted, only so that kept writing and others' records (revisions,
+moderation history) still point somewhere; it is shown nowhere as a person. Rotating the
+session token signs it out everywhere; the audit entry names only the account number.
 """
 
 from __future__ import annotations

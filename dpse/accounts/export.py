@@ -25,7 +25,7 @@ from flask import current_app
 from sqlalchemy import inspect, select
 
 from dpse import mail
-from dpse.accounts.models import DataExport, ExportStatus, FormerHandle, User
+from dpse.accounts.models import DataExport, ExportStatus, FormerHandle, User, UserIdentity
 from dpse.audit import AuditLog
 from dpse.extensions import db
 from dpse.jobs import run_alone
@@ -93,6 +93,8 @@ def account_part(user: User) -> Iterator[JsonFile | TextFile]:
     yield JsonFile("profile.json", [profile])
     former = db.session.scalars(select(FormerHandle).where(FormerHandle.user_id == user.id))
     yield JsonFile("former_handles.json", (row_dict(f) for f in former))
+    identities = db.session.scalars(select(UserIdentity).where(UserIdentity.user_id == user.id))
+    yield JsonFile("sign_in_identities.json", (row_dict(i) for i in identities))
     yield JsonFile(
         "exports.json",
         (
