@@ -54,8 +54,14 @@ def is_verified_public_sector(user: User) -> bool:
 
 
 def find_users(q: str, page: int, per_page: int) -> Pagination:
-    """One page of all accounts by id, those whose name or email contains ``q`` when given."""
-    stmt = select(User).options(selectinload(User.organisation)).order_by(User.id)
+    """One page of all accounts by id (not deleted ones: nothing is left of them to manage),
+    those whose name or email contains ``q`` when given."""
+    stmt = (
+        select(User)
+        .where(User.deleted_at.is_(None))
+        .options(selectinload(User.organisation))
+        .order_by(User.id)
+    )
     if q:
         like = f"%{q.lower()}%"
         stmt = stmt.where(or_(User.email.like(like), func.lower(User.display_name).like(like)))

@@ -119,6 +119,8 @@ def test_admins_delete_on_request_after_a_confirmation_page(client, users):
     entry = db.session.scalars(select(AuditLog).where(AuditLog.action == "delete_account")).one()
     assert entry.detail == "Account deleted by an admin on request"
     assert client.get(url).status_code == 404
+    assert client.get(f"/admin/users/{target.id}").status_code == 404
+    assert "Former member" not in client.get("/admin/users").get_data(as_text=True)
 
 
 def test_only_admins_delete_others(client, users):

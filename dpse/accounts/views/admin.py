@@ -31,7 +31,7 @@ def admin_users() -> str:
 def admin_user(user_id: int) -> ResponseReturnValue:
     """Change one account's role or active state."""
     require(can_manage_users(current_user))
-    target = found_or_404(queries.get_user(user_id))
+    target = found_or_404(queries.get_user(user_id), lambda u: not u.is_deleted)
     form = AdminUserForm(obj=target)
     if request.method == "GET":
         form.role.data = target.role.value
