@@ -140,23 +140,34 @@ def report_problem(
             queue_url,
             source=f"accessibility_report:{report.id}",
         )
-    mail.queue_email(email, "We have received your accessibility report", _acknowledgement(report))
+    # Only an account's own address hears back what was typed: quoting a visitor's words to an
+    # address nobody confirmed would let anyone send any text, from us, to anyone.
+    quote = signed_in and email == reporter.email
+    mail.queue_email(
+        email, "We have received your accessibility report", _acknowledgement(report, quote)
+    )
     db.session.commit()
     log.info("%r created by %s", report, reporter if signed_in else "a visitor")
     mail.deliver_after_response()
     return report
 
 
-def _acknowledgement(report: AccessibilityReport) -> str:
-    """The email that tells a reporter their report arrived and what happens next."""
+def _acknowledgement(report: AccessibilityReport, quote: bool) -> str:
+    """The email that tells a reporter their report arrived and what happens next; ``quote``
+    repeats what they told us (only to a signed-in person's own address)."""
     config = current_app.config
-    greeting = f"Hello {report.name},\n\n" if report.name else "Hello,\n\n"
+    greeting = f"Hello {report.name},\n\n" if quote and report.name else "Hello,\n\n"
     where = f"Page: {report.page_url}\n" if report.page_url else ""
+    told = (
+        f"What you told us (report {report.id}):\n{where}{report.description}"
+        if quote
+        else f"Your report's number is {report.id}."
+    )
     return (
         f"{greeting}Thank you for telling us about an accessibility problem on "
         f"{config['SITE_NAME']}. Your report has reached the site's administrators, and we will "
         "reply within 10 working days.\n\n"
-        f"What you told us (report {report.id}):\n{where}{report.description}\n\n"
+        f"{told}\n\n"
         "If you are not happy with our response, the accessibility statement explains what you "
         f"can do next: {absolute_url('sitepages.accessibility')}\n\n"
         f"{config['OPERATOR_NAME']}\n{config['CONTACT_EMAIL']}\n"

@@ -44,6 +44,8 @@ def test_an_admin_edit_makes_a_revision_the_page_then_shows(client, users):
         ("edit_site_page", users["admin"].id),
     ]
     assert entries[0].detail == "Privacy notice, revision 1: Shorter notice"
+    audit_page = client.get("/moderation/audit").get_data(as_text=True)
+    assert "Changed a site page" in audit_page and "Privacy notice, revision 2" in audit_page
 
 
 def test_html_in_a_page_goes_through_the_one_sanitiser(users):
