@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from werkzeug.security import check_password_hash
 
 from dpse import audit
@@ -31,6 +31,7 @@ from dpse.accounts.models import (
 from dpse.accounts.service import AccountError
 from dpse.extensions import db
 from dpse.locking import lock_row
+from dpse.mail import OutboxEmail
 from dpse.mixins import utcnow
 from dpse.permissions import can_manage_users
 from dpse.registry import providers
@@ -93,6 +94,7 @@ def _erase(user: User, remove_content: bool) -> None:
     for model in (FormerHandle, RecoveryCode, UserIdentity, export.DataExport):
         db.session.execute(delete(model).where(model.user_id == user.id))
     marker = f"deleted-{user.id}"
+    _forget_emails(user, f"{marker}@deleted.invalid")
     user.deleted_at = utcnow()
     user.active = False
     user.display_name = FORMER_MEMBER
@@ -106,3 +108,19 @@ def _erase(user: User, remove_content: bool) -> None:
     user.bio = user.job_title = ""
     user.organisation_id = user.membership_verified_at = None
     user.email_verified_at = user.last_login_at = user.handle_changed_at = None
+
+
+def _forget_emails(user: User, replacement: str) -> None:
+    """Mail to the person's addresses: what waits is never sent; what was sent keeps only the
+    record that a message went (subject and time), under the emptied account's address."""
+    addresses = [a for a in (user.email, user.pending_email) if a]
+    db.session.execute(
+        delete(OutboxEmail).where(
+            OutboxEmail.recipient.in_(addresses), OutboxEmail.sent_at.is_(None)
+        )
+    )
+    db.session.execute(
+        update(OutboxEmail)
+        .where(OutboxEmail.recipient.in_(addresses))
+        .values(recipient=replacement, body="(Deleted with the account.)")
+    )

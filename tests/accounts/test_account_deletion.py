@@ -11,6 +11,7 @@ from dpse.audit import AuditLog
 from dpse.casestudies.models import CaseStudy
 from dpse.extensions import db
 from dpse.forum.models import Post
+from dpse.mail import OutboxEmail
 from dpse.notifications import service as notifications
 from dpse.notifications.models import Subscription, TargetType
 from dpse.saved_searches.models import SavedSearch
@@ -72,6 +73,9 @@ def test_remove_takes_away_their_writing_and_leaves_coauthored_work(client, app,
     assert gone.password_hash == "!" and gone.organisation_id is None and gone.bio == ""
     assert db.session.scalar(select(Subscription).where(Subscription.user_id == member.id)) is None
     assert db.session.scalar(select(SavedSearch).where(SavedSearch.user_id == member.id)) is None
+    # no email to them is kept or still waits to go
+    outbox = db.session.scalars(select(OutboxEmail.recipient)).all()
+    assert outbox and "member@testshire.gov.uk" not in outbox
     # the old password signs in no more
     assert login(app.test_client(), "member@testshire.gov.uk").status_code != 302
     (entry,) = db.session.scalars(select(AuditLog).where(AuditLog.action == "delete_account"))
