@@ -16,6 +16,7 @@ from dpse.accounts import deletion, export
 from dpse.accounts.models import User
 from dpse.extensions import db
 from dpse.jobs import run_alone
+from dpse.locking import lock_row
 from dpse.mail import OutboxEmail
 from dpse.mixins import utcnow
 
@@ -51,15 +52,19 @@ def delete_unconfirmed_accounts(now: datetime | None = None) -> int:
             User.created_at < cutoff,
         )
     ).all()
+    deleted = 0
     for user_id in due:
-        user = db.session.get(User, user_id)
+        lock_row(User.id, user_id)  # another host's run, or the owner confirming, waits
+        user = db.session.get(User, user_id, populate_existing=True)
         if user is None or user.email_verified or user.is_deleted:
-            continue  # confirmed (or gone) since we looked
+            db.session.rollback()  # confirmed (or deleted elsewhere) since we looked
+            continue
         deletion.delete_unconfirmed(user)
         db.session.commit()
-    if due:
-        log.info("%s unconfirmed account(s) deleted after %s days", len(due), days)
-    return len(due)
+        deleted += 1
+    if deleted:
+        log.info("%s unconfirmed account(s) deleted after %s days", deleted, days)
+    return deleted
 
 
 def clear_sent_email_bodies(now: datetime | None = None) -> int:
