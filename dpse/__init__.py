@@ -120,6 +120,9 @@ def register_blueprints(app: Flask) -> None:
         sitepages_bp,
     ):
         app.register_blueprint(blueprint)
+    from dpse.api.views import init_api
+
+    init_api(app)  # the JSON API: its blueprint, problem+json errors under /api/v1/, CORS
 
 
 def register_search_sources(app: Flask) -> None:

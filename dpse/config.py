@@ -199,6 +199,8 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         "TWO_FACTOR_RATE_LIMIT": env.get("DPSE_TWO_FACTOR_RATE_LIMIT", "5 per minute;20 per hour"),
         # Markdown previews per account (forum posts and case studies), checked before rendering.
         "PREVIEW_RATE_LIMIT": env.get("DPSE_PREVIEW_RATE_LIMIT", "30 per minute;300 per hour"),
+        # JSON API (/api/v1/) requests per client address.
+        "API_RATE_LIMIT": env.get("DPSE_API_RATE_LIMIT", "120 per minute;3000 per hour"),
         # A new account's posts wait for a moderator until this many have been approved.
         "HOLD_FIRST_POSTS": _int(env, "DPSE_HOLD_FIRST_POSTS", 2),
         "PASSWORD_HASH_METHOD": env.get("DPSE_PASSWORD_HASH_METHOD", "scrypt"),
