@@ -97,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
     from dpse.accounts.views import bp as accounts_bp
     from dpse.casestudies.views import bp as casestudies_bp
     from dpse.events.views import bp as events_bp
+    from dpse.feeds.views import bp as feeds_bp
     from dpse.forum.views import bp as forum_bp
     from dpse.moderation.views import bp as moderation_bp
     from dpse.notifications.views import bp as notifications_bp
@@ -118,6 +119,7 @@ def register_blueprints(app: Flask) -> None:
         saved_searches_bp,
         notifications_bp,
         sitepages_bp,
+        feeds_bp,
     ):
         app.register_blueprint(blueprint)
     from dpse.api.views import init_api

@@ -223,6 +223,18 @@ def list_case_studies(
     return Listing(items, total, page, per_page, _facet_counts(filters, text_ids))
 
 
+def newest_matching(filters: Filters, limit: int, *where: ColumnElement[bool]) -> list[CaseStudy]:
+    """The newest published case studies matching the list's filters other than its text
+    query (feeds), loaded as cards: three statements."""
+    ids = _filtered(replace(filters, q=""))
+    return _cards(
+        CaseStudy.id.in_(ids),
+        *where,
+        order_by=(CaseStudy.published_at.desc(), CaseStudy.id.desc()),
+        limit=limit,
+    )
+
+
 def without(filters: Filters, name: str) -> dict[str, str]:
     """URL arguments for the same list with one filter removed."""
     return replace(filters, **{name: ""}).active()
