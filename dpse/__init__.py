@@ -197,11 +197,11 @@ def register_personal_data(app: Flask) -> None:
     provide(app, EXPORT, notifications.export_notifications)
     provide(app, EXPORT, saved_searches.export_saved_searches)
     provide(app, EXPORT, moderation.export_moderation)
-    # Flags before the posts and case studies they point at; case studies before the forum.
+    # What points at the case studies a person removes goes first, then the case studies.
     provide(app, ERASE, moderation.erase_moderation)
-    provide(app, ERASE, case_studies.erase_case_studies)
     provide(app, ERASE, forum.erase_forum)
     provide(app, ERASE, events.erase_events)
+    provide(app, ERASE, case_studies.erase_case_studies)
     provide(app, ERASE, notifications.erase_notifications)
     provide(app, ERASE, saved_searches.erase_saved_searches)
 

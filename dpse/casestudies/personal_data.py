@@ -44,6 +44,13 @@ def _written_by(user: User) -> list[CaseStudy]:
     )
 
 
+def removed_with(user: User) -> list[int]:
+    """The case studies that go when this person removes their writing: those they wrote
+    alone. Other domains clear what points at them first (SQLite enforces no foreign keys)."""
+    mine = _written_by(user)
+    return [cs.id for cs in mine if all(a.user_id == user.id for a in cs.authors)]
+
+
 def _markdown(cs: CaseStudy) -> str:
     parts = [f"# {cs.title}\n", f"{cs.summary}\n"]
     parts += [
@@ -90,7 +97,7 @@ def erase_case_studies(user: User, remove: bool) -> None:
             cs.authors = others
         elif remove:
             adapted |= {a.id for a in cs.adapted_from}
-            for model in (CaseStudyRevision, CaseStudySlug):
+            for model in (CaseStudyRevision, CaseStudySlug, HelpfulMark):
                 db.session.execute(delete(model).where(model.case_study_id == cs.id))
             db.session.delete(cs)
     for mark in db.session.scalars(select(HelpfulMark).where(HelpfulMark.user_id == user.id)):

@@ -15,7 +15,14 @@ from sqlalchemy import delete, select
 
 from dpse.accounts.export import JsonFile, TextFile, markdown_name, row_dict
 from dpse.accounts.models import User
-from dpse.events.models import CalendarFeed, Event, Registration, RegistrationStatus
+from dpse.casestudies.personal_data import removed_with
+from dpse.events.models import (
+    CalendarFeed,
+    Event,
+    Registration,
+    RegistrationStatus,
+    event_case_study,
+)
 from dpse.events.registrations import lock_event, promote_waitlist
 from dpse.extensions import db
 from dpse.mixins import utcnow
@@ -45,8 +52,12 @@ def export_events(user: User) -> Iterator[JsonFile | TextFile]:
             yield TextFile(f"writing/events/{name}.md", f"# {event.title}\n\n{event.description}\n")
 
 
-def erase_events(user: User, _remove: bool) -> None:
-    """Give up their seats (the waitlist moves up), then forget registrations and feeds."""
+def erase_events(user: User, remove: bool) -> None:
+    """Give up their seats (the waitlist moves up), then forget registrations and feeds; events
+    stop naming the case studies that go with the person."""
+    if remove:
+        going_away = event_case_study.c.case_study_id.in_(removed_with(user))
+        db.session.execute(delete(event_case_study).where(going_away))
     now = utcnow()
     going = db.session.scalars(
         select(Registration).where(

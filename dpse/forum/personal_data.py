@@ -15,6 +15,7 @@ from sqlalchemy import delete, select
 
 from dpse.accounts.export import JsonFile, TextFile, row_dict
 from dpse.accounts.models import User
+from dpse.casestudies.personal_data import removed_with
 from dpse.extensions import db
 from dpse.forum import indexing, notifying
 from dpse.forum.models import Post, PostRevision, Thread
@@ -52,6 +53,12 @@ def erase_forum(user: User, remove: bool) -> None:
     """Hide and wipe their posts when they asked to remove their writing; else keep them."""
     if not remove:
         return
+    # The discussion of a case study that goes with them has nothing left to discuss: it
+    # leaves lists, its comments kept for moderators (PostgreSQL would unlink it anyway).
+    orphaned = select(Thread).where(Thread.case_study_id.in_(removed_with(user)))
+    for thread in db.session.scalars(orphaned):
+        thread.case_study_id, thread.visible = None, False
+        indexing.reindex_thread(thread, everything=True)
     posts = list(db.session.scalars(select(Post).where(Post.author_id == user.id)))
     now = utcnow()
     touched: dict[int, list[Post]] = {}

@@ -13,6 +13,7 @@ from dpse.accounts.export import JsonFile, row_dict
 from dpse.accounts.models import User
 from dpse.audit import AuditLog
 from dpse.casestudies.models import CaseStudyAuthor
+from dpse.casestudies.personal_data import removed_with
 from dpse.extensions import db
 from dpse.forum.models import Post
 from dpse.moderation.models import Flag
@@ -39,6 +40,9 @@ def export_moderation(user: User) -> Iterator[JsonFile]:
     )
 
 
-def erase_moderation(user: User, _remove: bool) -> None:
-    """The reports they raised go (a report names its reporter)."""
+def erase_moderation(user: User, remove: bool) -> None:
+    """The reports they raised go (a report names its reporter), and with the case studies
+    they remove, the reports about those."""
     db.session.execute(delete(Flag).where(Flag.reporter_id == user.id))
+    if remove:
+        db.session.execute(delete(Flag).where(Flag.case_study_id.in_(removed_with(user))))

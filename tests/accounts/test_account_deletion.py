@@ -148,3 +148,33 @@ def test_their_seat_goes_to_the_first_person_waiting(users, make_event):
     assert waiting.status == RegistrationStatus.GOING
     db.session.refresh(event)
     assert event.going_count == 1
+
+
+def test_what_pointed_at_a_removed_case_study_goes_with_it(users, make_event):
+    from dpse.accounts.deletion import delete_own_account
+    from dpse.casestudies import service as casestudies
+    from dpse.casestudies.models import HelpfulMark
+    from dpse.events.models import event_case_study
+    from dpse.forum import service as forum
+    from dpse.forum.models import Thread
+    from dpse.moderation import service as moderation
+    from dpse.moderation.models import Flag
+
+    current_app.config["HOLD_FIRST_POSTS"] = 0
+    member, other = users["member"], users["organiser"]
+    cs = make_case_study(member, "published", title="A study about to go")
+    cs_id = cs.id
+    forum.comment(other, "case_study", cs_id, "Thanks, this helped us.")
+    moderation.flag_case_study(other, cs, "The budget figure looks wrong")
+    casestudies.set_helpful(other, cs, True)
+    event = make_event()
+    db.session.execute(event_case_study.insert().values(event_id=event.id, case_study_id=cs_id))
+    db.session.commit()
+    delete_own_account(member, PASSWORD, remove_content=True)
+    assert db.session.get(CaseStudy, cs_id) is None
+    assert db.session.scalar(select(Flag).where(Flag.case_study_id == cs_id)) is None
+    assert db.session.scalar(select(HelpfulMark).where(HelpfulMark.case_study_id == cs_id)) is None
+    links = select(event_case_study).where(event_case_study.c.case_study_id == cs_id)
+    assert db.session.execute(links).first() is None
+    discussion = db.session.scalars(select(Thread)).one()
+    assert discussion.case_study_id is None and not discussion.visible
