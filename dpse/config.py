@@ -208,6 +208,8 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         # Retention (dpse maintenance): a download of someone's data, accounts never confirmed,
         # and the bodies of sent emails are kept this many days.
         "DATA_EXPORT_DAYS": _int(env, "DPSE_DATA_EXPORT_DAYS", 7),
+        # Where built exports wait ("": instance/exports); several hosts: a folder they share.
+        "DATA_EXPORT_PATH": env.get("DPSE_DATA_EXPORT_PATH", ""),
         "UNCONFIRMED_ACCOUNT_DAYS": _int(env, "DPSE_UNCONFIRMED_ACCOUNT_DAYS", 30),
         "SENT_EMAIL_DAYS": _int(env, "DPSE_SENT_EMAIL_DAYS", 30),
         "MAX_CONTENT_LENGTH": _int(env, "DPSE_MAX_CONTENT_LENGTH", 2 * 1024 * 1024),

@@ -114,8 +114,10 @@ def account_part(user: User) -> Iterator[JsonFile | TextFile]:
 
 
 def export_dir() -> Path:
-    """Where built exports are kept (under the instance folder, never served as static)."""
-    path = Path(current_app.instance_path) / "exports"
+    """Where built exports are kept: DPSE_DATA_EXPORT_PATH, else the instance folder's
+    exports/ (never served as static files; with several hosts, a folder they all share)."""
+    configured = current_app.config.get("DATA_EXPORT_PATH") or ""
+    path = Path(configured) if configured else Path(current_app.instance_path) / "exports"
     path.mkdir(parents=True, exist_ok=True)
     return path
 

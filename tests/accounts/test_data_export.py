@@ -114,3 +114,12 @@ def test_an_export_expires_and_its_file_goes(client, users):
     assert db.session.get(DataExport, made.id).status == ExportStatus.EXPIRED
     assert client.get(f"/account/data/{made.token}.zip").status_code == 404
     assert "Expired." in client.get("/account/data").get_data(as_text=True)
+
+
+def test_exports_can_wait_in_a_folder_several_hosts_share(app, client, users, tmp_path):
+    app.config["DATA_EXPORT_PATH"] = str(tmp_path / "shared")
+    made = _ask_and_build(client, users["member"])
+    assert (tmp_path / "shared" / f"{made.token}.zip").is_file()
+    response = client.get(f"/account/data/{made.token}.zip")
+    assert response.status_code == 200
+    response.close()
