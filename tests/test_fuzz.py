@@ -37,6 +37,8 @@ from dpse.moderation import service as moderation
 from dpse.notifications import service as notifications
 from dpse.saved_searches import service as saved_searches
 from dpse.search.search_request import SearchRequest
+from dpse.sitepages import service as sitepages
+from dpse.sitepages.models import PageKey
 from tests.casestudies.factories import make_case_study
 from tests.conftest import PASSWORD
 from tests.events.factories import details
@@ -243,6 +245,8 @@ class Fuzzer:
                 "flag_id": w["flag_id"],
                 "category_id": w["category_id"],
                 "saved_id": w["saved_id"],
+                "report_id": w["report_id"],
+                "key": "privacy",
                 "number": 1,
                 "target_id": w["cs_id"],
                 "kind": "case_study",
@@ -389,6 +393,8 @@ def world(users) -> dict[str, Any]:
     flag = moderation.flag_post(member, post, "Spam, I think")
     notification = notifications.notify(member, "reply", "Someone replied", "/forum")
     saved = saved_searches.save_search(member, SearchRequest(q="drupal"))
+    report = sitepages.report_problem(member, "/forum", "The focus is lost on this page")
+    sitepages.save_page(admin, PageKey.PRIVACY, "# Our privacy notice")  # revision 1
     db.session.commit()
     return {
         "member_id": member.id,
@@ -404,6 +410,7 @@ def world(users) -> dict[str, Any]:
         "flag_id": flag.id,
         "notification_id": notification.id,
         "saved_id": saved.id,
+        "report_id": report.id,
         "tag_slug": "drupal",
         "org_slug": member.organisation.slug,
         "org_id": member.organisation.id,
