@@ -43,6 +43,16 @@ def _choice(env: dict[str, str], name: str, choices: tuple[str, ...]) -> str:
     return raw
 
 
+def _language(env: dict[str, str]) -> str:
+    """DPSE_SITE_LANGUAGE: a BCP 47 tag such as en, cy or en-GB ("en" when unset)."""
+    from dpse.languages import DEFAULT_LANGUAGE, is_language_tag
+
+    raw = env.get("DPSE_SITE_LANGUAGE", "").strip() or DEFAULT_LANGUAGE
+    if not is_language_tag(raw):
+        raise ConfigError(f"DPSE_SITE_LANGUAGE must be a language tag like en or cy, got {raw!r}")
+    return raw
+
+
 def _oidc_providers(env: dict[str, str]) -> tuple[dict[str, str], ...]:
     """DPSE_OIDC_PROVIDERS names the OpenID Connect providers people may sign in with
     ("entra,google"); each NAME has DPSE_OIDC_<NAME>_ISSUER, _CLIENT_ID, _CLIENT_SECRET and
@@ -159,6 +169,8 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SEARCH_INDEX_PATH": str(instance_path / "search-index"),
         "SITE_NAME": env.get("DPSE_SITE_NAME", "Public Sector Exchange"),
+        # The language of the site's pages (<html lang>) and the default of what people write.
+        "SITE_LANGUAGE": _language(env),
         "BASE_URL": base_url,
         # Requests naming any other host get a 400 (a poisoned Host header never reaches a link).
         "TRUSTED_HOSTS": _trusted_hosts(env, base_url, production),

@@ -33,9 +33,14 @@ ALLOWED_TAGS = frozenset(
     {"p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "del", "s", "code", "pre"}
     | {"blockquote", "ul", "ol", "li", "a", "img", "table", "thead", "tbody", "tr", "th", "td"}
     | {"mark", "sup", "sub"}
+    # Kept only as the scroll region _ScrollRegionFilter puts around code and tables: any other
+    # div (a person's own, or an old region when stored HTML is cleaned again) loses its tags.
+    | {"div"}
 )
 # Raise when a change to this module changes what it produces for some input.
-PIPELINE_VERSION = 2  # 2: @handle mentions link to the profile
+# 2: @handle mentions link to the profile; 3: code blocks and tables in a keyboard-reachable,
+# named scroll region.
+PIPELINE_VERSION = 3
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow ugc noopener"
 MAX_RAW_HTML_TAGS = 1000
@@ -96,6 +101,46 @@ class _LinkAndImageFilter(Filter):
             yield token
 
 
+# What wraps a code block or a table that may be wider than the screen: a region that scrolls
+# on its own, reachable by keyboard (tabindex) and named for screen readers (WCAG 2.1.1,
+# 4.1.2). Only this filter makes one: it drops every div it is given (with no attributes, as
+# `_allow_attribute` allows none), so no one can write a region, or any div, themselves.
+SCROLL_REGION_LABELS = {"pre": "Code example", "table": "Table"}
+
+
+def _scroll_region(label: str) -> dict[str, Any]:
+    attributes = {"class": "scroll-region", "role": "region", "aria-label": label, "tabindex": "0"}
+    return {
+        "type": "StartTag",
+        "name": "div",
+        "namespace": None,
+        "data": {(None, name): value for name, value in attributes.items()},
+    }
+
+
+class _ScrollRegionFilter(Filter):
+    """Wrap each outermost code block and table in a focusable, named scroll region."""
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        open_tag, depth = "", 0
+        for token in super().__iter__():
+            kind, name = token["type"], token.get("name")
+            if name == "div" and kind in {"StartTag", "EndTag", "EmptyTag"}:
+                continue
+            if kind == "StartTag" and name in SCROLL_REGION_LABELS:
+                if not open_tag:
+                    open_tag = name
+                    yield _scroll_region(SCROLL_REGION_LABELS[name])
+                if name == open_tag:
+                    depth += 1
+            yield token
+            if kind == "EndTag" and name == open_tag:
+                depth -= 1
+                if depth == 0:
+                    open_tag = ""
+                    yield {"type": "EndTag", "name": "div", "namespace": None}
+
+
 class _FormattingByName(ActiveFormattingElements):
     """Noah's Ark clause keyed on tag name only (html5lib also compares attributes)."""
 
@@ -145,7 +190,7 @@ def _cleaner() -> bleach.Cleaner:
             protocols=LINK_SCHEMES,
             strip=True,
             strip_comments=True,
-            filters=[_LinkAndImageFilter],
+            filters=[_LinkAndImageFilter, _ScrollRegionFilter],
         )
         # Cleaner has no hooks for these; bleach is frozen, so its attributes will not move.
         cleaner.parser = BleachHTMLParser(
@@ -184,9 +229,7 @@ def _adapt_tokens(state: StateCore) -> None:
 
 
 # A mention: @ and a handle (dpse.accounts.handles), not inside a word or an email address.
-MENTION = re.compile(
-    r"(?<![\w@.+/-])@([a-zA-Z0-9][a-zA-Z0-9-]{1,28}[a-zA-Z0-9])(?![\w-])"
-)
+MENTION = re.compile(r"(?<![\w@.+/-])@([a-zA-Z0-9][a-zA-Z0-9-]{1,28}[a-zA-Z0-9])(?![\w-])")
 
 
 def _mention(state: StateInline, silent: bool) -> bool:
@@ -290,3 +333,46 @@ def shorten(plain: str, length: int = 200) -> str:
 def excerpt(text: str | None, length: int = 200) -> str:
     """The start of some Markdown as plain text, at most `length` characters (see `shorten`)."""
     return shorten(to_plaintext(text), length)
+
+
+class _ImageCounter(HTMLParser):
+    """Count the images in rendered (not yet sanitised) Markdown that have no alt text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.without_alt = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "img" and not (dict(attrs).get("alt") or "").strip():
+            self.without_alt += 1
+
+    handle_startendtag = handle_starttag
+
+
+def images_without_alt(text: str | None) -> int:
+    """How many images in some Markdown have no alt text: `![](url)` or a raw `<img>` without
+    a non-empty `alt`. Forms refuse such text; what is already stored still renders."""
+    if not text or ("![" not in text and "<" not in text):
+        return 0
+    counter = _ImageCounter()
+    counter.feed(_markdown.render(text))
+    counter.close()
+    return counter.without_alt
+
+
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])(?=[\s>])")
+
+
+def headings_from(html_text: str | None, top: int) -> Markup:
+    """Stored HTML with its headings renumbered to start at ``top`` with no level skipped
+    (h2, h4 under a page's h2 become h3, h4), so user text never breaks the page's outline
+    (WCAG 1.3.1). Headings carry no attributes after sanitising, so only tag names change."""
+    html_text = str(html_text or "")
+    used = sorted({int(level) for _, level in _HEADING_TAG.findall(html_text)})
+    if not used:
+        return Markup(html_text)  # noqa: S704 (stored, already sanitised HTML)
+    new_level = {level: min(top + i, 6) for i, level in enumerate(used)}
+    renumbered = _HEADING_TAG.sub(
+        lambda m: f"<{m.group(1)}h{new_level[int(m.group(2))]}", html_text
+    )
+    return Markup(renumbered)  # noqa: S704 (only heading tag names changed)

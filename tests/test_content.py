@@ -19,8 +19,13 @@ from dpse.content import excerpt, render_markdown, sanitize_html, to_plaintext
 ALLOWED_ELEMENTS = {
     "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "del", "s", "code", "pre",
     "blockquote", "ul", "ol", "li", "a", "img", "table", "thead", "tbody", "tr", "th", "td",
-    "mark", "sup", "sub",
+    "mark", "sup", "sub", "div",
 }  # fmt: skip
+# The only div that may come out: the scroll region around a code block or a table.
+SCROLL_REGIONS = [
+    {"class": "scroll-region", "role": "region", "aria-label": label, "tabindex": "0"}
+    for label in ("Code example", "Table")
+]
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "rel"},
     "img": {"src", "alt", "title"},
@@ -123,6 +128,10 @@ def assert_no_executable_markup(html: str) -> None:
         assert element.tag.startswith(HTML_NS), f"foreign element {element.tag}: {html!r}"
         tag = element.tag.removeprefix(HTML_NS)
         assert tag in ALLOWED_ELEMENTS, f"<{tag}> survived: {html!r}"
+        if tag == "div":
+            attributes = {_local_name(k): v for k, v in element.attrib.items()}
+            assert attributes in SCROLL_REGIONS, f"a div other than a scroll region: {html!r}"
+            continue
         for raw_name, value in element.attrib.items():
             name = _local_name(raw_name)
             assert not name.startswith("on"), f"{raw_name} on <{tag}>: {html!r}"

@@ -28,10 +28,17 @@ from dpse.casestudies.models import (
     Sector,
 )
 from dpse.casestudies.service import CaseStudyData
-from dpse.fields import keep_under, must_be_at_most, optional_line
+from dpse.fields import (
+    ALT_TEXT_HINT,
+    images_need_alt_text,
+    keep_under,
+    language_field,
+    must_be_at_most,
+    optional_line,
+)
 from dpse.tags.service import parse_tag_names
 
-SECTION_HINT = "Markdown: **bold**, *italic*, lists, links and ## headings."
+SECTION_HINT = "Markdown: **bold**, *italic*, lists, links and ## headings. " + ALT_TEXT_HINT
 
 
 def _choices(enum_cls: type) -> list[SelectChoice]:
@@ -42,8 +49,8 @@ def _list(text: str | None) -> list[str]:
     return [part.strip() for part in (text or "").replace("\n", ",").split(",") if part.strip()]
 
 
-def _section_length() -> Length:
-    return keep_under(SECTION_MAX, "each section")
+def _section_checks() -> list:
+    return [keep_under(SECTION_MAX, "each section"), images_need_alt_text]
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -76,17 +83,18 @@ class CaseStudyForm(FlaskForm):
             f"One or two sentences, up to {SUMMARY_MAX:,} characters. Shown in lists and search."
         ),
     )
+    language = language_field()
     outcome = SelectField("Outcome", choices=_choices(Outcome), default=Outcome.SUCCESS.value)
     sector = SelectField("Sector", choices=_choices(Sector), default=Sector.LOCAL_GOVERNMENT.value)
     country = optional_line("Country", PLACE_MAX)
     region = optional_line("Region", PLACE_MAX)
     # Checked before anything is rendered, so a preview is bounded like a save.
-    challenge = TextAreaField("The challenge", [_section_length()], description=SECTION_HINT)
-    what_we_built = TextAreaField("What we built", [_section_length()], description=SECTION_HINT)
-    results = TextAreaField("Results", [_section_length()], description=SECTION_HINT)
+    challenge = TextAreaField("The challenge", _section_checks(), description=SECTION_HINT)
+    what_we_built = TextAreaField("What we built", _section_checks(), description=SECTION_HINT)
+    results = TextAreaField("Results", _section_checks(), description=SECTION_HINT)
     lessons_learned = TextAreaField(
         "Lessons learned",
-        [_section_length()],
+        _section_checks(),
         description=(
             "Required when the outcome is a failure or mixed. What would you do differently?"
         ),
@@ -147,6 +155,7 @@ class CaseStudyForm(FlaskForm):
             adapted_from_slugs=_list(self.adapted_from.data),
             co_author_emails=_list(self.co_authors.data),
             slug=(self.slug.data or "").strip(),
+            language=self.language.data or "",
         )
 
     def fill(self, data: CaseStudyData) -> None:
@@ -166,6 +175,7 @@ class CaseStudyForm(FlaskForm):
         self.adapted_from.data = ", ".join(data.adapted_from_slugs)
         self.co_authors.data = ", ".join(data.co_author_emails)
         self.slug.data = data.slug
+        self.language.select(data.language)
 
 
 class ReturnForm(FlaskForm):

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from sqlalchemy import func, select
 
-from dpse.casestudies.models import CaseStudy, Status
+from dpse.casestudies.models import CaseStudy, Outcome, Sector, Status
 from dpse.casestudies.queries import card_options
 from dpse.extensions import db
 from dpse.search.engine import Source, in_batches
@@ -31,6 +31,7 @@ def to_doc(cs: CaseStudy) -> SearchDocument:
         country=cs.country,
         outcome=cs.outcome.value,
         organisation=cs.organisation.name if cs.organisation else "",
+        language=cs.language,
     )
 
 
@@ -58,6 +59,17 @@ def count_public() -> int:
         )
         or 0
     )
+
+
+def facet_labels(name: str, values: list[str]) -> dict[str, str]:
+    """What people call the case-study facet values the search page lists ("Local
+    government", not ``local-government``); other facets are not case studies' to name."""
+    kinds: dict[str, type[Sector] | type[Outcome]] = {"sector": Sector, "outcome": Outcome}
+    kind = kinds.get(name)
+    if kind is None:
+        return {}
+    known = {member.value: member.label for member in kind}
+    return {value: known[value] for value in values if value in known}
 
 
 SOURCE = Source("case_study", load, iter_all, count_public)

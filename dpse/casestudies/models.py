@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dpse.accounts.models import Organisation, User
 from dpse.extensions import db
+from dpse.languages import DEFAULT_LANGUAGE, LANGUAGE_MAX
 from dpse.mixins import TimestampMixin, UTCDateTime, string_enum, utcnow
 from dpse.rendering import RenderedMarkdown, StoredHTML
 from dpse.tags.models import Tag
@@ -165,6 +166,8 @@ class CaseStudy(RenderedMarkdown, TimestampMixin, db.Model):
     slug: Mapped[str] = mapped_column(String(SLUG_MAX), unique=True)
     title: Mapped[str] = mapped_column(String(TITLE_MAX))
     summary: Mapped[str] = mapped_column(String(SUMMARY_MAX))
+    # BCP 47 tag of the language it is written in (pages mark its text with lang=…).
+    language: Mapped[str] = mapped_column(String(LANGUAGE_MAX), default=DEFAULT_LANGUAGE)
     organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisation.id", ondelete="SET NULL"), index=True
     )

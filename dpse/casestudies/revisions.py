@@ -44,6 +44,7 @@ class CaseStudyData:
     adapted_from_slugs: list[str] = field(default_factory=list)
     co_author_emails: list[str] = field(default_factory=list)
     slug: str = ""  # empty: keep (or, before first publication, follow the title)
+    language: str = ""  # BCP 47 tag; empty: the site's language
 
 
 def snapshot(cs: CaseStudy) -> dict[str, Any]:
@@ -71,6 +72,7 @@ def snapshot(cs: CaseStudy) -> dict[str, Any]:
         "adapted_from_slugs": [c.slug for c in cs.adapted_from],
         "co_author_emails": [a.user.email for a in cs.authors[1:]],
         "slug": cs.slug,
+        "language": cs.language,
     }
 
 
@@ -109,6 +111,7 @@ FIELD_LABELS = {
     "adapted_from_slugs": "adapted from",
     "co_author_emails": "co-authors",
     "slug": "web address",
+    "language": "language",
 }
 
 
@@ -119,7 +122,8 @@ def field_labels(names: list[str]) -> list[str]:
 
 def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     """The fields (not the address) whose values differ between two snapshots."""
-    return [k for k in after if k != "slug" and before.get(k) != after[k]]
+    # A key missing from an older snapshot (e.g. language) was not changed by the edit.
+    return [k for k in after if k != "slug" and before.get(k, after[k]) != after[k]]
 
 
 _TOKEN = re.compile(r"\s+|[^\s]+")

@@ -40,6 +40,7 @@ from dpse.casestudies.revisions import (
     snapshot,
 )
 from dpse.extensions import db
+from dpse.languages import is_language_tag, site_language
 from dpse.locking import lock_row
 from dpse.mixins import utcnow
 from dpse.notifications import service as notifications
@@ -110,6 +111,8 @@ def validate(data: CaseStudyData) -> None:
         value = getattr(data, name).strip()
         if value and not value.lower().startswith(("https://", "http://")):
             raise CaseStudyError("Enter a web address starting with https://", name)
+    if data.language and not is_language_tag(data.language):
+        raise CaseStudyError("Choose a language from the list", "language")
     if data.slug and slugify(data.slug) != data.slug.strip():
         raise CaseStudyError(
             "Use only lower-case letters, numbers and hyphens in the web address", "slug"
@@ -163,6 +166,7 @@ def _apply(cs: CaseStudy, data: CaseStudyData, resolved: dict[str, Any], creator
     for name in ("challenge", "what_we_built", "results", "lessons_learned"):
         setattr(cs, name, getattr(data, name))
     cs.sector, cs.outcome, cs.budget_band = data.sector, data.outcome, data.budget_band
+    cs.language = data.language or cs.language or site_language()
     cs.started_on, cs.live_on = data.started_on, data.live_on
     project_date = data.live_on or data.started_on
     cs.year = project_date.year if project_date else (cs.published_at or utcnow()).year

@@ -27,7 +27,13 @@ from dpse.events.models import (
     EventStatus,
 )
 from dpse.events.times import DEFAULT_TIMEZONE, timezone_names
-from dpse.fields import optional_area, optional_line
+from dpse.fields import (
+    ALT_TEXT_HINT,
+    images_need_alt_text,
+    language_field,
+    optional_area,
+    optional_line,
+)
 
 DATE_HINT = "For example, 30 March 2027"
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d %B %Y", "%d %b %Y"]
@@ -83,9 +89,12 @@ class EventForm(FlaskForm):
                 max=Event.DESCRIPTION_MAX,
                 message=f"Keep the description under {Event.DESCRIPTION_MAX:,} characters",
             ),
+            images_need_alt_text,
         ],
-        description="Markdown is supported. Who it is for, the programme, how to get there.",
+        description="Markdown is supported. Who it is for, the programme, how to get there. "
+        + ALT_TEXT_HINT,
     )
+    language = language_field()
     organisation_id = SelectField(
         "Organisation running it",
         coerce=_optional_int,

@@ -31,6 +31,7 @@ def to_doc(event: Event) -> SearchDocument:
         added=event.created_at,
         tags=[(t.slug, t.name) for t in event.tags],
         organisation=event.organisation.name if event.organisation else "",
+        language=event.language,
     )
 
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from dpse.accounts.models import Organisation, User
 from dpse.casestudies.models import CaseStudy
 from dpse.extensions import db
+from dpse.languages import DEFAULT_LANGUAGE, LANGUAGE_MAX
 from dpse.mixins import TimestampMixin, UTCDateTime, string_enum
 from dpse.rendering import RenderedMarkdown, StoredHTML
 from dpse.tags.models import Tag
@@ -125,6 +126,8 @@ class Event(RenderedMarkdown, TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(200), unique=True)
     title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    # BCP 47 tag of the language it is written in (pages mark its text with lang=…).
+    language: Mapped[str] = mapped_column(String(LANGUAGE_MAX), default=DEFAULT_LANGUAGE)
     description: Mapped[str] = mapped_column(Text, default="")  # Markdown
     description_html: Mapped[str] = mapped_column(StoredHTML, default="")  # rendered when set
     description_text: Mapped[str] = mapped_column(Text, default="")

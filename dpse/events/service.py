@@ -29,6 +29,7 @@ from dpse.events.models import (
 from dpse.events.registrations import lock_event, promote_waitlist
 from dpse.events.times import NonexistentTime, is_timezone, to_utc
 from dpse.extensions import db
+from dpse.languages import is_language_tag, site_language
 from dpse.mixins import utcnow
 from dpse.notifications import service as notifications
 from dpse.permissions import can_manage_event, can_organise_events
@@ -67,6 +68,7 @@ class EventDetails:
     registration_closes_local: datetime | None = None
     tags: list[str] = field(default_factory=list)
     case_studies: list[str] = field(default_factory=list)  # addresses or slugs
+    language: str = ""  # BCP 47 tag; empty: the site's language (or, when editing, unchanged)
 
 
 def _related_case_studies(addresses: list[str]) -> list[CaseStudy]:
@@ -149,6 +151,8 @@ def _check(details: EventDetails, event: Event | None, allow_past: bool) -> dict
             )
         if opens is not None and closes <= opens:
             raise EventError("Registration must close after it opens", "registration_closes_date")
+    if details.language and not is_language_tag(details.language):
+        raise EventError("Choose a language from the list", "language")
     organisation = None
     if details.organisation_id:
         organisation = db.session.get(Organisation, details.organisation_id)
@@ -169,6 +173,7 @@ def _check(details: EventDetails, event: Event | None, allow_past: bool) -> dict
         "registration_opens_at": opens,
         "registration_closes_at": closes,
         "case_studies": _related_case_studies(details.case_studies),
+        "language": details.language or (event.language if event else site_language()),
     }
 
 

@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from dpse.fields import ALT_TEXT_HINT, images_need_alt_text, language_field
 from dpse.forum.mentions import MENTION_HINT
 from dpse.forum.models import (
     MAX_BODY,
@@ -18,7 +19,12 @@ from dpse.forum.models import (
 )
 from dpse.tags.service import parse_tag_names
 
-BODY_HINT = "Markdown: **bold**, *italic*, > quotes, lists, links and `code`. " + MENTION_HINT
+BODY_HINT = (
+    "Markdown: **bold**, *italic*, > quotes, lists, links and `code`. "
+    + MENTION_HINT
+    + " "
+    + ALT_TEXT_HINT
+)
 
 
 def _body_field(label: str) -> TextAreaField:
@@ -27,6 +33,7 @@ def _body_field(label: str) -> TextAreaField:
         validators=[
             DataRequired("Write something before posting"),
             Length(max=MAX_BODY, message=f"Keep a post to {MAX_BODY:,} characters or fewer"),
+            images_need_alt_text,
         ],
         description=BODY_HINT,
     )
@@ -49,6 +56,7 @@ class ThreadForm(FlaskForm):
         description="A question or a clear subject, e.g. 'Has anyone moved from Squiz to Drupal?'",
     )
     body = _body_field("Your post")
+    language = language_field()
     tags = StringField(
         "Tags",
         validators=[Optional(), Length(max=300, message="Keep the tags under 300 characters")],

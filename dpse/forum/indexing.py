@@ -57,6 +57,7 @@ def _doc(
         url=url,
         date=date,
         tags=[(t.slug, t.name) for t in thread.tags],
+        language=thread.language,
     )
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from dpse.accounts.models import User
 from dpse.casestudies.models import CaseStudy
 from dpse.extensions import db
+from dpse.languages import DEFAULT_LANGUAGE, LANGUAGE_MAX
 from dpse.mixins import UTCDateTime, utcnow
 from dpse.rendering import RenderedMarkdown, StoredHTML
 from dpse.tags.models import Tag
@@ -59,6 +60,8 @@ class Thread(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     category_id: Mapped[int] = mapped_column(ForeignKey("forum_category.id"), index=True)
     title: Mapped[str] = mapped_column(String(MAX_TITLE))
+    # BCP 47 tag of the language it is written in (pages mark its posts with lang=…).
+    language: Mapped[str] = mapped_column(String(LANGUAGE_MAX), default=DEFAULT_LANGUAGE)
     slug: Mapped[str] = mapped_column(String(120))
     author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

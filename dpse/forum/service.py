@@ -37,6 +37,7 @@ from dpse.forum.models import (
     Thread,
 )
 from dpse.forum.queries import opening_post_id, should_hold
+from dpse.languages import is_language_tag, site_language
 from dpse.locking import lock_row
 from dpse.mixins import utcnow
 from dpse.notifications import emails as notification_emails
@@ -250,6 +251,7 @@ def create_thread(
     body: str,
     tags: list[str] | None = None,
     *,
+    language: str = "",
     when: datetime | None = None,
     hold: bool | None = None,
 ) -> Thread:
@@ -257,11 +259,14 @@ def create_thread(
     if not can_post(author):
         raise ForumError("Your account cannot post")
     title, body = check_title(title), check_body(body)
+    if language and not is_language_tag(language):
+        raise ForumError("Choose a language from the list", "language")
     created = when or utcnow()
     thread = Thread(
         category=category,
         title=title,
         slug=slugify(title),
+        language=language or site_language(),
         author=author,
         created_at=created,
         last_activity_at=created,

@@ -127,13 +127,19 @@ def catch_up(engine: SearchEngine, merge: bool = True) -> int:
     return done
 
 
+def _known_fields(writer: SegmentWriter, doc: SearchDocument) -> dict[str, object]:
+    """The document's fields that the index was built with: an index from before a field was
+    added keeps taking changes (without it) until `dpse search reindex` rebuilds it."""
+    return {name: value for name, value in doc.fields().items() if name in writer.schema}
+
+
 def _apply(engine: SearchEngine, writer: SegmentWriter, keys: Iterable[str]) -> None:
     docs = _load(engine, keys)
     for key, doc in docs.items():
         if doc is None:  # gone, unpublished, hidden: it leaves the index
             writer.delete_by_term("key", key)
         else:
-            writer.update_document(**doc.fields())
+            writer.update_document(**_known_fields(writer, doc))
 
 
 def _merge(engine: SearchEngine, writer: SegmentWriter, band: list[Segment]) -> None:
@@ -153,7 +159,7 @@ def _merge(engine: SearchEngine, writer: SegmentWriter, band: list[Segment]) -> 
     docs = _load(engine, keys)
     for doc in docs.values():
         if doc is not None:
-            writer.add_document(**doc.fields())
+            writer.add_document(**_known_fields(writer, doc))
     merged = {segment.segment_id() for segment in band}
     writer.commit(
         mergetype=lambda _writer, segments: [s for s in segments if s.segment_id() not in merged]

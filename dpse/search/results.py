@@ -33,6 +33,7 @@ class Hit:
     date: datetime | None
     organisation: str
     tags: list[str]
+    language: str = ""
 
 
 @dataclass
@@ -93,4 +94,5 @@ def _hit(searcher: Searcher, docnum: int, marked: frozenset[str]) -> Hit:
         date=date.replace(tzinfo=UTC) if date else None,
         organisation=stored.get("organisation") or "",
         tags=[t for t in (stored.get("tags") or "").split(",") if t],
+        language=stored.get("language") or "",
     )

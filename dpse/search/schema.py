@@ -41,6 +41,7 @@ def make_schema() -> Schema:
         outcome=ID(stored=True, sortable=RefBytesColumn()),
         year=ID(stored=True, sortable=RefBytesColumn()),
         organisation=STORED(),
+        language=STORED(),  # BCP 47 tag: the results page marks the title with lang=…
         date=DATETIME(stored=True, sortable=True),
         added=DATETIME(),  # when it became public: "new since" for saved searches
         url=STORED(),
@@ -81,6 +82,7 @@ class SearchDocument:
     outcome: str = ""
     organisation: str = ""
     added: datetime | None = None  # when it became public, if not ``date`` (events)
+    language: str = ""
 
     @property
     def key(self) -> str:
@@ -104,4 +106,5 @@ class SearchDocument:
             "date": self.date.replace(tzinfo=None),  # Whoosh stores naive UTC
             "added": (self.added or self.date).replace(tzinfo=None),
             "url": self.url,
+            "language": self.language,
         }

@@ -66,6 +66,7 @@ PAGES: dict[str, Visit] = {
     "saved_searches.index": Visit("member"),
     "saved_searches.delete": Visit("member", lambda w: {"saved_id": w.saved_search_id}),
     "tags.show": Visit(values=lambda w: {"slug": "drupal"}),
+    "api.index": Visit(),
     # accounts: signing in and out
     "accounts.login": Visit(),
     "accounts.login_two_factor": Visit("admin", during_sign_in=True),
@@ -160,6 +161,11 @@ PAGES: dict[str, Visit] = {
     "sitepages.revision": Visit("admin", lambda w: {"key": "accessibility", "number": 1}),
 }
 
+# Pages that belong to no endpoint, with the status they answer.
+ERROR_PAGES: dict[str, tuple[str, int]] = {
+    "the page-not-found page": ("/no-such-page", 404),
+}
+
 # GET endpoints that are not pages a person reads, each with the reason it is left out.
 NOT_PAGES: dict[str, str] = {
     "static": "stylesheets, scripts and images, not pages",
@@ -176,6 +182,42 @@ NOT_PAGES: dict[str, str] = {
     "accounts.download_data": "a ZIP download of someone's data, not a page",
     "accounts.provider_return": "an identity provider's redirect back: it signs in and "
     "redirects; CI has no provider to sign in at",
+    "feeds.robots": "robots.txt, for search engines",
+    "feeds.sitemap_xml": "an XML sitemap, for search engines",
+    "feeds.sitemap_page": "an XML sitemap, for search engines",
+    **dict.fromkeys(
+        (
+            "feeds.case_studies",
+            "feeds.case_studies_with_outcome",
+            "feeds.case_studies_in_sector",
+            "feeds.case_studies_tagged",
+            "feeds.upcoming_events",
+            "feeds.announced_events",
+            "feeds.category",
+            "feeds.thread",
+            "feeds.person",
+        ),
+        "an Atom feed for feed readers, not a page",
+    ),
+    **dict.fromkeys(
+        (
+            "api.openapi_document",
+            "api.list_case_studies",
+            "api.get_case_study",
+            "api.list_events",
+            "api.get_event",
+            "api.list_categories",
+            "api.list_threads",
+            "api.get_thread",
+            "api.list_organisations",
+            "api.get_organisation",
+            "api.list_people",
+            "api.get_person",
+            "api.search",
+            "api.list_tags",
+        ),
+        "JSON for programs (the read-only API), not a page; /api, which explains it, is crawled",
+    ),
     "accounts.provider_new_account": "shown only half-way through a sign-in at an identity "
     "provider (its assertion held in the session); CI has no provider to sign in at",
 }

@@ -22,9 +22,17 @@ def error_summary(page: Page) -> Locator:
     )
 
 
+def open_menu(page: Page) -> None:
+    """On a small screen the header's links are folded under "Menu": open it."""
+    toggle = page.locator("summary.site-menu__toggle")
+    if toggle.is_visible() and page.locator("details.site-menu[open]").count() == 0:
+        toggle.click()
+
+
 def sign_in(page: Page, email: str, password: str) -> None:
     """Through the header link and the form, as a person would."""
     page.goto("/")
+    open_menu(page)
     account_nav(page).get_by_role("link", name="Sign in").click()
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password", exact=True).fill(password)

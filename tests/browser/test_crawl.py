@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 import pyotp
@@ -39,6 +40,7 @@ from dpse.search.search_request import SearchRequest
 from dpse.sitepages import service as sitepages
 from dpse.sitepages.models import PageKey
 from tests.browser.crawl import (
+    ERROR_PAGES,
     ERROR_STATES,
     NO_ERROR_STATE,
     NOT_PAGES,
@@ -131,14 +133,21 @@ class Crawler:
     problems: list[str] = field(default_factory=list)
     pages: int = 0
 
+    def axe_violations(self) -> list[dict[str, Any]]:
+        """axe-core's violations on the page as it is now (injected once per document)."""
+        if not self.page.evaluate("typeof window.axe === 'object'"):
+            self.page.evaluate(self.axe.axe_script)
+        return self.page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)[
+            "violations"
+        ]
+
     def check(self, what: str) -> None:
         """axe and reflow at both widths, on the page as it is now."""
         self.pages += 1
         for width in WIDTHS:
             self.page.set_viewport_size({"width": width, "height": HEIGHTS[width]})
             where = f"{what} as {self.role} at {width}px"
-            result = self.axe.run(self.page, options=AXE_OPTIONS).response
-            for violation in result["violations"]:
+            for violation in self.axe_violations():
                 for node in violation["nodes"]:
                     target = " ".join(map(str, node["target"]))
                     why = (node.get("failureSummary") or "").splitlines()[1:2]
@@ -171,8 +180,14 @@ class Crawler:
                 f"{url} ({endpoint}) as {self.role}: expected the page, got {status} "
                 f"at {final.path} — does the crawl's world still fit this page?"
             )
-        # A refusal or a redirect shows one page however it was reached: check it once.
-        key = f"{status} {final.path}?{final.query}" if shown else f"{status} {final.path}"
+        # A refusal (403, 404) or a redirect (to sign in, say) shows the same page however it
+        # was reached: check each once per role.
+        if shown:
+            key = f"{final.path}?{final.query}"
+        elif final.path != urlsplit(url).path:
+            key = f"redirected to {final.path}"
+        else:
+            key = f"refused with {status}"
         if key not in self.checked:
             self.checked.add(key)
             self.check(url if shown else f"{url} → {status} {final.path}")
@@ -238,6 +253,8 @@ def test_every_page_as_each_role_passes_axe_and_fits_320px(
             and endpoint in ERROR_STATES
         ):
             crawler.error_state(endpoint, url)
+    for name, (url, status) in ERROR_PAGES.items():
+        crawler.visit(name, url, must_show=True, expected=status)
     print(f"crawl as {role}: {crawler.pages} pages checked at {len(WIDTHS)} widths")
     assert not crawler.problems, f"{len(crawler.problems)} problem(s) crawling as {role}:\n" + (
         "\n".join(crawler.problems)

@@ -36,7 +36,7 @@ def test_member_writes_a_failure_story_and_moderator_publishes(client, users):
     assert cs.title in listing
     detail = client.get(f"/case-studies/{cs.slug}").get_data(as_text=True)
     assert "<strong>Solr</strong>" in detail
-    assert "Outcome: </span>✗ Failure" in detail
+    assert 'Outcome: </span><span aria-hidden="true">✗</span> Failure' in detail
 
 
 def test_form_keeps_input_and_explains_missing_lessons(client, users):
@@ -85,7 +85,9 @@ def test_preview_renders_through_the_sanitiser_and_saves_nothing(client, users):
         "/case-studies/new",
         {
             **FORM,
-            "challenge": "**bold** <script>alert(1)</script> <img src=x onerror=alert(1)>",
+            "challenge": (
+                "**bold** <script>alert(1)</script> <img src=x alt=Map onerror=alert(1)>"
+            ),
             "action": "preview",
         },
     )

@@ -85,7 +85,7 @@ def test_highlights_mark_the_words_and_escape_the_rest(client, corpus):
 def test_facets_filter_and_count(client, corpus):
     html = client.get("/search?q=").get_data(as_text=True)
     assert "2 results" in html
-    assert "failure (1)" in html and "success (1)" in html
+    assert "Failure (1)" in html and "Success (1)" in html  # labels, not stored values
     filtered = client.get("/search?q=&outcome=failure").get_data(as_text=True)
     assert "1 result" in filtered and "Search that failed" in filtered
     by_tag = client.get("/search?tag=solr").get_data(as_text=True)

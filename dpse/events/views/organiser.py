@@ -61,6 +61,7 @@ def _details(form: EventForm) -> service.EventDetails:
         registration_closes_local=form.local("registration_closes", END_OF_DAY),
         tags=parse_tag_names(form.tags.data or ""),
         case_studies=[a for a in (form.case_studies.data or "").split(",") if a.strip()],
+        language=form.language.data or "",
     )
 
 
@@ -68,6 +69,7 @@ def _fill(form: EventForm, event: Event) -> None:
     """Put the event's current values in the form, times in its own zone."""
     form.title.data, form.description.data = event.title, event.description
     form.organisation_id.data = event.organisation_id
+    form.language.select(event.language)
     for prefix, value in (
         ("start", event.starts_at),
         ("end", event.ends_at),

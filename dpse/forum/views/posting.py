@@ -153,6 +153,7 @@ def new_thread() -> Rendered:
             form.title.data,
             form.body.data,
             form.tag_names(),
+            language=form.language.data or "",
         ),
     )
     if thread is not None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import render_template, request
 
+from dpse.registry import providers
 from dpse.search.engine import current_engine
-from dpse.search.results import run_search
+from dpse.search.results import SearchResult, run_search
 from dpse.search.schema import TYPES
 from dpse.search.search_request import SearchRequest
 from dpse.search.views import bp
@@ -20,6 +21,21 @@ FACET_LABELS = {
 }
 
 
+def value_labels(result: SearchResult, chosen: dict[str, str]) -> dict[str, dict[str, str]]:
+    """Each facet's values as people know them ("LocalGov Drupal", "Case study"), from the
+    domains that own them (registered in create_app); a value nobody names shows as it is."""
+    labels: dict[str, dict[str, str]] = {"type": dict(TYPES)}
+    for name in FACET_LABELS:
+        values = [f.value for f in result.facets.get(name, [])]
+        if chosen.get(name):
+            values.append(chosen[name])
+        if name == "tag":  # the results' own tags too
+            values += [slug for hit in result.hits for slug in hit.tags]
+        for label_values in providers("search.facet_labels"):
+            labels.setdefault(name, {}).update(label_values(name, values))
+    return labels
+
+
 @bp.route("/search")
 def search() -> str:
     """Search everything public; an empty query browses by facet."""
@@ -32,5 +48,5 @@ def search() -> str:
         req=search_request,
         result=result,
         facet_labels=FACET_LABELS,
-        type_labels=TYPES,
+        value_labels=value_labels(result, search_request.active_filters()),
     )
