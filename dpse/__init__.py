@@ -142,6 +142,7 @@ def register_providers(app: Flask) -> None:
     """What a lower domain shows from a higher one, without importing it (dpse.registry)."""
     from dpse.accounts.organisations import IN_USE as ORGANISATION_IN_USE
     from dpse.accounts.organisations import MERGE as ORGANISATION_MERGE
+    from dpse.casestudies import indexing as casestudies_indexing
     from dpse.casestudies import queries as casestudies_queries
     from dpse.casestudies import service as casestudies_service
     from dpse.casestudies.queries import for_tag as case_studies_for_tag
@@ -154,6 +155,7 @@ def register_providers(app: Flask) -> None:
     from dpse.notifications.models import TargetType
     from dpse.notifications.service import is_following
     from dpse.registry import provide
+    from dpse.tags import queries as tags_queries
 
     provide(app, "discussion", discussion_for)  # under case studies and events
     # The tag page: each domain's section (tags sit below all of them).
@@ -176,6 +178,9 @@ def register_providers(app: Flask) -> None:
     provide(app, ORGANISATION_MERGE, events_service.move_organisation)
     provide(app, ORGANISATION_IN_USE, casestudies_queries.organisation_uses)
     provide(app, ORGANISATION_IN_USE, events_queries.organisation_uses)
+    # The search page names facet values as people know them (tag names, sector labels).
+    provide(app, "search.facet_labels", casestudies_indexing.facet_labels)
+    provide(app, "search.facet_labels", tags_queries.facet_labels)
     register_personal_data(app)
 
 
@@ -226,8 +231,9 @@ def register_notification_targets(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     """Jinja filters and globals: the markdown filter and every permission predicate."""
     from dpse.accounts.queries import is_verified_public_sector
-    from dpse.content import render_markdown
+    from dpse.content import headings_from, render_markdown
     from dpse.events.times import event_moment, event_utc, event_when
+    from dpse.languages import lang_attribute, language_name
     from dpse.moderation import queries as moderation_queries
     from dpse.notifications.queries import register_header_count, unread_count
     from dpse.permissions import PREDICATES
@@ -236,6 +242,7 @@ def register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.add_template_filter(render_markdown, "markdown")
+    app.add_template_filter(headings_from, "headings_from")
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(event_when, "event_when")
     app.add_template_filter(event_moment, "event_moment")
@@ -244,6 +251,8 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["is_verified_public_sector"] = is_verified_public_sector
     app.jinja_env.globals["unread_notifications"] = unread_count
     app.jinja_env.globals["moderation_waiting"] = moderation_queries.waiting_count
+    app.jinja_env.globals["lang_attribute"] = lang_attribute
+    app.jinja_env.globals["language_name"] = language_name
     register_header_count(app, moderation_queries.waiting_in_header)  # no extra query for it
     app.jinja_env.globals["accessibility_reports_waiting"] = sitepages_queries.reports_waiting
     register_header_count(app, sitepages_queries.reports_in_header)
