@@ -6,7 +6,13 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from dpse.fields import keep_under, must_be_at_most, optional_line
+from dpse.fields import (
+    ALT_TEXT_HINT,
+    images_need_alt_text,
+    keep_under,
+    must_be_at_most,
+    optional_line,
+)
 from dpse.sitepages.models import (
     DESCRIPTION_MAX,
     DESCRIPTION_MIN,
@@ -25,11 +31,15 @@ class PageForm(FlaskForm):
 
     body = TextAreaField(
         "Text of the page",
-        validators=[DataRequired("Enter the page's text"), keep_under(MAX_BODY, "the text")],
+        validators=[
+            DataRequired("Enter the page's text"),
+            keep_under(MAX_BODY, "the text"),
+            images_need_alt_text,
+        ],
         description=(
             "Markdown: # for a section heading, ## for a subsection, - for a list item, "
-            "[words](address) for a link. Saving keeps the previous version in the page's "
-            "history."
+            f"[words](address) for a link. {ALT_TEXT_HINT} Saving keeps the previous version "
+            "in the page's history."
         ),
     )
     note = optional_line(

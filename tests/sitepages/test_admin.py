@@ -71,6 +71,11 @@ def test_a_bad_edit_keeps_what_was_typed(client, users):
     page = response.get_data(as_text=True)
     assert "Keep the text under 50,000 characters" in page
     assert too_long in page and 'value="my note"' in page
+    image = "# Our office\n\n![](https://example.org/office.jpg)"
+    no_alt = post_form(client, EDIT_URL, {"body": image})
+    assert no_alt.status_code == 400
+    assert "Add alt text to each image" in no_alt.get_data(as_text=True)
+    assert "office.jpg)</textarea>" in no_alt.get_data(as_text=True)
     empty = post_form(client, EDIT_URL, {"body": "  ", "note": "my note"})
     assert empty.status_code == 400 and "Enter the page&#39;s text" in empty.get_data(as_text=True)
     assert queries.revisions(PageKey.PRIVACY) == []
