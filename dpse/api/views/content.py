@@ -116,7 +116,11 @@ def get_case_study(args: dict[str, Any], slug: str) -> Response:
         Param(
             "month",
             "Starting in this month, YYYY-MM.",
-            {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$", "examples": ["2027-03"]},
+            {
+                "type": "string",
+                "pattern": "^(197[1-9]|19[89][0-9]|[2-9][0-9]{3})-(0[1-9]|1[0-2])$",
+                "examples": ["2027-03"],
+            },
         ),
         *paging(),
     ],
