@@ -72,9 +72,10 @@ def test_the_accessibility_statement_follows_the_model_statement(app, client):
     assert "partially compliant with the Web Content Accessibility Guidelines version 2.2" in words
     assert "Equality and Human Rights Commission (EHRC)" in words
     assert "Equality Commission for Northern Ireland" in words
-    assert "22 addresses opened at 1,280 pixels wide" in words
-    assert "9 addresses also opened at 320 pixels wide" in words
-    assert "any serious or critical problem" in words
+    assert "every type of page on the website (85 of them), as each of 6 kinds of user" in words
+    assert "at 1,280 and 320 pixels wide" in words
+    assert "the error state of 34 forms" in words
+    assert "whatever its impact, fails the tests" in words
     assert "last reviewed on 5 December 2026" in words
     page = client.get("/accessibility").get_data(as_text=True)
     assert 'href="/accessibility/report"' in page

@@ -1,39 +1,36 @@
 """The accessibility statement's figures about the project's own checks are the browser tests'
-own: every address it counts is opened by them, at the widths it names, failing on the impacts
-it names."""
+own: the crawl visits at least the page types and form error states it counts, as the roles
+and at the widths it names, with every rule it says it runs."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
+from dpse.accounts.roles import Role
 from dpse.sitepages import checks
+from tests.browser import crawl
 
-BROWSER_TESTS = Path(__file__).resolve().parents[1] / "browser"
-
-
-def _browser_tests() -> str:
-    return "\n".join(p.read_text() for p in sorted(BROWSER_TESTS.glob("test_*.py")))
+TEST_CRAWL = (Path(__file__).resolve().parents[1] / "browser" / "test_crawl.py").read_text()
 
 
-def test_every_counted_address_is_opened_by_a_browser_test():
-    source = _browser_tests()
-    for path in checks.WIDE_PATHS + checks.NARROW_PATHS:
-        assert f'"{path}' in source, f"{path} is counted but no browser test opens it"
-    assert len(set(checks.WIDE_PATHS)) == len(checks.WIDE_PATHS)
-    assert len(set(checks.NARROW_PATHS)) == len(checks.NARROW_PATHS)
+def test_the_crawl_covers_at_least_what_the_statement_counts():
+    assert len(crawl.PAGES) >= checks.PAGE_TYPES
+    assert len(crawl.ERROR_STATES) >= checks.FORM_ERROR_STATES
+    assert len(crawl.ROLES) == len(checks.ROLES) == len(Role) + 1  # every role and visitors
 
 
-def test_the_widths_and_failing_impacts_are_those_the_tests_use():
-    conftest = (BROWSER_TESTS / "conftest.py").read_text()
-    assert '"width": 1280' in conftest
-    assert '"width": 320' in _browser_tests()
-    impacts = re.search(r"BLOCKING_IMPACTS = frozenset\(\{([^}]*)\}\)", conftest)
-    assert impacts is not None
-    assert set(re.findall(r'"(\w+)"', impacts.group(1))) == set(checks.FAILING_IMPACTS)
+def test_the_widths_and_rules_are_those_the_crawl_uses():
+    widths = re.search(r"^WIDTHS = \(([^)]*)\)", TEST_CRAWL, re.MULTILINE)
+    assert widths is not None
+    assert tuple(int(w) for w in widths.group(1).split(",") if w.strip()) == checks.WIDTHS
+    tags = re.search(r'"values": \[([^\]]*)\]', TEST_CRAWL)
+    assert tags is not None
+    assert set(re.findall(r'"([\w-]+)"', tags.group(1))) == set(checks.AXE_TAGS)
+    assert "any violation of any impact fails" in TEST_CRAWL
 
 
 def test_the_statement_words_the_figures():
     figures = checks.figures()
-    assert figures["axe_pages"] == str(len(checks.WIDE_PATHS))
     assert figures["widths"] == "1,280 and 320"
+    assert figures["roles"].endswith(", a moderator and an administrator")
