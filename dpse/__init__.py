@@ -63,12 +63,14 @@ def register_logging(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind the unbound extensions of dpse.extensions to this app."""
+    from dpse import database
     from dpse.accounts import handles  # noqa: F401 - its listeners give every account a handle
     from dpse.accounts.queries import get_user_for_session
     from dpse.extensions import csrf, db, limiter, login_manager, migrate
     from dpse.security import init_security
 
     db.init_app(app)
+    database.init_app(app)  # SQLite in WAL mode
     migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -82,6 +84,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_web(app: Flask) -> None:
     """Bounded ids in routes and the hostile-request guard (before the blueprints' rules)."""
+    from dpse import pagecache
     from dpse.accounts import oidc
     from dpse.accounts.twofactor import init_app as init_two_factor
     from dpse.web import init_web
@@ -89,6 +92,7 @@ def register_web(app: Flask) -> None:
     init_web(app)
     init_two_factor(app)  # staff set up two-factor sign-in before any other page
     oidc.init_app(app)  # organisations' identity providers, when configured
+    pagecache.init_app(app)  # after the guards and limits: a cached page still passes them
 
 
 def register_blueprints(app: Flask) -> None:

@@ -21,6 +21,7 @@ from flask import Flask, current_app, has_app_context
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from dpse import database
 from dpse.config import ConfigError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -65,6 +66,7 @@ def apply_migrations() -> None:
     # "head", not "heads": a second branch is an error (tests/test_migrations.py) to fix first
     upgrade(directory=current_app.extensions["migrate"].directory, revision="head")
     _rerender_stale()  # what an older Markdown pipeline stored, or a new column left empty
+    database.optimize()  # the planner's statistics, for the tables as they are now
 
 
 def _rerender_stale() -> int:
@@ -256,6 +258,7 @@ def maintenance_command() -> None:
     while deliver_pending():
         pass
     click.echo(report.summary())
+    click.echo(f"Planner statistics brought up to date ({database.optimize()})")
 
 
 @cli.group("exports")

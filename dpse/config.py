@@ -249,4 +249,9 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         "TRUSTED_PROXIES": _int(env, "DPSE_TRUSTED_PROXIES", 0),
         # Organisations' identity providers (OpenID Connect), see _oidc_providers
         "OIDC_PROVIDERS": _oidc_providers(env),
+        # The anonymous page cache (dpse/pagecache.py): in this process's memory, or in Redis
+        "PAGE_CACHE": _bool(env.get("DPSE_PAGE_CACHE"), dpse_env != "testing"),
+        "PAGE_CACHE_URL": env.get("DPSE_PAGE_CACHE_URL", "").strip(),
+        "PAGE_CACHE_SECONDS": _int(env, "DPSE_PAGE_CACHE_SECONDS", 60),
+        "PAGE_CACHE_MAX_MB": _int(env, "DPSE_PAGE_CACHE_MAX_MB", 64),
     }

@@ -6,7 +6,6 @@ from flask import render_template, request
 from flask_login import current_user, login_required
 
 from dpse.casestudies import queries
-from dpse.casestudies.forms import ReturnForm
 from dpse.casestudies.views import bp, load_visible
 from dpse.registry import provider
 from dpse.web import page_arg, signed_in_user
@@ -49,7 +48,6 @@ def show(slug: str) -> str:
         case_study=cs,
         related=queries.related(cs) if cs.is_published else [],
         marked=current_user.is_authenticated and queries.has_marked_helpful(signed_in_user(), cs),
-        return_form=ReturnForm(),
         # Published and archived case studies show their comments (archived ones take no more).
         discussion=discussion_for(
             "case_study", cs.id, current_user, accepts_comments=cs.is_published

@@ -109,7 +109,6 @@ def show(slug: str) -> str:
         closed_reason=registrations.registration_closed_reason(event),
         ended=event.ends_at <= utcnow(),
         started=event.starts_at <= utcnow(),
-        confirm=ConfirmForm(),
         # Comments (a forum thread); a cancelled event keeps its comments but takes no more.
         discussion=provider("discussion")("event", event.id, current_user, not event.is_cancelled),
     )

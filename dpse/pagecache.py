@@ -1,0 +1,328 @@
+"""The anonymous page cache: a whole rendered page kept per URL, as Drupal's internal page cache
+does, for visitors who carry no session.
+
+What may be served from it: a GET (or HEAD) from a browser sending neither the session nor the
+remember-me cookie — so nobody signed in, and nobody with a flash message, a form's CSRF token
+or anything else of their own waiting in a session. What may be stored: the 200 HTML answer to
+such a request, when rendering it put nothing into a session (a page with a form and its CSRF
+token does) and set no cookie.
+
+When it is fresh: every write transaction that changes a table public pages read bumps one
+number, the *content generation* (one row, updated in the same transaction, so a page rendered
+before a commit is never served after it). A request reads that number (one primary-key read)
+and takes a cached page only if it was rendered at the same generation, and less than
+``PAGE_CACHE_SECONDS`` ago (pages that depend on the clock, such as "upcoming events", move on
+with it). Tables no public page reads (notifications, the email outbox, the search change log,
+audit entries, flags, saved searches, sign-in secrets…) don't bump it, nor do updates that only
+touch an account's private columns (a sign-in's time, its password hash).
+
+Where: this process's memory (bounded, least recently used first), or Redis when
+``PAGE_CACHE_URL`` is set so several workers and hosts share one cache.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import pickle
+import threading
+import time
+from collections import OrderedDict
+from typing import Any, Protocol
+
+from flask import Flask, Response, current_app, g, request, session
+from flask_login import current_user
+from sqlalchemy import Integer, event, inspect, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.sql.dml import UpdateBase
+
+from dpse.extensions import db
+
+GENERATION_ROW = 1
+SESSION_FLAG = "dpse_public_change"
+
+# Tables no page a signed-out visitor sees ever reads: writing to them leaves cached pages fresh.
+PRIVATE_TABLES = frozenset(
+    {
+        "accessibility_report",
+        "audit_log",
+        "content_generation",
+        "data_export",
+        "email_outbox",
+        "event_calendar_feed",
+        "flag",
+        "notification",
+        "notification_preference",
+        "recovery_code",
+        "saved_search",
+        "search_changes",
+        "search_indexers",
+        "search_log_marks",
+        "user_identity",
+    }
+)
+# Columns of public tables that no public page shows.
+PRIVATE_COLUMNS = {
+    "user_account": frozenset(
+        {
+            "last_login_at",
+            "password_hash",
+            "session_token",
+            "totp_secret",
+            "totp_enabled_at",
+            "totp_last_step",
+            "pending_email",
+            "updated_at",
+        }
+    )
+}
+
+
+class ContentGeneration(db.Model):
+    """One row: a number that every change to public content increases."""
+
+    __tablename__ = "content_generation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# --- the generation -------------------------------------------------------------------------
+
+
+def current_generation() -> int | None:
+    """The content generation now (None before the row exists: nothing is served)."""
+    return db.session.scalar(
+        select(ContentGeneration.value).where(ContentGeneration.id == GENERATION_ROW)
+    )
+
+
+def bump_generation(sess: Session) -> None:
+    """Increase the generation inside the session's transaction (an upsert: the row may not
+    exist yet on a fresh or emptied database)."""
+    dialect = sess.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    table = ContentGeneration.__table__
+    stmt = insert(table).values(id=GENERATION_ROW, value=1)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[table.c.id], set_={"value": table.c.value + 1}
+    )
+    sess.execute(stmt)
+
+
+def _public_object_changed(obj: Any) -> bool:
+    table = getattr(obj, "__tablename__", None)
+    if table is None or table in PRIVATE_TABLES:
+        return False
+    private = PRIVATE_COLUMNS.get(table)
+    if not private:
+        return True
+    state = inspect(obj)
+    changed = {attr.key for attr in state.attrs if attr.history.has_changes()}
+    return not changed <= private
+
+
+def _after_flush(sess: Session, _context: Any) -> None:
+    if sess.info.get(SESSION_FLAG):
+        return
+    added_or_deleted = (*sess.new, *sess.deleted)
+    if any(getattr(o, "__tablename__", "") not in PRIVATE_TABLES for o in added_or_deleted) or any(
+        _public_object_changed(o) for o in sess.dirty
+    ):
+        sess.info[SESSION_FLAG] = True
+
+
+def _do_orm_execute(state: Any) -> None:
+    """Statements run through the session (bulk UPDATE/DELETE/INSERT) count too."""
+    stmt = state.statement
+    if isinstance(stmt, UpdateBase):
+        table = getattr(stmt, "table", None)
+        if getattr(table, "name", None) not in PRIVATE_TABLES:
+            state.session.info[SESSION_FLAG] = True
+
+
+def _before_commit(sess: Session) -> None:
+    sess.flush()  # commit flushes only after this hook: see what it would flush first
+    if sess.info.pop(SESSION_FLAG, False):
+        bump_generation(sess)
+
+
+def _after_rollback(sess: Session, previous: Any) -> None:
+    if not previous.nested:  # a savepoint's rollback leaves the outer changes standing
+        sess.info.pop(SESSION_FLAG, None)
+
+
+def track_public_changes() -> None:
+    """Listen to every session (once per process)."""
+    if not event.contains(Session, "after_flush", _after_flush):
+        event.listen(Session, "after_flush", _after_flush)
+        event.listen(Session, "do_orm_execute", _do_orm_execute)
+        event.listen(Session, "before_commit", _before_commit)
+        event.listen(Session, "after_soft_rollback", _after_rollback)
+
+
+# --- the stores -----------------------------------------------------------------------------
+
+
+class Store(Protocol):
+    def get(self, key: str) -> tuple[int, float, bytes, str] | None: ...
+
+    def put(self, key: str, entry: tuple[int, float, bytes, str]) -> None: ...
+
+    def clear(self) -> None: ...
+
+
+class MemoryStore:
+    """Pages in this process, least recently used dropped first beyond ``max_bytes``."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.entries: OrderedDict[str, tuple[int, float, bytes, str]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> tuple[int, float, bytes, str] | None:
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is not None:
+                self.entries.move_to_end(key)
+            return entry
+
+    def put(self, key: str, entry: tuple[int, float, bytes, str]) -> None:
+        cost = len(entry[2]) + len(key)
+        if cost > self.max_bytes // 4:
+            return  # one huge page must not push out everything else
+        with self.lock:
+            old = self.entries.pop(key, None)
+            if old is not None:
+                self.size -= len(old[2]) + len(key)
+            self.entries[key] = entry
+            self.size += cost
+            while self.size > self.max_bytes and self.entries:
+                dropped_key, dropped = self.entries.popitem(last=False)
+                self.size -= len(dropped[2]) + len(dropped_key)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+            self.size = 0
+
+
+class RedisStore:
+    """Pages in Redis, shared by every worker and host; each expires on its own."""
+
+    def __init__(self, url: str, seconds: int) -> None:
+        import redis
+
+        self.client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        self.seconds = seconds
+
+    def get(self, key: str) -> tuple[int, float, bytes, str] | None:
+        try:
+            raw = self.client.get("dpse:page:" + key)
+        except OSError:
+            return None
+        except Exception:  # redis.RedisError: a cache that is down is a cache miss
+            return None
+        return pickle.loads(raw) if raw else None  # noqa: S301 - written only by put() below
+
+    def put(self, key: str, entry: tuple[int, float, bytes, str]) -> None:
+        # A cache that is down only costs the next render.
+        with contextlib.suppress(Exception):
+            self.client.set("dpse:page:" + key, pickle.dumps(entry), ex=self.seconds)
+
+    def clear(self) -> None:
+        for key in self.client.scan_iter("dpse:page:*"):
+            self.client.delete(key)
+
+
+# --- the requests ---------------------------------------------------------------------------
+
+
+def _store() -> Store:
+    """The configured store, made on first use (the settings may change in tests)."""
+    config = current_app.config
+    wanted = (config["PAGE_CACHE_URL"], config["PAGE_CACHE_MAX_MB"], config["PAGE_CACHE_SECONDS"])
+    made = current_app.extensions.get("dpse_page_cache")
+    if made is None or made[0] != wanted:
+        with _making:
+            made = current_app.extensions.get("dpse_page_cache")
+            if made is None or made[0] != wanted:
+                url, max_mb, seconds = wanted
+                store = RedisStore(url, seconds) if url else MemoryStore(max_mb * 1024 * 1024)
+                made = current_app.extensions["dpse_page_cache"] = (wanted, store)
+    return made[1]
+
+
+_making = threading.Lock()
+
+
+def _carries_a_session() -> bool:
+    config = current_app.config
+    return (
+        config["SESSION_COOKIE_NAME"] in request.cookies
+        or config["REMEMBER_COOKIE_NAME"] in request.cookies
+    )
+
+
+def _key() -> str:
+    raw = f"{request.host}\n{request.full_path}"
+    return hashlib.sha256(raw.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def serve_from_cache() -> Response | None:
+    """Before the view: the cached page for this visitor and URL, if there is a fresh one."""
+    if (
+        not current_app.config["PAGE_CACHE"]
+        or request.method not in ("GET", "HEAD")
+        or _carries_a_session()
+    ):
+        return None
+    generation = current_generation()
+    if generation is None:
+        return None
+    g.page_cache = (_key(), generation)
+    entry = _store().get(g.page_cache[0])
+    if entry is None:
+        return None
+    stored_generation, stored_at, body, mimetype = entry
+    if stored_generation != generation or time.time() - stored_at > _seconds():
+        return None
+    g.page_cache = None  # served: nothing to store afterwards
+    response = Response(body, 200, mimetype=mimetype)
+    response.headers["X-Page-Cache"] = "hit"
+    return response
+
+
+def keep_in_cache(response: Response) -> Response:
+    """After the view: keep the page when anyone without a session would get the same."""
+    pending = g.pop("page_cache", None)
+    if (
+        pending is None
+        or response.status_code != 200
+        or response.mimetype != "text/html"
+        or response.is_streamed
+        or response.direct_passthrough
+        or "Set-Cookie" in response.headers
+        or session.modified
+        or current_user.is_authenticated
+    ):
+        return response
+    key, generation = pending
+    _store().put(key, (generation, time.time(), response.get_data(), response.mimetype))
+    response.headers["X-Page-Cache"] = "miss"
+    return response
+
+
+def _seconds() -> int:
+    return current_app.config["PAGE_CACHE_SECONDS"]
+
+
+def init_app(app: Flask) -> None:
+    """Track public changes (the generation is shared by every process, whether or not this
+    one caches pages); serve and keep pages while PAGE_CACHE is on."""
+    track_public_changes()
+    app.before_request(serve_from_cache)
+    app.after_request(keep_in_cache)
