@@ -4,6 +4,8 @@ Whoosh's per-document collectors (the segment-level work is in whoosh_speedups).
 from __future__ import annotations
 
 import re
+from collections import Counter
+from itertools import chain
 
 from whoosh import query
 from whoosh.reading import IndexReader
@@ -115,3 +117,55 @@ class DocSet:
                 if n and value:
                     out[value] = out.get(value, 0) + n
         return out
+
+    def top_counts(self, fieldname: str, limit: int) -> dict[str, int]:
+        """The ``limit`` values of a field most frequent among the documents, with their exact
+        counts (ties broken by value), in time that does not grow with how many values the
+        field has: few matches are counted document by document through the segment's
+        forward lists; many are counted value by value, most frequent in the whole index
+        first, stopping once no value left could reach the counts already found (a value's
+        count here is at most its document frequency)."""
+        total = len(self)
+        if total <= FORWARD_COUNT_LIMIT:
+            counted = self._counts_by_document(fieldname)
+            best = sorted(counted.items(), key=lambda item: (-item[1], item[0]))[:limit]
+            return dict(best)
+        frequency: dict[str, int] = {}
+        for sets, bits in self.parts:
+            if bits:
+                for value, n in sets.frequencies(fieldname).items():
+                    frequency[value] = frequency.get(value, 0) + n
+        found: list[tuple[int, str]] = []  # (count, value), the best ``limit`` so far
+        for value in sorted(frequency, key=lambda v: (-frequency[v], v)):
+            if len(found) >= limit and frequency[value] < found[-1][0]:
+                break  # neither this value nor any after it can take a place
+            n = sum(
+                (bits & sets.term(fieldname, value)).bit_count()
+                for sets, bits in self.parts
+                if bits
+            )
+            if n and value:
+                found.append((n, value))
+                found.sort(key=lambda item: (-item[0], item[1]))
+                del found[limit:]
+        return {value: n for n, value in found}
+
+    def _counts_by_document(self, fieldname: str) -> dict[str, int]:
+        counted: Counter[str] = Counter()
+        for sets, bits in self.parts:
+            if not bits:
+                continue
+            values, per_doc = sets.forward(fieldname)
+            flags = bits.to_bytes(sets.size, "little")
+            positions = Counter(
+                chain.from_iterable(per_doc[m.start()] for m in _ONE.finditer(flags))
+            )
+            for position, n in positions.items():
+                if values[position]:
+                    counted[values[position]] += n
+        return dict(counted)
+
+
+# Up to this many matches a facet is counted document by document (a tuple read each), above
+# it value by value (a bitset intersection each, for the few values that can rank).
+FORWARD_COUNT_LIMIT = 20_000

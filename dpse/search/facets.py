@@ -36,7 +36,7 @@ def facet_counts(
     """Each facet's values among the matches, most frequent first, the chosen one marked."""
     counts = {}
     for name in names:
-        groups = matches.counts("tags" if name == "tag" else name)
+        groups = matches.top_counts("tags" if name == "tag" else name, SHOWN)
         selected = chosen.get(name, "")
         counts[name] = sorted(
             (FacetCount(v, n, v == selected) for v, n in groups.items()),

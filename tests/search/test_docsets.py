@@ -352,3 +352,52 @@ def test_block_heads_are_the_blocks_ids_and_weights(searcher, monkeypatch):
     assert blocks > 1000 and compressed
     # Text fields' blocks (with positions) are read by the fast path, never the fallback.
     assert fell_back and not set(fell_back) & set(TEXT_FIELDS)
+
+
+MANY_TAGS = [(f"tag-{n:03d}", f"Tag {n}") for n in range(300)]
+
+
+@pytest.fixture(scope="module")
+def tagged_searcher(tmp_path_factory):
+    """Three segments whose documents carry tags from a long tail (a few common, most rare),
+    with deletions."""
+    clear_cache()
+    rng = random.Random(11)
+    weights = [1 / (rank + 1) for rank in range(len(MANY_TAGS))]  # Zipf-like
+    ix = FileStorage(str(tmp_path_factory.mktemp("tagged"))).create_index(make_schema())
+    number = 0
+    for _ in range(3):
+        writer = ix.writer()
+        for _ in range(200):
+            number += 1
+            document = _document(rng, number)
+            picked = rng.choices(MANY_TAGS, weights, k=rng.randrange(6))
+            document.tags = list(dict.fromkeys(picked))
+            writer.add_document(**document.fields())
+        writer.commit(merge=False)
+    writer = ix.writer()
+    for gone in range(5, number, 9):
+        for kind in ("case_study", "event", "thread", "post"):
+            writer.delete_by_term("key", f"{kind}:{gone}")
+    writer.commit(merge=False)
+    with ix.searcher() as s:
+        yield s
+
+
+@pytest.mark.parametrize("text", [*QUERIES, ""])
+@pytest.mark.parametrize("path", ["by-document", "by-value"])
+def test_top_counts_are_the_exact_top_of_all_counts(tagged_searcher, text, path, monkeypatch):
+    """The search page's facets count only what can rank: the same top values, with the same
+    counts and the same tie order, as counting every value."""
+    from dpse.search import docsets
+
+    monkeypatch.setattr(docsets, "FORWARD_COUNT_LIMIT", 10**9 if path == "by-document" else 0)
+    q = parse_user_query(text, tagged_searcher.schema) if text else query.Every()
+    matches = DocSet(tagged_searcher, q)
+    for name in ("tags", *FACETS):
+        everything = sorted(matches.counts(name).items(), key=lambda item: (-item[1], item[0]))
+        for limit in (1, 3, 30, 500):
+            assert list(matches.top_counts(name, limit).items()) == everything[:limit], (
+                name,
+                limit,
+            )

@@ -246,6 +246,35 @@ class SegmentSets:
             return words
         return cached
 
+    def forward(self, fieldname: str) -> tuple[list[str], list[tuple[int, ...]]]:
+        """The segment's values of a (facet) field, and each document's values as positions in
+        that list: the postings turned around, built once per segment and field (one pass over
+        the field's postings) so counting a few thousand matches costs a few thousand tuple
+        reads however many values the field has."""
+        key = (self._segment, fieldname, "forward")
+        cached = _cache.get(key)
+        if cached is None:
+            values = self.values(fieldname)
+            per_doc: list[list[int]] = [[] for _ in range(self.size)]
+            for position, value in enumerate(values):
+                for docnum in posting_ids(self.reader, fieldname, value)[0]:
+                    per_doc[docnum].append(position)
+            empty: tuple[int, ...] = ()
+            cached = (values, [tuple(p) if p else empty for p in per_doc])
+            postings = sum(len(p) for p in per_doc)
+            _cache.put(key, cached, 8 * self.size + 28 * postings + 64 * len(values))
+        return cached
+
+    def frequencies(self, fieldname: str) -> dict[str, int]:
+        """How many of the segment's documents (deleted ones included) have each value."""
+        key = (self._segment, fieldname, "frequencies")
+        cached = _cache.get(key)
+        if cached is None:
+            reader = self.reader
+            cached = {v: reader.doc_frequency(fieldname, v) for v in self.values(fieldname)}
+            _cache.put(key, cached, 96 * len(cached))
+        return cached
+
     def dates(self, fieldname: str) -> tuple[array, list[int]]:
         """A sortable numeric column's values per document, and the documents newest first."""
         key = (self._segment, fieldname, "column")
