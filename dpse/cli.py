@@ -451,6 +451,37 @@ def restore_command(path: Path, yes: bool) -> None:
     )
 
 
+@cli.group("demo")
+def demo_group() -> None:
+    """Generated demo data (never in production)."""
+
+
+@demo_group.command("populate")
+@click.option("--scale", type=float, default=1.0, show_default=True, help="1 = S1, 10 = S10")
+@click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same data.")
+@click.option("--force", is_flag=True, help="Add to a database that already holds content.")
+@with_app
+def demo_populate(scale: float, seed: int, force: bool) -> None:
+    """Generate a realistic community (S1 ≈ 2,000 case studies, 20,000 posts), then reindex."""
+    _refuse_in_production()
+    from dpse.populate import PopulateError, populate
+    from dpse.search.engine import current_engine
+
+    apply_migrations()
+    try:
+        counts = populate(
+            scale, seed=seed, phase=lambda label, n: _progress_bar(n, label), force=force
+        )
+    except PopulateError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(", ".join(f"{n} {table}" for table, n in counts.items() if n))
+    engine = current_engine()
+    total = sum(s.count_public() for s in engine.sources.values())
+    with _progress_bar(total, "Indexing") as progress:
+        count = engine.rebuild(progress)
+    click.echo(f"Indexed {count} document(s); every account's password is {DEMO_PASSWORD!r}")
+
+
 @cli.group("content")
 def content_group() -> None:
     """Stored user content."""
