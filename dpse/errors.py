@@ -30,6 +30,15 @@ def handle_csrf_error(exc: CSRFError) -> tuple[str, int] | Response:
     replayed = resubmit.after_expired_token()
     if replayed is not None:
         return replayed
+    typed = resubmit.typed_text()
+    if typed:  # signed out meanwhile: the form cannot come back, so show the text to copy
+        page = render_template(
+            "errors/expired.html",
+            title="Form expired",
+            message=resubmit.EXPIRED_MESSAGE,
+            typed=typed,
+        )
+        return page, 400
     return _render(
         400,
         "Form expired",

@@ -14,6 +14,7 @@ submit it. Nothing is stored: the typed text goes back only in the answer to the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from urllib.parse import parse_qsl, urlsplit
 
@@ -32,6 +33,8 @@ EXPIRED_MESSAGE = (
 # A bounded read: at most this many fields from a too-large body.
 MAX_FIELDS = 1000
 _FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+_NOT_TYPED = frozenset({"csrf_token", "confirm", "action", "next"})
+_SECRET = re.compile("password|code|token|secret", re.IGNORECASE)
 
 
 class ReplayWrote(Exception):
@@ -132,6 +135,19 @@ def after_expired_token() -> Response | None:
     if not _replayable():
         return None
     return _replay("csrf_protect", EXPIRED_MESSAGE, 400)
+
+
+def typed_text() -> list[tuple[str, str]]:
+    """What was typed into a refused form that cannot come back (the person was signed out
+    meanwhile), as (name, text) pairs to copy from; only for posts from this site's pages, and
+    never a password, a code or a token."""
+    if request.method != "POST" or request.mimetype not in _FORM_TYPES or not _from_this_site():
+        return []
+    return [
+        (name.replace("_", " ").capitalize(), value)
+        for name, value in request.form.items(multi=True)
+        if value.strip() and name not in _NOT_TYPED and not _SECRET.search(name)
+    ]
 
 
 def _fields_that_fit() -> ImmutableMultiDict[str, str] | None:

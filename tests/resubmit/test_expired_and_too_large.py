@@ -89,10 +89,15 @@ def test_expired_token_keeps_the_event_text(client, users):
     assert _count(Event) == 0
 
 
-def test_signed_out_meanwhile_gets_the_plain_page(client, users):
+def test_signed_out_meanwhile_shows_what_was_typed_to_copy(client, users):
     make_category()
-    response = client.post("/forum/new", data=THREAD, headers=SITE)
+    data = {**THREAD, "password_confirm": "hunter2hunter2", "csrf_token": STALE}
+    response = client.post("/forum/new", data=data, headers=SITE)
+    html = response.get_data(as_text=True)
     assert response.status_code == 400 and _count(Thread) == 0
+    assert EXPIRED_MESSAGE in _page(response) and "sign in" in html
+    assert "Moving our &lt;b&gt;council&lt;/b&gt; site</textarea>" in html  # escaped, to copy
+    assert "hunter2" not in html and STALE not in html
 
 
 @pytest.fixture
