@@ -111,8 +111,9 @@ class Vocabulary:
     organisations: list[str]
 
     @classmethod
-    def generate(cls, seed: int) -> Vocabulary:
-        """The same ~30k pseudo-words, tags and organisations for the same seed."""
+    def generate(cls, seed: int, tag_count: int = 3000) -> Vocabulary:
+        """The same ~30k pseudo-words, tags and organisations for the same seed; ``tag_count``
+        tags (S10's 3,000 by default: facet counting cost grows with the distinct tags)."""
         rng = random.Random(seed)
         seen = set(STOPWORDS) | set(DOMAIN_WORDS) | AVOID
         pseudo: list[str] = []
@@ -128,7 +129,8 @@ class Vocabulary:
             words.insert(int(30 * 1.3**k), word)
         del words[VOCAB_SIZE:]
         tags = [(w, w.capitalize()) for w in DOMAIN_WORDS]
-        pairs = zip(pseudo[100:140], pseudo[300:340], strict=True)
+        extra = max(tag_count - len(tags), 0)
+        pairs = zip(pseudo[100 : 100 + extra], pseudo[5000 : 5000 + extra], strict=True)
         tags += [(f"{a}-{b}", f"{a} {b}") for a, b in pairs]
         kinds = ("Council", "County Council", "NHS Trust", "Agency", "Ministry")
         organisations = [f"{w.capitalize()} {rng.choice(kinds)}" for w in pseudo[1000:1500]]
@@ -722,6 +724,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="bulk: procs=2, multisegment=True; single: SearchEngine.rebuild()'s writer",
     )
     parser.add_argument("--seed", type=int, default=20240601)
+    parser.add_argument("--tags", type=int, default=3000, help="distinct tags (S10: 3,000)")
     parser.add_argument("--keep", action="store_true", help="keep the temp folder")
     args = parser.parse_args(argv)
     if args.quick:
@@ -733,7 +736,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="dpse-bench-"))
     print(
-        f"DPSE search benchmark: {args.docs:,} docs, {args.queries} queries per kind, "
+        f"DPSE search benchmark: {args.docs:,} docs, {args.tags:,} tags, "
+        f"{args.queries} queries per kind, "
         f"writer={args.writer}, seed={args.seed}, {os.cpu_count()} CPUs, "
         f"load average {loadavg()}, temp folder {work}",
         flush=True,
@@ -768,7 +772,7 @@ class Report:
 
 def run(args: argparse.Namespace, work: Path) -> None:
     report = Report()
-    vocab = Vocabulary.generate(args.seed)
+    vocab = Vocabulary.generate(args.seed, args.tags)
     corpus = work / "corpus.pickle"
     t0 = time.perf_counter()
     write_corpus(vocab, args.seed, args.docs, corpus)
