@@ -92,22 +92,44 @@ def get_event(slug: str) -> Event | None:
     return db.session.scalar(select(Event).where(Event.slug == slug))
 
 
-def event_tags() -> list[Tag]:
-    """The tags some event carries, by name (for the filter)."""
-    used = select(event_tag.c.tag_id).distinct()
-    return list(
-        db.session.scalars(select(Tag).where(Tag.id.in_(used)).order_by(func.lower(Tag.name)))
+FILTER_OPTIONS = 40  # the filter lists the most used values; the rest are reached by search
+
+
+def event_tags(also: str = "") -> list[Tag]:
+    """The tags most events carry (and the one ``also`` names, if an event carries it), by
+    name: the filter's choices stay short however many tags there are."""
+    counts = (
+        select(event_tag.c.tag_id, func.count().label("n"))
+        .group_by(event_tag.c.tag_id)
+        .order_by(func.count().desc(), event_tag.c.tag_id)
+        .limit(FILTER_OPTIONS)
+        .subquery()
     )
+    wanted = Tag.id.in_(select(counts.c.tag_id))
+    if also:
+        wanted |= (Tag.slug == also) & Tag.id.in_(select(event_tag.c.tag_id))
+    return list(db.session.scalars(select(Tag).where(wanted).order_by(func.lower(Tag.name))))
 
 
-def event_organisations() -> list[Organisation]:
-    """Organisations that run at least one event, by name (for the filter)."""
-    used = select(Event.organisation_id).where(Event.organisation_id.is_not(None)).distinct()
+def event_organisations(also: str = "") -> list[Organisation]:
+    """The organisations that run the most events (and the one ``also`` names, if it runs
+    one), by name."""
+    counts = (
+        select(Event.organisation_id, func.count().label("n"))
+        .where(Event.organisation_id.is_not(None))
+        .group_by(Event.organisation_id)
+        .order_by(func.count().desc(), Event.organisation_id)
+        .limit(FILTER_OPTIONS)
+        .subquery()
+    )
+    wanted = Organisation.id.in_(select(counts.c.organisation_id))
+    if also:
+        wanted |= (Organisation.slug == also) & Organisation.id.in_(
+            select(Event.organisation_id)
+        )
     return list(
         db.session.scalars(
-            select(Organisation)
-            .where(Organisation.id.in_(used))
-            .order_by(func.lower(Organisation.name))
+            select(Organisation).where(wanted).order_by(func.lower(Organisation.name))
         )
     )
 

@@ -38,10 +38,11 @@ def _filters(past: bool) -> tuple[FilterForm, queries.EventFilters]:
     """The filter form filled from the URL; values that are not choices are ignored."""
     form = FilterForm(request.args)
     form.tag.choices = [SelectChoice("", "Any topic or technology")] + [
-        SelectChoice(t.slug, t.name) for t in queries.event_tags()
+        SelectChoice(t.slug, t.name) for t in queries.event_tags(request.args.get("tag", ""))
     ]
     form.organisation.choices = [SelectChoice("", "Any organisation")] + [
-        SelectChoice(o.slug, o.name) for o in queries.event_organisations()
+        SelectChoice(o.slug, o.name)
+        for o in queries.event_organisations(request.args.get("organisation", ""))
     ]
     months = months_around(utcnow(), past, 24 if past else 18)
     asked = request.args.get("month", "")
@@ -75,6 +76,7 @@ def _list(past: bool) -> str:
         filtered=filtered,
         registrations=mine,
         now=utcnow(),
+        filter_options=queries.FILTER_OPTIONS,
     )
 
 
