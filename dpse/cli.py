@@ -1,5 +1,5 @@
 """The `dpse` command: init, seed, serve, users, mail, notifications, search, backup, restore,
-content.
+demo, content.
 
 Over 400 lines for a reason: it is every command's thin wrapper (options, progress bars,
 one-line errors) in one place, so `dpse --help` and this file list the same things; the work
