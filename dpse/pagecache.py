@@ -99,6 +99,41 @@ def current_generation() -> int | None:
     )
 
 
+def request_generation() -> int | None:
+    """The content generation as this request first read it (one read per request)."""
+    if "dpse_generation" not in g:
+        g.dpse_generation = current_generation()
+    return g.dpse_generation
+
+
+class GenerationMemo:
+    """Results of a costly read kept per content generation (any public change forgets them):
+    for what is the same for everyone, such as a list's facet counts."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self.entries: OrderedDict[Any, Any] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get_or_make(self, key: Any, make: Any) -> Any:
+        if not current_app.config.get("PAGE_CACHE"):
+            return make()
+        generation = request_generation()
+        if generation is None:
+            return make()
+        full_key = (generation, key)
+        with self.lock:
+            if full_key in self.entries:
+                self.entries.move_to_end(full_key)
+                return self.entries[full_key]
+        value = make()
+        with self.lock:
+            self.entries[full_key] = value
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+        return value
+
+
 def bump_generation(sess: Session) -> None:
     """Increase the generation inside the session's transaction (an upsert: the row may not
     exist yet on a fresh or emptied database)."""
@@ -280,7 +315,7 @@ def serve_from_cache() -> Response | None:
         or _carries_a_session()
     ):
         return None
-    generation = current_generation()
+    generation = request_generation()
     if generation is None:
         return None
     g.page_cache = (_key(), generation)

@@ -9,7 +9,7 @@ from sqlalchemy import update
 from dpse import pagecache
 from dpse.accounts import service as accounts
 from dpse.casestudies import service as casestudies
-from dpse.casestudies.models import CaseStudy
+from dpse.casestudies.models import CaseStudy, Outcome
 from dpse.extensions import db
 from dpse.mixins import utcnow
 from dpse.notifications.models import Notification
@@ -176,3 +176,25 @@ def test_several_workers_share_pages_through_redis(app, client, published, users
         assert "Renamed Author" in page.get_data(as_text=True)
     finally:
         app.extensions.pop("dpse_page_cache", None)
+
+
+def test_list_facets_are_counted_once_per_content_generation(
+    app, client, cache_on, published, users, count_queries
+):
+    login(client, "member@testshire.gov.uk")  # signed in: no whole-page cache, facets still
+    client.get("/case-studies")
+    with count_queries() as first:
+        client.get("/case-studies?outcome=success")
+    with count_queries() as again:
+        page = client.get("/case-studies?outcome=success").get_data(as_text=True)
+    assert again.count == first.count - 7  # the seven facet GROUP BYs
+    assert ">Failure (" not in page  # no failure yet
+    make_case_study(
+        users["member"],
+        "published",
+        title="Another failure",
+        outcome=Outcome.FAILURE,
+        lessons_learned="Start smaller.",
+    )
+    page = client.get("/case-studies").get_data(as_text=True)
+    assert ">Failure (1)</option>" in page and ">Success (1)</option>" in page

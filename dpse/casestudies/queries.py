@@ -32,6 +32,7 @@ from dpse.casestudies.models import (
 from dpse.extensions import db
 from dpse.notifications.models import TargetType
 from dpse.notifications.queries import FollowTarget
+from dpse.pagecache import GenerationMemo
 from dpse.permissions import can_moderate
 from dpse.search.engine import current_engine
 from dpse.search.search_request import ProjectFilters, url_values
@@ -46,6 +47,7 @@ SORTS = {
 }
 FACETS = ("outcome", "sector", "technology", "topic", "country", "supplier", "year")
 MAX_QUERY = 200
+FACET_VALUES = 30  # the most frequent values listed per tag and supplier facet
 
 
 @dataclass(frozen=True)
@@ -170,7 +172,7 @@ def _facet_counts(filters: Filters, text_ids: list[int] | None) -> dict[str, lis
             .where(case_study_tag.c.case_study_id.in_(select(ids.c.id)), Tag.kind == kind)
             .group_by(Tag.slug, Tag.name)
             .order_by(func.count().desc(), Tag.name)
-            .limit(30)
+            .limit(FACET_VALUES)
         ).all()
         facets[name] = [
             FacetValue(slug, tag_name, n, slug == getattr(filters, name))
@@ -183,6 +185,7 @@ def _facet_counts(filters: Filters, text_ids: list[int] | None) -> dict[str, lis
         .where(case_study_supplier.c.case_study_id.in_(select(ids.c.id)))
         .group_by(Organisation.slug, Organisation.name)
         .order_by(func.count().desc(), Organisation.name)
+        .limit(FACET_VALUES)
     ).all()
     facets["supplier"] = [
         FacetValue(slug, name, n, slug == filters.supplier) for slug, name, n in rows
@@ -220,7 +223,16 @@ def list_case_studies(
             .offset((page - 1) * per_page)
         ).unique()
     )
-    return Listing(items, total, page, per_page, _facet_counts(filters, text_ids))
+    if filters.q:  # the text's matches come from the index, which follows the database later
+        facets = _facet_counts(filters, text_ids)
+    else:
+        facets = _FACETS_MEMO.get_or_make(filters, lambda: _facet_counts(filters, None))
+    return Listing(items, total, page, per_page, facets)
+
+
+# The same for everyone until public content changes: seven GROUP BYs over every published
+# case study at most once per content generation and combination of filters.
+_FACETS_MEMO = GenerationMemo()
 
 
 def newest_matching(filters: Filters, limit: int, *where: ColumnElement[bool]) -> list[CaseStudy]:
