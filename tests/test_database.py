@@ -31,3 +31,23 @@ def test_optimize_gives_the_planner_statistics(app, users):
             text("SELECT count(*) FROM pg_stats WHERE tablename = 'user_account'")
         ).scalar()
         assert columns and columns > 0
+
+
+def test_the_newest_case_studies_are_read_in_index_order(app, users):
+    """The home page's newest case studies come from an index in their order, not from
+    sorting every published one (23.5 ms at S10 before)."""
+    sqlite_only()
+    from sqlalchemy import select
+
+    from dpse.casestudies.models import CaseStudy, Status
+
+    database.optimize()
+    stmt = (
+        select(CaseStudy.id)
+        .where(CaseStudy.status == Status.PUBLISHED)
+        .order_by(CaseStudy.published_at.desc(), CaseStudy.id.desc())
+        .limit(3)
+    )
+    sql = str(stmt.compile(db.engine, compile_kwargs={"literal_binds": True}))
+    plan = " ".join(row[-1] for row in db.session.execute(text("EXPLAIN QUERY PLAN " + sql)))
+    assert "ix_case_study_published_order" in plan and "TEMP B-TREE" not in plan, plan

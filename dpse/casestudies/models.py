@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Date, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Date, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dpse.accounts.models import Organisation, User
@@ -161,6 +161,8 @@ class CaseStudy(RenderedMarkdown, TimestampMixin, db.Model):
 
     __tablename__ = "case_study"
     __markdown__ = ("challenge", "what_we_built", "results", "lessons_learned")
+    # The home page's newest and the list's default order read published ones in this order.
+    __table_args__ = (Index("ix_case_study_published_order", "status", "published_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(SLUG_MAX), unique=True)
