@@ -97,6 +97,9 @@ def test_stored_values_are_what_the_services_keep(app):
     assert cs.challenge_html == render(cs.challenge).html
     for user in db.session.scalars(select(User)):
         assert user.handle_key == skeleton(user.handle)
+    # Written for an organisation only by its verified members, once it is approved.
+    for case_study in db.session.scalars(select(CaseStudy)):
+        assert case_study.organisation is None or case_study.organisation.is_approved
     for thread in db.session.scalars(select(Thread)):
         public = [
             p
@@ -224,7 +227,7 @@ def test_production_never_generates_a_community(tmp_path):
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
         check=False,
     )
     assert result.returncode == 1

@@ -36,6 +36,7 @@ class Community:
     org_kind: dict[int, str] = field(default_factory=dict)
     org_country: dict[int, str] = field(default_factory=dict)
     org_slug: dict[int, str] = field(default_factory=dict)
+    approved_org_ids: set[int] = field(default_factory=set)
     supplier_org_ids: list[int] = field(default_factory=list)
     people: list[int] = field(default_factory=list)  # everyone who writes, most active first
     person_org: dict[int, int | None] = field(default_factory=dict)  # verified organisation
@@ -112,6 +113,8 @@ def organisations(
         com.org_kind[org_id] = kind
         com.org_country[org_id] = country
         com.org_slug[org_id] = slug
+        if approved:
+            com.approved_org_ids.add(org_id)
         if kind == "supplier" and approved:
             com.supplier_org_ids.append(org_id)
     sink.write(phase, "Organisations", table, rows)
@@ -182,7 +185,9 @@ def people(
         )
         if rows[-1]["active"]:
             com.people.append(user_id)
-            com.person_org[user_id] = org_id if verified else None
+            # As User.verified_organisation: a verified member of an approved organisation.
+            shown = verified and org_id in com.approved_org_ids
+            com.person_org[user_id] = org_id if shown else None
             if role in (Role.ORGANISER, Role.ADMIN, Role.MODERATOR):
                 com.organisers.append(user_id)
             if role in (Role.MODERATOR, Role.ADMIN):
