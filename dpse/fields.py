@@ -7,7 +7,11 @@ Two wordings, because people read a one-line field and a text area differently:
 
 from __future__ import annotations
 
-from wtforms import SelectField, StringField, TextAreaField
+from datetime import date, datetime, time
+from typing import Any
+
+from wtforms import Field, SelectField, StringField, TextAreaField
+from wtforms.utils import unset_value
 from wtforms.validators import Length, Optional, ValidationError
 
 from dpse.content import images_without_alt
@@ -88,3 +92,113 @@ def images_need_alt_text(form: object, field: object) -> None:
     form comes back with the text as it was typed."""
     if images_without_alt(getattr(field, "data", None)):
         raise ValidationError(ALT_TEXT_MESSAGE)
+
+
+class _PartsField(Field):
+    """A value typed into several small boxes (GOV.UK's date input): the boxes are named
+    ``<name>-<part>``. A single value under ``<name>`` (an older page, a script, the tests) is
+    read with ``single_formats`` instead, so both kinds of form keep working."""
+
+    parts: tuple[str, ...] = ()
+    single_formats: tuple[str, ...] = ()
+
+    def process(self, formdata: Any, data: Any = unset_value, extra_filters: Any = None) -> None:
+        """Read the boxes (or the single value) and parse them; errors go to process_errors."""
+        self.process_errors = []
+        if data is unset_value:
+            data = self.default() if callable(self.default) else self.default
+        self.object_data = data
+        self.data = data
+        self.typed: dict[str, str] | None = None
+        self.raw_data = []
+        if formdata is None:
+            return
+        names = [f"{self.name}-{part}" for part in self.parts]
+        if any(name in formdata for name in names):
+            self.typed = {p: str(formdata.get(f"{self.name}-{p}", "")).strip() for p in self.parts}
+            self.raw_data = [" ".join(self.typed.values())] if any(self.typed.values()) else []
+        elif self.name in formdata:
+            single = str(formdata.get(self.name, "")).strip()
+            self.raw_data = [single] if single else []
+            self.typed = {}
+            if single:
+                self.typed = self._split(single)
+        else:
+            return
+        self.data = None
+        if self.raw_data:
+            try:
+                self.data = self._parse()
+            except ValueError as exc:
+                self.process_errors.append(str(exc))
+
+    def value_of(self, part: str) -> str:
+        """What the box for ``part`` shows: what was typed, else the stored value."""
+        if self.typed is not None:
+            return self.typed.get(part, "")
+        return self._part_of_data(part)
+
+    def _split(self, single: str) -> dict[str, str]:
+        for fmt in self.single_formats:
+            try:
+                parsed = datetime.strptime(single, fmt)
+            except ValueError:
+                continue
+            return {part: str(getattr(parsed, part)) for part in self.parts}
+        return {part: "" for part in self.parts} | {"invalid": single}
+
+    def _number(self, part: str, low: int, high: int) -> int:
+        assert self.typed is not None
+        value = self.typed.get(part, "")
+        if not value:
+            raise ValueError(f"{self.label.text} must include a {part}")
+        if not value.isascii() or not value.isdigit() or not low <= int(value) <= high:
+            raise ValueError(self.invalid_message)
+        return int(value)
+
+    invalid_message = ""
+
+    def _parse(self) -> Any:
+        raise NotImplementedError
+
+    def _part_of_data(self, part: str) -> str:
+        return str(getattr(self.data, part)) if self.data is not None else ""
+
+
+class DateInputField(_PartsField):
+    """A date as day, month and year number boxes (GOV.UK date input), not a browser picker."""
+
+    parts = ("day", "month", "year")
+    single_formats = ("%Y-%m-%d", "%d/%m/%Y", "%d %B %Y", "%d %b %Y")
+    invalid_message = "Enter a real date, for example 30 3 2027"
+
+    def _parse(self) -> date:
+        assert self.typed is not None
+        if "invalid" in self.typed:
+            raise ValueError(self.invalid_message)
+        day = self._number("day", 1, 31)
+        month = self._number("month", 1, 12)
+        year = self._number("year", 1000, 9999)
+        try:
+            return date(year, month, day)
+        except ValueError:
+            raise ValueError(self.invalid_message) from None
+
+
+class TimeInputField(_PartsField):
+    """A time as hour and minute number boxes on the 24-hour clock."""
+
+    parts = ("hour", "minute")
+    single_formats = ("%H:%M", "%H:%M:%S")
+    invalid_message = "Enter a real time on the 24-hour clock, for example 9 30 or 14 00"
+
+    def _parse(self) -> time:
+        assert self.typed is not None
+        if "invalid" in self.typed:
+            raise ValueError(self.invalid_message)
+        hour = self._number("hour", 0, 23)
+        minute = self._number("minute", 0, 59)
+        return time(hour, minute)
+
+    def _part_of_data(self, part: str) -> str:
+        return f"{getattr(self.data, part):02d}" if self.data is not None else ""

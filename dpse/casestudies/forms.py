@@ -50,7 +50,7 @@ def _list(text: str | None) -> list[str]:
 
 
 def _section_checks() -> list:
-    return [keep_under(SECTION_MAX, "each section"), images_need_alt_text]
+    return [Optional(), keep_under(SECTION_MAX, "each section"), images_need_alt_text]
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -7,14 +7,12 @@ from datetime import date, datetime, time
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     Form,
     IntegerField,
     SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
-    TimeField,
     URLField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
@@ -29,21 +27,22 @@ from dpse.events.models import (
 from dpse.events.times import DEFAULT_TIMEZONE, timezone_names
 from dpse.fields import (
     ALT_TEXT_HINT,
+    DateInputField,
+    TimeInputField,
     images_need_alt_text,
     language_field,
     optional_area,
     optional_line,
 )
 
-DATE_HINT = "For example, 30 March 2027"
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d %B %Y", "%d %b %Y"]
-DATE_ERROR = "Enter a real date, for example 30 March 2027"
+DATE_HINT = "For example, 30 3 2027"
+DATE_ERROR = "Enter a real date, for example 30 3 2027"
 CHOICE_MESSAGES = {
     "timezone": "Choose a time zone from the list",
     "format": "Choose a format from the list",
     "organisation_id": "Choose an organisation from the list",
 }
-TIME_HINT = "24-hour clock, for example 09:30 or 14:00"
+TIME_HINT = "24-hour clock, for example 9 30 or 14 00"
 # Limits of what is typed, not of a column: the lists are parsed into tags and links.
 TAGS_MAX = 500
 CASE_STUDIES_MAX = 1_000
@@ -56,16 +55,17 @@ def _optional_int(value: object) -> int | None:
         return -1  # not a choice: fails pre_validate with a clear message
 
 
-def _date(label: str, required: bool, description: str = DATE_HINT) -> DateField:
+def _date(label: str, required: bool, description: str = DATE_HINT) -> DateInputField:
     checks = [InputRequired(f"Enter the {label.lower()}")] if required else [Optional()]
-    # Browsers with a date picker send 2027-03-30; without one, people type what they know.
-    return DateField(label, validators=checks, format=DATE_FORMATS, description=description)
+    # Day, month and year boxes (GOV.UK date input): a browser's date picker shows the date in
+    # its own format, which contradicted the hint. A single "2027-03-30" is still understood.
+    return DateInputField(label, validators=checks, description=description)
 
 
-def _time(label: str, required: bool) -> TimeField:
+def _time(label: str, required: bool) -> TimeInputField:
     checks = [InputRequired(f"Enter the {label.lower()}")] if required else [Optional()]
-    # Browsers send 14:00, or 14:00:00 when seconds are shown.
-    return TimeField(label, validators=checks, format=["%H:%M", "%H:%M:%S"], description=TIME_HINT)
+    # Hour and minute boxes; a single "14:00" (or "14:00:00") is still understood.
+    return TimeInputField(label, validators=checks, description=TIME_HINT)
 
 
 class EventForm(FlaskForm):
@@ -188,10 +188,7 @@ class EventForm(FlaskForm):
                 field.errors = [CHOICE_MESSAGES[name]]
             elif not field.raw_data or not field.raw_data[0]:
                 continue  # empty: the "Enter the …" message stands
-            elif name.endswith("_date"):
-                field.errors = [DATE_ERROR]
-            elif name.endswith("_time"):
-                field.errors = ["Enter a time like 09:30 or 14:00"]
+            # Date and time boxes word their own errors ("… must include a month").
         if self.capacity.errors and self.capacity.raw_data:
             self.capacity.errors = [f"Places must be a number from 1 to {Event.CAPACITY_MAX:,}"]
         for prefix in ("registration_opens", "registration_closes"):

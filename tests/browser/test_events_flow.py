@@ -10,10 +10,29 @@ from datetime import date, timedelta
 from playwright.sync_api import Page, expect
 
 from dpse.accounts.models import User
+from tests.browser.pages import open_menu
 from tests.conftest import PASSWORD
 
 AxeCheck = Callable[[Page], None]
 DAY = (date.today() + timedelta(days=60)).isoformat()
+
+
+def fill_date(page: Page, label: str, iso_day: str) -> None:
+    """Type a date into its Day, Month and Year boxes, as a person would."""
+    year, month, day = iso_day.split("-")
+    group = page.get_by_role("group", name=label, exact=True)
+    for box, value in (("Day", day), ("Month", month), ("Year", year)):
+        group.get_by_label(box, exact=True).fill(value)
+
+
+def fill_time(page: Page, label: str, hh_mm: str) -> None:
+    """Type a time into its Hour and Minute boxes."""
+    hour, minute = hh_mm.split(":")
+    group = page.get_by_role("group", name=label, exact=True)
+    group.get_by_label("Hour", exact=True).fill(hour)
+    group.get_by_label("Minute", exact=True).fill(minute)
+
+
 TITLE = "Open Councils browser edition"
 LINK = "https://meet.example.org/open-councils-room"
 
@@ -21,6 +40,7 @@ LINK = "https://meet.example.org/open-councils-room"
 def sign_in(page: Page, email: str) -> None:
     """Through the header link and the form, as a person would."""
     page.goto("/")
+    open_menu(page)  # folded under "Menu" on a small screen
     page.get_by_role("navigation", name="Account").get_by_role("link", name="Sign in").click()
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
@@ -48,28 +68,30 @@ def test_organiser_announces_member_registers_organiser_sees_them(
 
     # A mistake first: the form says what is wrong and keeps what was typed.
     organiser.get_by_label("Title", exact=True).fill(TITLE)
-    organiser.get_by_label("Places", exact=True).fill("0")
+    organiser.get_by_label("Places (optional)", exact=True).fill("0")
     organiser.get_by_role("button", name="Announce the event").click()
     summary = organiser.get_by_role("alert").filter(has_text="There is a problem")
     expect(summary).to_be_visible()
     expect(organiser).to_have_title(re.compile(r"^Error: Announce an event"))
     expect(summary.get_by_role("link", name="Enter the start date")).to_be_visible()
     expect(organiser.get_by_label("Title", exact=True)).to_have_value(TITLE)
-    expect(organiser.get_by_label("Places", exact=True)).to_have_value("0")
+    expect(organiser.get_by_label("Places (optional)", exact=True)).to_have_value("0")
     axe_check(organiser)
 
     organiser.get_by_label("Description", exact=True).fill("Council teams **show and tell**.")
-    organiser.get_by_label("Start date", exact=True).fill(DAY)
-    organiser.get_by_label("Start time", exact=True).fill("10:00")
-    organiser.get_by_label("End date", exact=True).fill(DAY)
-    organiser.get_by_label("End time", exact=True).fill("16:00")
+    fill_date(organiser, "Start date", DAY)
+    fill_time(organiser, "Start time", "10:00")
+    fill_date(organiser, "End date", DAY)
+    fill_time(organiser, "End time", "16:00")
     organiser.get_by_label("Time zone", exact=True).select_option("Europe/London")
     organiser.get_by_label("Format", exact=True).select_option(label="Hybrid")
     organiser.get_by_label("Venue", exact=True).fill("Northvale Civic Centre")
-    organiser.get_by_label("Venue address", exact=True).fill("1 Market Square\nNorthvale")
-    organiser.get_by_label("Joining link", exact=True).fill(LINK)
-    organiser.get_by_label("Places", exact=True).fill("30")
-    organiser.get_by_label("Tags", exact=True).fill("LocalGov Drupal, Accessibility")
+    organiser.get_by_label("Venue address (optional)", exact=True).fill(
+        "1 Market Square\nNorthvale"
+    )
+    organiser.get_by_label("Joining link (optional)", exact=True).fill(LINK)
+    organiser.get_by_label("Places (optional)", exact=True).fill("30")
+    organiser.get_by_label("Tags (optional)", exact=True).fill("LocalGov Drupal, Accessibility")
     organiser.get_by_role("button", name="Announce the event").click()
 
     expect(notice(organiser, "Your event is announced")).to_be_visible()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -18,9 +19,22 @@ from tests.events.factories import emails_to
 DAY = (date.today() + timedelta(days=60)).isoformat()
 
 
+def boxes(name: str, value: str) -> dict[str, str]:
+    """A date ("2027-03-30") or time ("10:00") as the form's day/month/year or hour/minute
+    boxes post it; empty boxes for an empty value. Other text goes as one value, as an older
+    page or a script would send it (the form still reads "30/03/2031" or "30 March 2031")."""
+    if value and not re.fullmatch(r"\d{4}-\d{2}-\d{2}|\d{2}:\d{2}", value):
+        return {name: value}
+    if name.endswith("_date"):
+        year, month, day = value.split("-") if value else ("", "", "")
+        return {f"{name}-day": day, f"{name}-month": month, f"{name}-year": year}
+    hour, minute = value.split(":") if value else ("", "")
+    return {f"{name}-hour": hour, f"{name}-minute": minute}
+
+
 def form_data(**overrides: str) -> dict[str, str]:
-    """A complete, valid event form as a browser would post it."""
-    data = {
+    """A complete, valid event form as a browser would post it (dates and times in boxes)."""
+    values = {
         "title": "Open Councils",
         "description": "Council web teams *show and tell*.",
         "start_date": DAY,
@@ -40,7 +54,15 @@ def form_data(**overrides: str) -> dict[str, str]:
         "registration_closes_time": "",
         "tags": "LocalGov Drupal, Accessibility",
     }
-    data.update(overrides)
+    for name, value in overrides.items():  # a box overrides only itself
+        if name.rsplit("-", 1)[0] in values and "-" in name:
+            continue
+        values[name] = value
+    data: dict[str, str] = {}
+    for name, value in values.items():
+        whole = name.endswith(("_date", "_time")) and "-" not in name
+        data.update(boxes(name, value) if whole else {name: value})
+    data.update({name: value for name, value in overrides.items() if "-" in name})
     return data
 
 
@@ -234,7 +256,15 @@ def test_edit_form_shows_local_times_and_saves(client, make_event):
     make_event(timezone="America/Toronto")
     login(client, "organiser@testshire.gov.uk")
     page = text(client.get("/events/open-councils/edit"))
-    assert 'value="10:00"' in page and '<option selected value="America/Toronto">' in page
+    assert (
+        'name="start_time-hour" type="text" inputmode="numeric" spellcheck="false" value="10"'
+        in page
+    )
+    assert (
+        'name="start_time-minute" type="text" inputmode="numeric" spellcheck="false" value="00"'
+        in page
+    )
+    assert '<option selected value="America/Toronto">' in page
     response = post_form(
         client,
         "/events/open-councils/edit",
@@ -251,12 +281,17 @@ BAD_INPUT = [
     ({"title": ""}, "Enter the event&#39;s title"),
     ({"title": "x" * 201}, "Title must be 200 characters or fewer"),
     ({"description": "x" * 50_001}, "Keep the description under 50,000 characters"),
-    ({"start_date": "2030-02-30"}, "Enter a real date"),
-    ({"start_date": "next tuesday"}, "Enter a real date"),
-    ({"start_date": "99999-01-01"}, "Enter a real date"),
+    (
+        {"start_date-day": "30", "start_date-month": "2", "start_date-year": "2030"},
+        "Enter a real date",
+    ),
+    ({"start_date-day": "next", "start_date-month": "tuesday"}, "Enter a real date"),
+    ({"start_date-year": "99999"}, "Enter a real date"),
+    ({"start_date-month": ""}, "Start date must include a month"),
     ({"start_date": ""}, "Enter the start date"),
-    ({"start_time": "25:00"}, "Enter a time like 09:30"),
-    ({"end_time": "noon"}, "Enter a time like 09:30"),
+    ({"start_time-hour": "25"}, "Enter a real time"),
+    ({"end_time-hour": "noon"}, "Enter a real time"),
+    ({"end_time-minute": ""}, "End time must include a minute"),
     ({"end_time": "09:00"}, "The end must be after the start"),
     ({"end_date": "2001-01-01"}, "The end must be after the start"),
     ({"start_date": "2001-01-01", "end_date": "2001-01-01"}, "The start must be in the future"),
@@ -274,7 +309,14 @@ BAD_INPUT = [
     ({"format": "in-person", "venue_name": ""}, "Enter the venue"),
     ({"online_url": "javascript:alert(1)"}, "Enter a joining link starting with https://"),
     ({"registration_opens_time": "09:00"}, "Enter the date as well as the time"),
-    ({"registration_opens_date": "2030-99-01"}, "Enter a real date"),
+    (
+        {
+            "registration_opens_date-day": "1",
+            "registration_opens_date-month": "99",
+            "registration_opens_date-year": "2030",
+        },
+        "Enter a real date",
+    ),
     ({"tags": "x" * 501}, "Tags must be 500 characters or fewer"),
 ]
 
@@ -289,8 +331,10 @@ def test_event_form_reports_errors_keeps_input_and_never_500s(client, users, cha
     assert "<title>Error: " in page
     assert 'value="Northvale Civic Centre"' in page or change.get("venue_name") == ""
     for field, value in change.items():
-        if field not in ("description", "timezone", "format", "organisation_id") and value:
-            assert f'value="{value}"' in page, f"{field} not kept"
+        typed = boxes(field, value) if field.endswith(("_date", "_time")) else {field: value}
+        for name, box in typed.items():
+            if name not in ("description", "timezone", "format", "organisation_id") and box:
+                assert f'value="{box}"' in page, f"{name} not kept"
     assert db.session.query(Event).count() == 0
 
 

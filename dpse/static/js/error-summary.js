@@ -35,10 +35,12 @@
       if (!field) {
         return;
       }
-      event.preventDefault();
-      // Show the label (or legend) above the field, not just the field at the top edge.
-      (labelFor(field) || field).scrollIntoView();
-      field.focus({ preventScroll: true });
+      // After the browser has followed the link (the address keeps its #field), focus the
+      // field and show its label (or legend) above it, not just the field at the top edge.
+      window.setTimeout(function () {
+        (labelFor(field) || field).scrollIntoView();
+        field.focus({ preventScroll: true });
+      }, 0);
     });
   }
 
