@@ -267,3 +267,26 @@ def test_a_long_thread_runs_a_bounded_number_of_queries(client, users, count_que
             assert client.get(f"/api/v1/forum/threads/{thread.id}").status_code == 200
         counts.append(counted.count)
     assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/case-studies/%00",
+        "/api/v1/people/%C0%AF",
+        "/api/v1/people/%F0%9F%98%80",
+        "/api/v1/events/%0A",
+        "/api/v1/forum/threads/99999999999999999999",
+        "/api/v1/case-studies?q=%00%00",
+        "/api/v1/search?q=*",
+        "/api/v1/search?q=a%20OR%20(",
+        "/api/v1/people?q=%25_",
+        "/api/v1/organisations/%2e%2e",
+        "/api/v1/case-studies?page=10000&per_page=100",
+        "/api/v1/search?q=" + "x" * 250,
+    ],
+)
+def test_odd_input_is_never_a_server_error(client, path):
+    response = client.get(path)
+    assert response.status_code < 500
+    assert response.mimetype in ("application/json", PROBLEM)
