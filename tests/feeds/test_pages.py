@@ -56,6 +56,10 @@ def things(users, make_event):
 def test_pages_announce_their_feeds_and_the_feeds_answer(client, things, users):
     base = "http://dpse.test"
     expected = {
+        "/": {
+            "New case studies": f"{base}/feeds/case-studies.atom",
+            "Upcoming events": f"{base}/feeds/events.atom",
+        },
         "/case-studies": {"New case studies": f"{base}/feeds/case-studies.atom"},
         "/case-studies?sector=health": {
             "New case studies in this list": f"{base}/feeds/case-studies.atom?sector=health",
