@@ -31,6 +31,7 @@ _FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-da
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., object])
 
 
 class NotAForm(BadRequest):
@@ -162,8 +163,16 @@ def refuse_hostile_requests() -> None:
         if request.mimetype or request.content_length:
             raise NotAForm()
         return
-    if request.files:
+    if request.files and not getattr(
+        current_app.view_functions.get(request.endpoint or ""), "dpse_takes_files", False
+    ):
         raise NotAForm("This form takes no files. Go back and fill in its fields instead.")
+
+
+def takes_files(view: F) -> F:
+    """Mark a view whose form uploads a file (the request guard refuses files elsewhere)."""
+    view.dpse_takes_files = True  # type: ignore[attr-defined]
+    return view
 
 
 def init_web(app: Flask) -> None:

@@ -44,6 +44,15 @@ def refused(exc: service.NotAllowed) -> Response | tuple[str, int]:
 
 
 # The route modules attach themselves to bp; importing them here is what routes them.
-from dpse.casestudies.views import editing, history, pages, workflow  # noqa: E402
+from dpse.casestudies.views import editing, history, importing, pages, workflow  # noqa: E402
 
-__all__ = ["bp", "editing", "history", "load_allowed", "load_visible", "pages", "workflow"]
+__all__ = [
+    "bp",
+    "editing",
+    "history",
+    "importing",
+    "load_allowed",
+    "load_visible",
+    "pages",
+    "workflow",
+]
