@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -30,6 +29,7 @@ from dpse.casestudies.models import (
 from dpse.casestudies.service import CaseStudyData
 from dpse.fields import (
     ALT_TEXT_HINT,
+    DateInputField,
     images_need_alt_text,
     keep_under,
     language_field,
@@ -106,8 +106,13 @@ class CaseStudyForm(FlaskForm):
         "Topics", 500, description="Separate with commas, e.g. accessibility, procurement."
     )
     suppliers = MultiCheckboxField("Suppliers involved", choices=[], validate_choice=True)
-    started_on = DateField("Started", validators=[Optional()], format="%Y-%m-%d")
-    live_on = DateField("Went live", validators=[Optional()], format="%Y-%m-%d")
+    # Day, month and year boxes (GOV.UK date input), not the browser's date picker.
+    started_on = DateInputField(
+        "Started", validators=[Optional()], description="For example, 1 3 2024"
+    )
+    live_on = DateInputField(
+        "Went live", validators=[Optional()], description="For example, 30 9 2024"
+    )
     budget_band = SelectField("Budget", choices=_choices(BudgetBand), default="unknown")
     repository_url = URLField("Code repository", validators=[Optional(), Length(max=URL_MAX)])
     live_url = URLField("Live site", validators=[Optional(), Length(max=URL_MAX)])

@@ -4,6 +4,7 @@ come before their folded filters, and a failed submit puts focus on the error su
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -16,6 +17,7 @@ from dpse.forum import service as forum
 from tests.browser.pages import error_summary, sign_in
 from tests.casestudies.factories import make_case_study
 from tests.conftest import PASSWORD
+from tests.forum.factories import make_category
 
 SMALL = {"width": 320, "height": 640}
 HEADER_MAX_PX = 640 / 4  # a quarter of the screen
@@ -162,22 +164,26 @@ def test_results_come_before_the_folded_filters_on_a_small_screen(
 def test_after_a_failed_submit_focus_is_on_the_error_summary(
     new_page: Callable[..., Page], users: dict[str, User]
 ):
+    make_category("drupal", "Drupal and LocalGov Drupal")
     page = new_page(viewport=SMALL)
     sign_in(page, "member@testshire.gov.uk", PASSWORD)
-    page.goto("/case-studies/new")
-    page.get_by_role("button", name="Save draft").click()
+    page.goto("/forum/new")
+    page.get_by_role("button", name="Post thread").click()
     expect(error_summary(page)).to_be_visible()
     expect(error_summary(page)).to_be_focused()
     # The summary's links take focus to the field they are about.
-    error_summary(page).get_by_role("link", name="Enter a title").click()
+    error_summary(page).get_by_role("link", name="Give the thread a title").click()
     expect(page.get_by_label("Title")).to_be_focused()
 
 
 def test_without_javascript_the_error_summary_is_still_first(
     new_page: Callable[..., Page], users: dict[str, User]
 ):
+    make_category("drupal", "Drupal and LocalGov Drupal")
     page = new_page(viewport=SMALL, java_script_enabled=False)
     sign_in(page, "member@testshire.gov.uk", PASSWORD)
-    page.goto("/case-studies/new")
-    page.get_by_role("button", name="Save draft").click()
-    expect(error_summary(page)).to_contain_text("Enter a title")
+    page.goto("/forum/new")
+    page.get_by_role("button", name="Post thread").click()
+    expect(error_summary(page)).to_contain_text("Give the thread a title")
+    first = page.locator("main > *").first
+    expect(first).to_have_class(re.compile("error-summary"))
