@@ -31,6 +31,7 @@ from flask_wtf import FlaskForm
 from werkzeug.routing import Rule
 from wtforms.fields.core import UnboundField
 
+from dpse.events.registrations import register_for_event
 from dpse.extensions import db
 from dpse.forum import service as forum
 from dpse.moderation import service as moderation
@@ -245,6 +246,7 @@ class Fuzzer:
                 "flag_id": w["flag_id"],
                 "category_id": w["category_id"],
                 "saved_id": w["saved_id"],
+                "registration_id": w["registration_id"],
                 "report_id": w["report_id"],
                 "key": "privacy",
                 "number": 1,
@@ -387,6 +389,7 @@ def world(users) -> dict[str, Any]:
     cs = make_case_study(member, status="published", moderator=users["moderator"])
     make_case_study(member, title="A draft about Wagtail")
     event = events.create_event(users["organiser"], details())
+    registration = register_for_event(event, member)
     category = make_category()
     thread = make_thread(member, category, replies=1)
     post = forum.reply(users["supplier"], thread, "A reply to flag")
@@ -410,6 +413,7 @@ def world(users) -> dict[str, Any]:
         "flag_id": flag.id,
         "notification_id": notification.id,
         "saved_id": saved.id,
+        "registration_id": registration.id,
         "report_id": report.id,
         "tag_slug": "drupal",
         "org_slug": member.organisation.slug,
