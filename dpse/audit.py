@@ -30,6 +30,8 @@ ACTION_LABELS = {
     "create_category": "Added a forum category",
     "edit_category": "Changed a forum category",
     "delete_account": "Deleted an account",
+    "create_api_token": "Made an API token",
+    "revoke_api_token": "Revoked an API token",
     "edit_site_page": "Changed a site page",
     "handle_accessibility_report": "Handled an accessibility report",
 }

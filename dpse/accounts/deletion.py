@@ -29,6 +29,7 @@ from dpse.accounts.models import (
     new_session_token,
 )
 from dpse.accounts.service import AccountError
+from dpse.accounts.tokens import ApiToken
 from dpse.extensions import db
 from dpse.locking import lock_row
 from dpse.mail import OutboxEmail
@@ -91,7 +92,7 @@ def _erase(user: User, remove_content: bool) -> None:
     for erase in providers(ERASE):
         erase(user, remove_content)
     export.remove_files(user)
-    for model in (FormerHandle, RecoveryCode, UserIdentity, export.DataExport):
+    for model in (FormerHandle, RecoveryCode, UserIdentity, ApiToken, export.DataExport):
         db.session.execute(delete(model).where(model.user_id == user.id))
     marker = f"deleted-{user.id}"
     _forget_emails(user, f"{marker}@deleted.invalid")
