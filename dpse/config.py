@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -33,6 +34,15 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def _date(env: dict[str, str], name: str) -> str:
+    """A YYYY-MM-DD date, or "" when unset."""
+    raw = env.get(name, "").strip()
+    try:
+        return date.fromisoformat(raw).isoformat() if raw else ""
+    except ValueError:
+        raise ConfigError(f"{name} must be a date like 2026-12-05, got {raw!r}") from None
 
 
 def _choice(env: dict[str, str], name: str, choices: tuple[str, ...]) -> str:
@@ -186,7 +196,7 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         "DPO_EMAIL": env.get("DPSE_DPO_EMAIL", "").strip(),
         # When the accessibility statement was last reviewed (YYYY-MM-DD); unset, the date of
         # its last saved revision, or of the text shipped with the code.
-        "ACCESSIBILITY_REVIEWED_ON": env.get("DPSE_ACCESSIBILITY_REVIEWED_ON", "").strip(),
+        "ACCESSIBILITY_REVIEWED_ON": _date(env, "DPSE_ACCESSIBILITY_REVIEWED_ON"),
         # Accessibility problem reports per visitor address.
         "REPORT_RATE_LIMIT": env.get("DPSE_REPORT_RATE_LIMIT", "5 per minute;20 per hour"),
         "PUBLIC_SECTOR_DOMAINS": tuple(
@@ -213,6 +223,8 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         "PREVIEW_RATE_LIMIT": env.get("DPSE_PREVIEW_RATE_LIMIT", "30 per minute;300 per hour"),
         # JSON API (/api/v1/) requests per client address.
         "API_RATE_LIMIT": env.get("DPSE_API_RATE_LIMIT", "120 per minute;3000 per hour"),
+        # Drafts created through the API (POST /api/v1/case-studies) per token.
+        "API_WRITE_RATE_LIMIT": env.get("DPSE_API_WRITE_RATE_LIMIT", "10 per minute;100 per day"),
         # A new account's posts wait for a moderator until this many have been approved.
         "HOLD_FIRST_POSTS": _int(env, "DPSE_HOLD_FIRST_POSTS", 2),
         "PASSWORD_HASH_METHOD": env.get("DPSE_PASSWORD_HASH_METHOD", "scrypt"),

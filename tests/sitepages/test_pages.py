@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from dpse.config import ConfigError, load_config
 from dpse.sitepages.models import PageKey
 from tests.casestudies.factories import make_case_study
 from tests.conftest import login
@@ -155,3 +156,11 @@ def test_every_page_type_links_to_the_pages_from_its_footer(client, users):
     for path in ("/account", "/admin/users", "/admin/pages", "/admin/accessibility-reports"):
         footer = _footer(client.get(path).get_data(as_text=True))
         assert all(f'<a href="{href}">' in footer for href in FOOTER_LINKS), path
+
+
+def test_a_review_date_that_is_not_a_date_stops_the_app_starting(tmp_path):
+    env = {"DPSE_INSTANCE_PATH": str(tmp_path), "DPSE_ACCESSIBILITY_REVIEWED_ON": "5/12/2026"}
+    with pytest.raises(ConfigError, match="DPSE_ACCESSIBILITY_REVIEWED_ON must be a date"):
+        load_config(env)
+    env["DPSE_ACCESSIBILITY_REVIEWED_ON"] = "2026-12-05"
+    assert load_config(env)["ACCESSIBILITY_REVIEWED_ON"] == "2026-12-05"
