@@ -129,7 +129,7 @@ def test_organiser_announces_member_registers_organiser_sees_them(
     organiser.get_by_role("link", name="Attendees", exact=True).click()
     expect(organiser.get_by_role("heading", level=1)).to_contain_text("Attendees")
     going = organiser.get_by_role("table").first
-    expect(going.get_by_role("link", name=users["member"].display_name)).to_be_visible()
+    expect(going.get_by_role("link", name=users["member"].display_name, exact=True)).to_be_visible()
     expect(organiser.get_by_role("heading", name="Going (1)")).to_be_visible()
     axe_check(organiser)
 
