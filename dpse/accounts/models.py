@@ -160,6 +160,12 @@ class User(RenderedMarkdown, UserMixin, TimestampMixin, db.Model):
         return org
 
     @property
+    def has_password(self) -> bool:
+        """False for an account opened through an organisation's identity provider that has
+        not chosen a password here (its hash is a marker no password matches)."""
+        return not self.password_hash.startswith("!")
+
+    @property
     def is_deleted(self) -> bool:
         """A former member: shown as such, without a name or a link, wherever kept content is."""
         return self.deleted_at is not None

@@ -331,3 +331,22 @@ def test_provider_settings_are_read_from_the_environment():
     with pytest.raises(ConfigError, match="names must be"):
         _oidc_providers({"DPSE_OIDC_PROVIDERS": "bad name"})
     assert _oidc_providers({}) == ()
+
+
+def test_an_account_without_a_password_is_told_how_to_choose_one(client, provider):
+    person_at_provider(provider, "entra-11", email="pat@example.org", email_verified=True)
+    sign_in_with_provider(client, "entra-11")
+    token = csrf_token(client, "/login/with/new-account")
+    client.post(
+        "/login/with/new-account",
+        data={
+            "csrf_token": token,
+            "display_name": "Pat Provider",
+            "new_organisation": "Pat's Council",
+        },
+    )
+    assert accounts.get_user_by_email("pat@example.org").has_password is False
+    for page in ("/account/delete", "/account/email", "/account/password"):
+        html = client.get(page).get_data(as_text=True)
+        assert "have no password here yet" in html, page
+        assert "/forgot-password" in html
