@@ -84,6 +84,9 @@ def test_no_page_scrolls_sideways_at_320_px_and_the_header_stays_small(
 ):
     page = new_page(viewport=SMALL)
     sign_in(page, "admin@testshire.gov.uk", PASSWORD)
+    page.goto("/")
+    page.locator("summary.site-menu__toggle").click()  # the folded header menu, opened
+    expect(page.get_by_role("navigation", name="Main")).to_be_visible()
     paths = [
         "/",
         "/case-studies",
@@ -118,10 +121,11 @@ def test_no_page_scrolls_sideways_at_320_px_and_the_header_stays_small(
 
 
 def test_code_and_tables_scroll_inside_a_region_reached_by_keyboard(
-    new_page: Callable[..., Page], content: dict[str, str]
+    new_page: Callable[..., Page], axe_check: Callable[[Page], None], content: dict[str, str]
 ):
     page = new_page(viewport=SMALL)
     page.goto(content["case_study"])
+    axe_check(page)
     region = page.get_by_role("region", name="Code example")
     expect(region).to_be_visible()
     assert region.evaluate("el => el.scrollWidth > el.clientWidth")  # it does scroll
@@ -134,7 +138,10 @@ def test_code_and_tables_scroll_inside_a_region_reached_by_keyboard(
 
 @pytest.mark.parametrize("path", ["/search?q=drupal", "/case-studies"])
 def test_results_come_before_the_folded_filters_on_a_small_screen(
-    new_page: Callable[..., Page], content: dict[str, str], path: str
+    new_page: Callable[..., Page],
+    axe_check: Callable[[Page], None],
+    content: dict[str, str],
+    path: str,
 ):
     page = new_page(viewport=SMALL)
     page.goto(path)
@@ -144,8 +151,10 @@ def test_results_come_before_the_folded_filters_on_a_small_screen(
     expect(disclosure).not_to_have_attribute("open", "")
     results = page.locator(".results")
     assert results.bounding_box()["y"] < summary.bounding_box()["y"]
+    axe_check(page)
     summary.click()
     expect(disclosure).to_have_attribute("open", "")
+    axe_check(page)
     expect(disclosure.get_by_role("complementary", name="Filter")).to_be_attached()
     controls = disclosure.locator("a, select, input")
     if controls.count():  # the search page lists facets only for what it found
@@ -157,12 +166,13 @@ def test_results_come_before_the_folded_filters_on_a_small_screen(
     filters = wide.get_by_role("complementary", name="Filter")
     expect(filters).to_be_visible()
     expect(filters.get_by_role("heading", name="Filter")).to_be_visible()
+    axe_check(wide)
     results = wide.locator(".results").bounding_box()
     assert results["x"] < filters.bounding_box()["x"]  # beside the results, after them
 
 
 def test_after_a_failed_submit_focus_is_on_the_error_summary(
-    new_page: Callable[..., Page], users: dict[str, User]
+    new_page: Callable[..., Page], axe_check: Callable[[Page], None], users: dict[str, User]
 ):
     make_category("drupal", "Drupal and LocalGov Drupal")
     page = new_page(viewport=SMALL)
@@ -171,6 +181,7 @@ def test_after_a_failed_submit_focus_is_on_the_error_summary(
     page.get_by_role("button", name="Post thread").click()
     expect(error_summary(page)).to_be_visible()
     expect(error_summary(page)).to_be_focused()
+    axe_check(page)
     # The summary's links take focus to the field they are about.
     error_summary(page).get_by_role("link", name="Give the thread a title").click()
     expect(page.get_by_label("Title")).to_be_focused()
