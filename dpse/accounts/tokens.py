@@ -22,7 +22,7 @@ from dpse.rules import RuleError
 
 log = logging.getLogger(__name__)
 
-TOKEN_PREFIX = "dpse_"
+TOKEN_PREFIX = "dpse_"  # noqa: S105 - a label, not a secret
 SHOWN_PREFIX_LENGTH = len(TOKEN_PREFIX) + 6  # "dpse_AbC123": enough to tell tokens apart
 NAME_MAX = 100
 SCOPES_MAX = 100
@@ -112,9 +112,7 @@ def get_token(token_id: int) -> ApiToken | None:
     return db.session.get(ApiToken, token_id)
 
 
-def create_token(
-    owner: User, name: str, scopes: list[Scope], days: int
-) -> tuple[ApiToken, str]:
+def create_token(owner: User, name: str, scopes: list[Scope], days: int) -> tuple[ApiToken, str]:
     """A new token for ``owner``; returns it with its secret, which is never stored."""
     name = name.strip()
     if not name:
@@ -173,4 +171,3 @@ def authenticate(secret: str) -> ApiToken | None:
         db.session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
         db.session.commit()
     return token
-

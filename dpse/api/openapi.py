@@ -110,6 +110,10 @@ def _operation_object(op: Operation) -> dict[str, Any]:
         "400": _problem("A parameter has a value the API does not accept."),
         "429": _problem("Too many requests from this address: see the Retry-After header."),
     }
+    responses["401"] = {
+        **_problem("A token was sent that does not work (unknown, expired or revoked)."),
+        "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}},
+    }
     if op.not_found:
         responses["404"] = _problem("No public object has this name.")
     return {
@@ -117,8 +121,66 @@ def _operation_object(op: Operation) -> dict[str, Any]:
         "summary": op.summary,
         "description": op.description,
         "tags": [op.tag],
+        # Reading needs no token; one sent gives the requests a rate limit of their own.
+        "security": [{}, {"bearer": []}],
         "parameters": [p.openapi() for p in op.params],
         "responses": responses,
+    }
+
+
+SECURITY_SCHEMES = {
+    "bearer": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": (
+            "A personal API token (dpse_…), made on the account page with the scopes 'read' "
+            "and/or 'write:drafts' and an expiry. Optional for reading."
+        ),
+    }
+}
+
+
+def _create_case_study() -> dict[str, Any]:
+    """POST /case-studies: the API's one write (dpse.api.views.writing)."""
+    challenge = {"WWW-Authenticate": {"schema": {"type": "string"}}}
+    return {
+        "operationId": "create_case_study",
+        "summary": "Create a draft case study",
+        "description": (
+            "Makes a draft case study in the name of the token's owner, for their organisation, "
+            "as the page's new-case-study form does: the same rules and messages. Only its "
+            "authors and the moderators see it until it is submitted and published. Needs a "
+            "token with the 'write:drafts' scope whose owner may write case studies; counted "
+            "against DPSE_API_WRITE_RATE_LIMIT per token."
+        ),
+        "tags": ["Case studies"],
+        "security": [{"bearer": ["write:drafts"]}],
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": ref("CaseStudyInput")}},
+        },
+        "responses": {
+            "201": {
+                "description": "Created: the draft, as GET shows it to its authors' tokens.",
+                "headers": {
+                    "Location": {"description": "Its API address.", "schema": {"type": "string"}},
+                    "Cache-Control": {"schema": {"type": "string"}},
+                },
+                "content": {"application/json": {"schema": ref("CaseStudy")}},
+            },
+            "400": _problem("The body is not JSON, not an object, or a field has the wrong type."),
+            "401": {
+                **_problem("No token, or one that does not work (unknown, expired or revoked)."),
+                "headers": challenge,
+            },
+            "403": _problem("The token lacks 'write:drafts', or its owner may not write."),
+            "415": _problem("The body is not application/json."),
+            "422": {
+                "description": "Fields the case-study rules refuse, each with its message.",
+                "content": {"application/problem+json": {"schema": ref("FieldProblem")}},
+            },
+            "429": _problem("Too many drafts from this token: see the Retry-After header."),
+        },
     }
 
 
@@ -127,21 +189,23 @@ def build_document(server_url: str) -> dict[str, Any]:
     paths: dict[str, Any] = {}
     for op in OPERATIONS:
         paths.setdefault(op.path, {})["get"] = _operation_object(op)
+    paths.setdefault("/case-studies", {})["post"] = _create_case_study()
     return {
         "openapi": "3.1.0",
         "info": {
             "title": "DPSE API",
             "version": VERSION,
-            "summary": "Read-only access to everything public on the exchange.",
+            "summary": "Everything public on the exchange; draft case studies with a token.",
             "description": (
                 "Case studies, events, the forum, search, tags, organisations and people, as a "
-                "signed-out visitor sees them. No key is needed. Errors are RFC 9457 problem "
-                "details; answers carry an ETag for conditional requests."
+                "signed-out visitor sees them. No key is needed to read; a personal API token "
+                "with the write:drafts scope creates draft case studies. Errors are RFC 9457 "
+                "problem details; answers carry an ETag for conditional requests."
             ),
         },
         "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
         "servers": [{"url": server_url}],
         "tags": [{"name": name} for name in dict.fromkeys(op.tag for op in OPERATIONS)],
         "paths": paths,
-        "components": {"schemas": SCHEMAS},
+        "components": {"schemas": SCHEMAS, "securitySchemes": SECURITY_SCHEMES},
     }

@@ -11,7 +11,7 @@ import time
 from datetime import datetime
 from typing import Any
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, g, request
 from limits import parse_many
 from werkzeug.exceptions import HTTPException
 
@@ -24,8 +24,12 @@ RATE_SCOPE = "api"
 # Problem types: a page explaining each, on the /api page.
 PROBLEM_TYPES = {
     400: "bad-parameter",
+    401: "unauthorized",
+    403: "forbidden",
     404: "not-found",
     405: "method-not-allowed",
+    415: "unsupported-media-type",
+    422: "invalid-fields",
     429: "rate-limited",
 }
 
@@ -75,18 +79,22 @@ def http_problem(exc: HTTPException) -> Response:
 
 
 def _client_key() -> str:
-    # Per client address (behind a proxy ProxyFix has set it from X-Forwarded-For). Tokens,
-    # when they come, get a key of their own here ("token:<id>").
+    # Per token when one was sent (dpse.api.auth checked it), else per client address (behind
+    # a proxy ProxyFix has set it from X-Forwarded-For).
+    token = g.get("api_token")
+    if token is not None:
+        return f"token:{token.id}"
     return request.remote_addr or "unknown"
 
 
-def check_rate_limit() -> Response | None:
-    """Count this request against DPSE_API_RATE_LIMIT; a 429 problem when it is used up."""
+def check_rate_limit(setting: str = "API_RATE_LIMIT", scope: str = RATE_SCOPE) -> Response | None:
+    """Count this request against the limit in ``setting`` (DPSE_API_RATE_LIMIT: every request;
+    DPSE_API_WRITE_RATE_LIMIT: writes too); a 429 problem when it is used up."""
     if not limiter.enabled or not current_app.config.get("RATELIMIT_ENABLED", True):
         return None
     key = _client_key()
-    items = parse_many(current_app.config["API_RATE_LIMIT"])
-    allowed = all([limiter.limiter.hit(item, RATE_SCOPE, key) for item in items])
+    items = parse_many(current_app.config[setting])
+    allowed = all([limiter.limiter.hit(item, scope, key) for item in items])
     if allowed:
         return None
     wait = 1
@@ -97,8 +105,8 @@ def check_rate_limit() -> Response | None:
     response = problem(
         429,
         "Too many requests",
-        f"This address has made more API requests than the limit "
-        f"({current_app.config['API_RATE_LIMIT']}). Try again in {wait} seconds.",
+        f"This {'token' if g.get('api_token') else 'address'} has made more API requests than "
+        f"the limit ({current_app.config[setting]}). Try again in {wait} seconds.",
     )
     response.headers["Retry-After"] = str(wait)
     return response

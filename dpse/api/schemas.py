@@ -96,6 +96,8 @@ CASE_STUDY_SUMMARY = {
 }
 CASE_STUDY = {
     **CASE_STUDY_SUMMARY,
+    # Unpublished ones only to their authors' tokens (and in the answer to creating a draft).
+    "status": enum(Status),
     **markdown("challenge"),
     **markdown("what_we_built"),
     **markdown("results"),
@@ -161,6 +163,58 @@ PERSON_SUMMARY = {
     "api_url": URL,
 }
 
+_INPUT_TEXT = [
+    "title",
+    "summary",
+    "language",
+    "country",
+    "region",
+    "challenge",
+    "what_we_built",
+    "results",
+    "lessons_learned",
+    "repository_url",
+    "live_url",
+    "publiccode_url",
+    "slug",
+]
+CASE_STUDY_INPUT = {
+    "type": "object",
+    "description": (
+        "A new draft case study, checked by the same rules as the page's form (the same "
+        "messages). Only title and summary are required; sector, outcome and budget band "
+        "default as on the form. Sections are Markdown."
+    ),
+    "properties": {
+        **{name: STRING for name in _INPUT_TEXT},
+        "outcome": {**enum(Outcome), "default": Outcome.SUCCESS.value},
+        "sector": {**enum(Sector), "default": Sector.LOCAL_GOVERNMENT.value},
+        "budget_band": {**enum(BudgetBand), "default": BudgetBand.UNKNOWN.value},
+        "started_on": {**DATE, "description": "YYYY-MM-DD"},
+        "live_on": {**DATE, "description": "YYYY-MM-DD"},
+        "technologies": {"type": "array", "items": STRING, "description": "Tag names."},
+        "topics": {"type": "array", "items": STRING, "description": "Tag names."},
+        "supplier_slugs": {"type": "array", "items": STRING},
+        "adapted_from_slugs": {"type": "array", "items": STRING},
+        "co_author_emails": {
+            "type": "array",
+            "items": STRING,
+            "description": "Email addresses of people with an account here.",
+        },
+    },
+    "required": ["title", "summary"],
+    "additionalProperties": False,
+    "examples": [
+        {
+            "title": "Moving 12 council sites onto LocalGov Drupal",
+            "summary": "Twelve sites, one codebase, shared with three neighbouring councils.",
+            "outcome": "success",
+            "sector": "local-government",
+            "technologies": ["Drupal", "LocalGov Drupal"],
+        }
+    ],
+}
+
 SCHEMAS: dict[str, dict[str, Any]] = {
     "Problem": {
         "type": "object",
@@ -184,7 +238,25 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "CaseStudyRef": obj({"slug": STRING, "title": STRING, "url": URL, "api_url": URL}),
     "CategoryRef": obj({"slug": STRING, "name": STRING, "url": URL}),
     "CaseStudySummary": obj(CASE_STUDY_SUMMARY, "A published case study, as lists show it."),
-    "CaseStudy": obj(CASE_STUDY, "A published (or archived) case study."),
+    "CaseStudy": obj(
+        CASE_STUDY,
+        "A published (or archived) case study; a draft, submitted or returned one only to a "
+        "token of one of its authors.",
+    ),
+    "CaseStudyInput": CASE_STUDY_INPUT,
+    "FieldProblem": {
+        "allOf": [ref("Problem")],
+        "type": "object",
+        "description": "Fields the case-study form's rules refuse (422), each with its message.",
+        "properties": {
+            "errors": {
+                "type": "array",
+                "items": obj({"field": STRING, "message": STRING}),
+                "minItems": 1,
+            }
+        },
+        "required": ["errors"],
+    },
     "CaseStudyPage": {
         **page_of("CaseStudySummary", "A page of published case studies, with facet counts."),
         "properties": {

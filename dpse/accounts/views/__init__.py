@@ -14,6 +14,7 @@ from dpse.accounts.views import (  # noqa: E402
     people,
     profiles,
     providers,
+    tokens,
     twofactor,
 )
 
@@ -27,5 +28,6 @@ __all__ = [
     "people",
     "profiles",
     "providers",
+    "tokens",
     "twofactor",
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask
 from werkzeug.wrappers import Response
 
+from dpse.api.auth import read_token
 from dpse.api.params import BadParameter
 from dpse.api.responses import check_rate_limit, init_responses, problem
 
@@ -14,8 +15,9 @@ bp = Blueprint("api", __name__)
 
 @bp.before_request
 def limit_rate() -> Response | None:
-    """Each client address gets DPSE_API_RATE_LIMIT requests (the /api page included)."""
-    return check_rate_limit()
+    """A token sent is checked first (401 if it does not work); then each token, or else each
+    client address, gets DPSE_API_RATE_LIMIT requests (the /api page included)."""
+    return read_token() or check_rate_limit()
 
 
 @bp.errorhandler(BadParameter)
@@ -25,7 +27,8 @@ def bad_parameter(exc: BadParameter) -> Response:
 
 
 def init_api(app: Flask) -> None:
-    """Register the blueprint (no CSRF: it only reads), its error answers and CORS."""
+    """Register the blueprint (no CSRF: it reads, and its one write is authenticated by a
+    token in a header, never by a cookie), its error answers and CORS."""
     from dpse.extensions import csrf
 
     csrf.exempt(bp)
@@ -34,6 +37,6 @@ def init_api(app: Flask) -> None:
 
 
 # The route modules attach themselves to bp; importing them here is what routes them.
-from dpse.api.views import community, content, docs  # noqa: E402
+from dpse.api.views import community, content, docs, writing  # noqa: E402
 
-__all__ = ["bp", "community", "content", "docs", "init_api"]
+__all__ = ["bp", "community", "content", "docs", "init_api", "writing"]

@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from dpse.api import queries as api_queries
 from dpse.api import serializers as show
+from dpse.api.auth import current_token
 from dpse.api.openapi import operation
 from dpse.api.params import BadParameter, Param, enum_param, paging, path_param, text_param
 from dpse.api.responses import json_response
@@ -88,13 +89,25 @@ def list_case_studies(args: dict[str, Any]) -> Response:
     params=[path_param("slug", "The case study's slug (an earlier slug works too).")],
 )
 def get_case_study(args: dict[str, Any], slug: str) -> Response:
-    """A published or archived case study with every section; drafts are 404."""
+    """A published or archived case study with every section; drafts are 404, except to
+    their authors' own API tokens."""
     cs, moved_to = case_studies.find_by_slug(slug, show.VISITOR)
     if cs is None and moved_to is not None:
         cs, _ = case_studies.find_by_slug(moved_to, show.VISITOR)
     if cs is None:
-        abort(404)
+        return _own_draft(slug)
     return json_response(show.case_study(cs), last_modified=cs.updated_at)
+
+
+def _own_draft(slug: str) -> Response:
+    """An unpublished case study, to a token of one of its authors (never cached); else 404."""
+    token = current_token()
+    cs = case_studies.find_by_slug(slug, token.owner)[0] if token is not None else None
+    if cs is None or token is None or token.user_id not in {a.user_id for a in cs.authors}:
+        abort(404)
+    response = json_response(show.case_study(cs))
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @operation(
