@@ -136,6 +136,8 @@ def test_cancelling_an_event_says_how_many_people_will_be_emailed(client, make_e
     for person in people:
         register_for_event(event, person)
     login(client, "organiser@testshire.gov.uk")
+    status_page = _text(client.get(f"/events/{event.slug}/status"))
+    assert "Everyone going or on the waitlist (3 people) gets an email" in status_page
     cancel = {"status": "cancelled", "reason": "Venue flooded"}
     response = post_form(client, f"/events/{event.slug}/status", cancel)
     page = _text(response)

@@ -264,7 +264,10 @@ def status(slug: str) -> str | Response | tuple[str, int]:
                 "success",
             )
             return redirect(url_for("events.show", slug=slug))
-    return render_template("events/status.html", form=form, event=event), form_status(form)
+    told = len(queries.attendees_to_notify(event, ATTENDING))
+    return render_template(
+        "events/status.html", form=form, event=event, told=f"{told} {_people(told)}"
+    ), form_status(form)
 
 
 def _cancelling(event: Event, status: EventStatus, reason: str) -> Confirmation:
