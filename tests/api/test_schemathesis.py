@@ -17,7 +17,8 @@ EXAMPLES = 25  # per operation and mode: the whole run stays well under two minu
 def test_schemathesis_finds_no_failure(app, site):
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == len(schema.raw_schema["paths"])
+    methods = sum(len(item) for item in schema.raw_schema["paths"].values())
+    assert len(operations) == methods
     failures: list[str] = []
     for operation in operations:
         # Nothing can be invalid about a request to an operation without parameters.
