@@ -105,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
     from dpse.forum.views import bp as forum_bp
     from dpse.moderation.views import bp as moderation_bp
     from dpse.notifications.views import bp as notifications_bp
+    from dpse.opendata.views import bp as opendata_bp
     from dpse.saved_searches.views import bp as saved_searches_bp
     from dpse.search.views import bp as search_bp
     from dpse.sitepages.views import bp as sitepages_bp
@@ -124,6 +125,7 @@ def register_blueprints(app: Flask) -> None:
         notifications_bp,
         sitepages_bp,
         feeds_bp,
+        opendata_bp,
     ):
         app.register_blueprint(blueprint)
     from dpse.api.views import init_api

@@ -281,6 +281,27 @@ def exports_build() -> None:
     click.echo(f"Built {built} data export(s)")
 
 
+@cli.group("open-data")
+def open_data_group() -> None:
+    """The open-data download (/open-data)."""
+
+
+@open_data_group.command("export")
+@with_app
+def open_data_export() -> None:
+    """Write the ZIP of all public content into the instance folder (run daily by cron)."""
+    from dpse.opendata.export import ExportFolderError, check_folder, count_rows, write_export
+
+    try:
+        check_folder()  # before the progress bar: a one-line error, not a bar and a trace
+        total = count_rows()
+        with _progress_bar(total, "Exporting open data") as progress:
+            path, counts = write_export(progress, total)
+    except ExportFolderError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Wrote {sum(counts.values())} row(s) in {len(counts)} table(s) to {path}")
+
+
 @cli.group("notifications")
 def notifications_group() -> None:
     """Notification emails."""

@@ -221,6 +221,10 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         "TWO_FACTOR_RATE_LIMIT": env.get("DPSE_TWO_FACTOR_RATE_LIMIT", "5 per minute;20 per hour"),
         # Markdown previews per account (forum posts and case studies), checked before rendering.
         "PREVIEW_RATE_LIMIT": env.get("DPSE_PREVIEW_RATE_LIMIT", "30 per minute;300 per hour"),
+        # The open-data download's licence (/open-data) and where its text is.
+        "OPEN_DATA_LICENCE": env.get("DPSE_OPEN_DATA_LICENCE", "").strip() or "CC BY 4.0",
+        "OPEN_DATA_LICENCE_URL": env.get("DPSE_OPEN_DATA_LICENCE_URL", "").strip()
+        or "https://creativecommons.org/licenses/by/4.0/",
         # JSON API (/api/v1/) requests per client address.
         "API_RATE_LIMIT": env.get("DPSE_API_RATE_LIMIT", "120 per minute;3000 per hour"),
         # Drafts created through the API (POST /api/v1/case-studies) per token.

@@ -67,6 +67,7 @@ PAGES: dict[str, Visit] = {
     "saved_searches.delete": Visit("member", lambda w: {"saved_id": w.saved_search_id}),
     "tags.show": Visit(values=lambda w: {"slug": "drupal"}),
     "api.index": Visit(),
+    "opendata.index": Visit(),
     # accounts: signing in and out
     "accounts.login": Visit(),
     "accounts.login_two_factor": Visit("admin", during_sign_in=True),
@@ -180,6 +181,8 @@ NOT_PAGES: dict[str, str] = {
     "accounts.profile_by_id": "the old profile address: a permanent redirect to "
     "/people/<handle>, which the crawl visits",
     "accounts.download_data": "a ZIP download of someone's data, not a page",
+    "opendata.download": "the open-data ZIP download, not a page (before the first export it "
+    "answers 404 with the /open-data page, which the crawl visits)",
     "accounts.provider_return": "an identity provider's redirect back: it signs in and "
     "redirects; CI has no provider to sign in at",
     "feeds.robots": "robots.txt, for search engines",
