@@ -38,6 +38,7 @@ class World:
     admin_recovery_code: str
     saved_search_id: int
     registration_id: int
+    api_token_id: int
 
 
 Values = Callable[[World], dict[str, Any]]
@@ -87,6 +88,8 @@ PAGES: dict[str, Visit] = {
     "accounts.change_email": Visit("member"),
     "accounts.confirm_email_change": Visit(values=lambda w: {"token": "mistyped-link"}, status=400),
     "accounts.delete_account": Visit("member"),
+    "accounts.api_tokens": Visit("member"),
+    "accounts.revoke_api_token": Visit("member", lambda w: {"token_id": w.api_token_id}),
     # accounts: people and organisations
     "accounts.people": Visit("member"),
     "accounts.profile": Visit(values=lambda w: {"handle": w.member_handle}),
@@ -103,6 +106,7 @@ PAGES: dict[str, Visit] = {
     "casestudies.show": Visit(values=lambda w: {"slug": w.published_slug}),
     "casestudies.mine": Visit("member"),
     "casestudies.new": Visit("member"),
+    "casestudies.import_publiccode": Visit("member"),
     "casestudies.edit": Visit("member", lambda w: {"slug": w.draft_slug}),
     "casestudies.history": Visit("member", lambda w: {"slug": w.published_slug}),
     "casestudies.compare": Visit(
@@ -306,6 +310,8 @@ ERROR_STATES: dict[str, Callable[[Page], None]] = {
         "accounts.admin_delete_user",
         "sitepages.report",
         "sitepages.edit",
+        "accounts.api_tokens",
+        "casestudies.import_publiccode",
     )
 }
 
@@ -319,6 +325,7 @@ NO_ERROR_STATE: dict[str, str] = {
     "events.create_feed": "a confirmation page: its only button makes a new calendar address",
     "events.revoke_feed": "a confirmation page: its only button turns the calendar address off",
     "saved_searches.delete": "a confirmation page: its only button deletes the saved search",
+    "accounts.revoke_api_token": "a confirmation page: its only button revokes the token",
     "accounts.data": "one button that starts the export: nothing to type",
     "accounts.admin_user": "a role choice and a checkbox: every combination is valid",
     "notifications.settings": "checkboxes and choices only: every combination is valid",

@@ -26,7 +26,7 @@ from flask import Flask, url_for
 from playwright.sync_api import Page, Response
 
 from dpse.accounts import service as accounts
-from dpse.accounts import twofactor
+from dpse.accounts import tokens, twofactor
 from dpse.accounts.models import User
 from dpse.casestudies import service as casestudies
 from dpse.events import registrations
@@ -89,6 +89,7 @@ def world(app: Flask, users: dict[str, User]) -> World:
     notifications.notify(member, "reply", "Someone replied to your thread", "/forum")
     saved = saved_searches.save_search(member, SearchRequest(q="drupal"))
     events.create_or_replace_feed(member)
+    token, _secret = tokens.create_token(member, "Nightly export script", [tokens.Scope.READ], 30)
     admin = users["admin"]
     sitepages.save_page(admin, PageKey.ACCESSIBILITY, "# Accessibility statement\n\nDraft.")
     sitepages.report_problem(member, "/events", "The date fields have no labels I can hear.")
@@ -114,6 +115,7 @@ def world(app: Flask, users: dict[str, User]) -> World:
         admin_recovery_code=codes[0],
         saved_search_id=saved.id,
         registration_id=registration.id,
+        api_token_id=token.id,
     )
 
 
