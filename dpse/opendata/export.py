@@ -19,7 +19,8 @@ from typing import Any
 
 from flask import current_app
 
-from dpse.opendata.tables import TABLES, Table
+from dpse.opendata.table import Table
+from dpse.opendata.tables import TABLES
 
 log = logging.getLogger(__name__)
 

@@ -1,5 +1,5 @@
 """What the open-data download holds: one table per type of public content, each with its
-columns described for the data dictionary and its rows read in bounded batches.
+columns described for the data dictionary and its rows (read in batches: opendata.table).
 
 Which rows: exactly what a signed-out visitor may see on the HTML pages, through the same
 SQL predicates the pages and the JSON API use (dpse.api.serializers.VISITOR asks them).
@@ -7,11 +7,9 @@ SQL predicates the pages and the JSON API use (dpse.api.serializers.VISITOR asks
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from dpse.accounts import queries as accounts
@@ -20,60 +18,12 @@ from dpse.api.serializers import VISITOR, day, when
 from dpse.casestudies import queries as case_studies
 from dpse.casestudies.models import CaseStudy, CaseStudyAuthor
 from dpse.events.models import Event
-from dpse.extensions import db
 from dpse.forum import queries as forum
 from dpse.forum.models import Category, Post, Thread
+from dpse.opendata.table import BOOL, DATE, HTML, INT, MD, SLUGS, TEXT, TIME, URL, Column, Table
 from dpse.permissions import can_view_profile
 from dpse.tags.models import Tag
 from dpse.urls import absolute_url
-
-BATCH = 500  # rows read per statement: memory stays bounded whatever the table's size
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column: its name, its type in the dictionary's words, and what it means."""
-
-    name: str
-    type: str
-    meaning: str
-
-
-@dataclass(frozen=True)
-class Table:
-    """One file pair (<name>.csv and <name>.jsonl) and how to read its rows."""
-
-    name: str
-    description: str
-    columns: tuple[Column, ...]
-    statement: Callable[[], Select[Any]]  # the visible rows, any order
-    to_row: Callable[[Any], dict[str, Any]]
-
-    def count(self) -> int:
-        """How many rows the file will hold."""
-        ids = self.statement().with_only_columns(_id_column(self.statement())).subquery()
-        return db.session.scalar(select(func.count()).select_from(ids)) or 0
-
-    def rows(self) -> Iterator[dict[str, Any]]:
-        """Every row, by id, BATCH at a time (keyset paging: no OFFSET, no whole table)."""
-        last = 0
-        while True:
-            stmt = self.statement()
-            id_column = _id_column(stmt)
-            batch = list(
-                db.session.scalars(
-                    stmt.where(id_column > last).order_by(id_column).limit(BATCH)
-                ).unique()
-            )
-            for obj in batch:
-                yield self.to_row(obj)
-            if len(batch) < BATCH:
-                return
-            last = batch[-1].id
-
-
-def _id_column(stmt: Select[Any]) -> Any:
-    return stmt.column_descriptions[0]["entity"].id
 
 
 def _slugs(items: list[Any]) -> list[str]:
@@ -89,17 +39,6 @@ def _public_handle(person: User | None) -> str | None:
 
 def _approved_slug(org: Organisation | None) -> str | None:
     return org.slug if org is not None and org.is_approved else None
-
-
-TEXT = "text"
-MD = "text (Markdown source)"
-HTML = "text (sanitised HTML, as the site shows it)"
-TIME = "date-time (ISO 8601 with offset)"
-DATE = "date (ISO 8601)"
-INT = "integer"
-BOOL = "boolean"
-URL = "URL"
-SLUGS = "list of slugs (JSON array; in CSV separated by ';')"
 
 
 def _case_studies() -> Select[Any]:

@@ -15,9 +15,10 @@ from sqlalchemy import select
 from dpse.accounts.models import User
 from dpse.extensions import db
 from dpse.opendata import export as export_module
-from dpse.opendata import tables as tables_module
+from dpse.opendata import table as table_module
 from dpse.opendata.export import DICTIONARY, FILENAME, write_export
-from dpse.opendata.tables import TABLES, Table
+from dpse.opendata.table import Table
+from dpse.opendata.tables import TABLES
 from tests.casestudies.factories import make_case_study
 
 
@@ -136,14 +137,14 @@ def test_rows_are_read_in_batches_each_exactly_once(
     app: Flask, users, read_zip, jsonl_rows, monkeypatch: pytest.MonkeyPatch, count_queries
 ):
     made = [make_case_study(users["member"], "published", title=f"Story {n}") for n in range(7)]
-    monkeypatch.setattr(tables_module, "BATCH", 2)
+    monkeypatch.setattr(table_module, "BATCH", 2)
 
     with count_queries() as small_batches:
         files = read_zip(write_export()[0])
 
     ids = [r["id"] for r in jsonl_rows(files["case_studies.jsonl"])]
     assert ids == sorted(cs.id for cs in made)
-    monkeypatch.setattr(tables_module, "BATCH", 500)
+    monkeypatch.setattr(table_module, "BATCH", 500)
     with count_queries() as one_batch:
         write_export()
     # Four batches of case studies instead of one, each with its few eager loads: more
