@@ -394,7 +394,7 @@ def main() -> int:
         drive(int(port), path, float(seconds), int(threads), cookie)
         return 0
     if args.quick:
-        args.scale, args.requests, args.seconds, args.rounds = 0, 5, 1.0, 1
+        args.scale, args.requests, args.seconds, args.rounds = 0, 5, 0.5, 1
     tmp = Path(tempfile.mkdtemp(prefix="dpse-bench-pages-"))
     drop = None
     if args.database == "postgres":
