@@ -101,7 +101,7 @@ def data_dictionary(generated_at: datetime, counts: dict[str, int]) -> str:
     lines = [
         f"# {config['SITE_NAME']}: open data",
         "",
-        f"Generated at {generated_at.isoformat()}.",
+        f"Generated at {generated_at.replace(microsecond=0).isoformat()}.",
         "",
         f"Licence: {name} ({url}).",
         f"Attribution: {attribution()}",
@@ -154,7 +154,7 @@ def write_export(
         if progress is not None:
             progress(done, total)
 
-    generated_at = datetime.now(UTC).replace(microsecond=0)
+    generated_at = datetime.now(UTC)
     counts: dict[str, int] = {}
     try:
         handle, temp_name = tempfile.mkstemp(prefix=".open-data-", suffix=".zip", dir=folder)
@@ -169,7 +169,9 @@ def write_export(
                 counts[table.name] = _write_table(archive, table, folder, tick)
             archive.writestr(DICTIONARY, data_dictionary(generated_at, counts))
         os.chmod(temp_name, 0o644)  # mkstemp's 0600 would hide it from a separate web user
-        stamp = generated_at.timestamp()  # the page's date and Last-Modified match the README's
+        # The page's date and Last-Modified match the README's; the microseconds kept in the
+        # file's time make two exports in one second differ in their ETag.
+        stamp = generated_at.timestamp()
         os.utime(temp_name, (stamp, stamp))
         os.replace(temp_name, target)
     except BaseException:

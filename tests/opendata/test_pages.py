@@ -76,3 +76,17 @@ def test_the_download_is_the_file_with_validators(client: FlaskClient, site):
 
 def test_the_api_page_links_to_the_open_data(client: FlaskClient):
     assert 'href="/open-data"' in client.get("/api").get_data(as_text=True)
+
+
+def test_a_new_export_is_downloaded_again_not_answered_304(client: FlaskClient, site):
+    write_export()
+    first = client.get(DOWNLOAD)
+    first.close()
+    site.published.title = "Retitled since the last export"
+    write_export()  # possibly within the same second
+
+    again = client.get(DOWNLOAD, headers={"If-None-Match": first.headers["ETag"]})
+
+    assert again.status_code == 200
+    assert again.headers["ETag"] != first.headers["ETag"]
+    again.close()
