@@ -70,7 +70,7 @@ def http_problem(exc: HTTPException) -> Response:
     detail = {
         404: "Nothing public exists at this address. The API's endpoints are listed in "
         f"{PREFIX}/openapi.json.",
-        405: "The API only reads: use GET (or HEAD, or OPTIONS for a CORS preflight).",
+        405: "This address only reads: use GET (or HEAD, or OPTIONS for a CORS preflight).",
     }.get(status, exc.description or "")
     response = problem(status, exc.name, detail)
     if status == 405 and exc.get_response().headers.get("Allow"):
@@ -118,7 +118,8 @@ def add_cors(response: Response) -> Response:
         headers = response.headers
         headers["Access-Control-Allow-Origin"] = "*"
         headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
-        headers["Access-Control-Allow-Headers"] = "If-None-Match, If-Modified-Since"
+        # Authorization: a page elsewhere may send a personal token (never a cookie) to read.
+        headers["Access-Control-Allow-Headers"] = "Authorization, If-None-Match, If-Modified-Since"
         headers["Access-Control-Expose-Headers"] = "ETag, Last-Modified, Retry-After"
         headers["Access-Control-Max-Age"] = "86400"
         headers.setdefault("Cache-Control", CACHE_CONTROL)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from dpse.accounts import deletion
 from dpse.accounts.tokens import ApiToken, Scope, create_token, hash_secret
+from dpse.api.responses import PROBLEM_TYPES
 from dpse.audit import AuditLog
 from dpse.casestudies.models import CaseStudy, Status
 from dpse.extensions import db, limiter
@@ -300,3 +301,19 @@ def test_writes_have_their_own_rate_limit(app, client, writer, limits_on):
 def test_deleting_an_account_removes_its_tokens(users, writer):
     deletion.delete_own_account(users["member"], PASSWORD, remove_content=False)
     assert db.session.scalar(select(ApiToken)) is None
+
+
+def test_the_api_page_and_the_account_page_explain_tokens(client, users, openapi):
+    page = client.get("/api").get_data(as_text=True)
+    assert 'id="tokens"' in page and "Authorization: Bearer dpse_" in page
+    assert "-X POST 'http://dpse.test/api/v1/case-studies'" in page
+    # Every problem type the API answers with has its explanation on the page.
+    for name in PROBLEM_TYPES.values():
+        assert f'id="problem-{name}"' in page
+    post = openapi["paths"]["/case-studies"]["post"]
+    assert set(post["responses"]) == {"201", "400", "401", "403", "415", "422", "429"}
+    assert post["security"] == [{"bearer": ["write:drafts"]}]
+    assert openapi["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    login(client, users["member"].email)
+    account = client.get("/account").get_data(as_text=True)
+    assert 'href="/account/tokens"' in account
