@@ -198,3 +198,40 @@ def test_list_facets_are_counted_once_per_content_generation(
     )
     page = client.get("/case-studies").get_data(as_text=True)
     assert ">Failure (1)</option>" in page and ">Success (1)</option>" in page
+
+
+def test_no_public_page_starts_a_session_for_a_visitor(app, published, users, make_event):
+    """A page that puts anything in a new visitor's session (a form's CSRF token made for
+    nobody) sets a cookie, which keeps that visitor and the page out of the page cache."""
+    from tests.forum.factories import make_thread
+
+    app.config["HOLD_FIRST_POSTS"] = 0  # a new member's first posts would wait for review
+    thread = make_thread(users["member"], title="Anyone using LocalGov Drupal?", replies=2)
+    db.session.commit()
+    event = make_event()
+    member = users["member"]
+    pages = [
+        "/",
+        "/case-studies",
+        f"/case-studies/{published.slug}",
+        "/events",
+        f"/events/{event.slug}",
+        "/forum",
+        f"/forum/{thread.category.slug}",
+        f"/forum/t/{thread.id}-{thread.slug}",
+        f"/tags/{published.tags[0].slug}",
+        "/people",
+        f"/people/{member.handle}",
+        "/organisations",
+        f"/organisations/{member.organisation.slug}",
+        "/search?q=drupal",
+        "/accessibility",
+        "/privacy",
+        "/terms",
+        "/contact",
+        "/api",
+    ]
+    for path in pages:
+        response = app.test_client().get(path)
+        assert response.status_code == 200, path
+        assert "Set-Cookie" not in response.headers, path

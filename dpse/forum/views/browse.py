@@ -12,6 +12,7 @@ from dpse.forum.models import Post, Thread
 from dpse.forum.views import bp
 from dpse.permissions import (
     can_moderate_forum,
+    can_reply,
     can_view_post,
     can_view_post_history,
     can_view_thread,
@@ -65,7 +66,9 @@ def thread(thread_id: int, slug: str = "") -> str | Response:
         pager=pager,
         target=target,
         following=queries.follows_thread(current_user, found),
-        form=ReplyForm(),
+        # Made only where it is shown: its CSRF token would start a session for every visitor
+        # (and keep the page out of the anonymous page cache).
+        form=ReplyForm() if can_reply(current_user, found) else None,
         categories=queries.categories() if can_moderate_forum(current_user) else [],
     )
 
