@@ -316,4 +316,8 @@ def test_the_api_page_and_the_account_page_explain_tokens(client, users, openapi
     assert openapi["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
     login(client, users["member"].email)
     account = client.get("/account").get_data(as_text=True)
-    assert 'href="/account/tokens"' in account
+    assert 'href="/account/tokens"' in account and "You have no tokens." in account
+    token, _ = create_token(users["member"], "Nightly import", [Scope.WRITE_DRAFTS], 365)
+    account = client.get("/account").get_data(as_text=True)
+    assert "Nightly import" in account and f"{token.shown_prefix}…" in account
+    assert "write:drafts" in account

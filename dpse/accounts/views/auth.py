@@ -12,7 +12,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from dpse.accounts import devices, identities, oidc, queries, service, signup, twofactor
+from dpse.accounts import devices, identities, oidc, queries, service, signup, tokens, twofactor
 from dpse.accounts.forms import (
     ChangePasswordForm,
     ConfirmForm,
@@ -300,6 +300,7 @@ def account() -> ResponseReturnValue:
         user=user,
         confirm=ConfirmForm(),
         identities=identities.identities_of(user),
+        api_tokens=tokens.tokens_of(user),
         provider_labels={p.name: p.label for p in oidc.providers()},
     ), form_status(form)
 
