@@ -65,8 +65,20 @@ def _csv_cell(value: Any) -> Any:
     return "" if value is None else value
 
 
+def _entry(name: str, generated_at: datetime) -> zipfile.ZipInfo:
+    """A compressed entry dated with the export (not 1980, zipfile's default)."""
+    info = zipfile.ZipInfo(name, date_time=generated_at.timetuple()[:6])
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    return info
+
+
 def _write_table(
-    archive: zipfile.ZipFile, table: Table, folder: Path, tick: Callable[[], None]
+    archive: zipfile.ZipFile,
+    table: Table,
+    folder: Path,
+    generated_at: datetime,
+    tick: Callable[[], None],
 ) -> int:
     """Both files of one table from one read of its rows (so they agree), nothing held whole:
     the CSV goes straight into the archive, which takes one entry at a time, while the JSON
@@ -74,7 +86,9 @@ def _write_table(
     names = [c.name for c in table.columns]
     count = 0
     with tempfile.TemporaryFile(dir=folder) as jsonl_spool:
-        with archive.open(f"{table.name}.csv", "w", force_zip64=True) as csv_raw:
+        with archive.open(
+            _entry(f"{table.name}.csv", generated_at), "w", force_zip64=True
+        ) as csv_raw:
             csv_text = io.TextIOWrapper(csv_raw, encoding="utf-8", newline="")
             jsonl_text = io.TextIOWrapper(jsonl_spool, encoding="utf-8", newline="\n")
             writer = csv.writer(csv_text)
@@ -89,7 +103,9 @@ def _write_table(
             jsonl_text.flush()
             jsonl_text.detach()
         jsonl_spool.seek(0)
-        with archive.open(f"{table.name}.jsonl", "w", force_zip64=True) as jsonl_raw:
+        with archive.open(
+            _entry(f"{table.name}.jsonl", generated_at), "w", force_zip64=True
+        ) as jsonl_raw:
             shutil.copyfileobj(jsonl_spool, jsonl_raw)
     return count
 
@@ -166,8 +182,10 @@ def write_export(
             zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive,
         ):
             for table in TABLES:
-                counts[table.name] = _write_table(archive, table, folder, tick)
-            archive.writestr(DICTIONARY, data_dictionary(generated_at, counts))
+                counts[table.name] = _write_table(archive, table, folder, generated_at, tick)
+            archive.writestr(
+                _entry(DICTIONARY, generated_at), data_dictionary(generated_at, counts)
+            )
         os.chmod(temp_name, 0o644)  # mkstemp's 0600 would hide it from a separate web user
         # The page's date and Last-Modified match the README's; the microseconds kept in the
         # file's time make two exports in one second differ in their ETag.

@@ -3,7 +3,7 @@ and its rows read by id in bounded batches (keyset paging: no OFFSET, no whole t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,3 +70,8 @@ INT = "integer"
 BOOL = "boolean"
 URL = "URL"
 SLUGS = "list of slugs (JSON array; in CSV separated by ';')"
+
+
+def one_of(values: Iterable[Any]) -> str:
+    """The type of a column holding one of a fixed set of codes (an enum's values)."""
+    return "text, one of: " + ", ".join(str(getattr(v, "value", v)) for v in values)

@@ -13,16 +13,29 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from dpse.accounts import queries as accounts
-from dpse.accounts.models import Organisation, User
+from dpse.accounts.models import Organisation, OrganisationKind, User
 from dpse.api.serializers import VISITOR, day, when
 from dpse.casestudies import queries as case_studies
-from dpse.casestudies.models import CaseStudy, CaseStudyAuthor
-from dpse.events.models import Event
+from dpse.casestudies.models import BudgetBand, CaseStudy, CaseStudyAuthor, Outcome, Sector
+from dpse.events.models import Event, EventFormat, EventStatus
 from dpse.forum import queries as forum
 from dpse.forum.models import Category, Post, Thread
-from dpse.opendata.table import BOOL, DATE, HTML, INT, MD, SLUGS, TEXT, TIME, URL, Column, Table
+from dpse.opendata.table import (
+    BOOL,
+    DATE,
+    HTML,
+    INT,
+    MD,
+    SLUGS,
+    TEXT,
+    TIME,
+    URL,
+    Column,
+    Table,
+    one_of,
+)
 from dpse.permissions import can_view_profile
-from dpse.tags.models import Tag
+from dpse.tags.models import Tag, TagKind
 from dpse.urls import absolute_url
 
 
@@ -101,15 +114,15 @@ CASE_STUDY_COLUMNS = (
     Column("title", TEXT, "Title."),
     Column("summary", TEXT, "One-paragraph summary (plain text)."),
     Column("language", TEXT, "Language it is written in (BCP 47 tag)."),
-    Column("status", TEXT, "published, or archived (still public, no longer maintained)."),
-    Column("outcome", TEXT, "How it turned out (e.g. live, pilot, stopped)."),
-    Column("sector", TEXT, "Public sector it belongs to."),
+    Column("status", one_of(["published", "archived"]), "Archived: public, no longer updated."),
+    Column("outcome", one_of(Outcome), "How it turned out."),
+    Column("sector", one_of(Sector), "Public sector it belongs to."),
     Column("country", TEXT, "Country, as written by its authors."),
     Column("region", TEXT, "Region or city, as written by its authors."),
     Column("year", INT, "Year it went live (or started); empty when unknown."),
     Column("started_on", DATE, "When the work started; empty when unknown."),
     Column("live_on", DATE, "When it went live; empty when unknown."),
-    Column("budget_band", TEXT, "Budget range."),
+    Column("budget_band", one_of(BudgetBand), "Budget range, in the site's currency."),
     Column("organisation", TEXT, "Slug of the organisation that did it (organisations file)."),
     Column("tags", SLUGS, "Technology and topic tags (tags file)."),
     Column("suppliers", SLUGS, "Supplier organisations (organisations file)."),
@@ -169,8 +182,8 @@ EVENT_COLUMNS = (
     Column("starts_at", TIME, "When it starts."),
     Column("ends_at", TIME, "When it ends."),
     Column("timezone", TEXT, "Its time zone (IANA name), for showing local times."),
-    Column("format", TEXT, "online, in person, or hybrid."),
-    Column("status", TEXT, "scheduled, postponed or cancelled."),
+    Column("format", one_of(EventFormat), "How it takes place."),
+    Column("status", one_of(EventStatus), "Whether it goes ahead."),
     Column("status_reason", TEXT, "Why it was postponed or cancelled."),
     Column("venue_name", TEXT, "Venue; empty for online events."),
     Column("venue_address", TEXT, "Venue's address; empty for online events."),
@@ -351,7 +364,7 @@ TABLES: tuple[Table, ...] = (
             Column("id", INT, "Stable number of the tag."),
             Column("slug", TEXT, "Its address name, used in the other files."),
             Column("name", TEXT, "Name."),
-            Column("kind", TEXT, "technology or topic."),
+            Column("kind", one_of(TagKind), "What the tag names."),
             Column("url", URL, "Its page on the site."),
         ),
         lambda: select(Tag),
@@ -370,7 +383,7 @@ TABLES: tuple[Table, ...] = (
             Column("id", INT, "Stable number of the organisation."),
             Column("slug", TEXT, "Its address name, used in the other files."),
             Column("name", TEXT, "Name."),
-            Column("kind", TEXT, "What kind of organisation it is."),
+            Column("kind", one_of(OrganisationKind), "What kind of organisation it is."),
             Column("country", TEXT, "Country."),
             Column("website", URL, "Its website; empty when none."),
             Column("url", URL, "Its page on the site."),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from datetime import datetime
 from pathlib import Path
 
@@ -46,8 +47,13 @@ def test_zip_holds_both_files_of_every_table_and_the_dictionary(site, read_zip, 
             assert f"| {column.name} | {column.type} |" in dictionary
     assert "Licence: CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/)" in dictionary
     assert "operated by Example Council" in dictionary  # DPSE_OPERATOR_NAME's default
-    generated = dictionary.split("Generated at ", 1)[1].split(".\n", 1)[0]
-    assert datetime.fromisoformat(generated).utcoffset() is not None
+    assert "| outcome | text, one of: success, mixed, failure, ongoing |" in dictionary
+    generated = datetime.fromisoformat(dictionary.split("Generated at ", 1)[1].split(".\n")[0])
+    assert generated.utcoffset() is not None
+    with zipfile.ZipFile(path) as archive:  # each file dated with the export, not 1980
+        assert {info.date_time[:3] for info in archive.infolist()} == {
+            (generated.year, generated.month, generated.day)
+        }
 
 
 def test_the_configured_licence_is_named_in_the_dictionary(app: Flask, site, read_zip):
