@@ -321,3 +321,17 @@ def test_the_api_page_and_the_account_page_explain_tokens(client, users, openapi
     account = client.get("/account").get_data(as_text=True)
     assert "Nightly import" in account and f"{token.shown_prefix}…" in account
     assert "write:drafts" in account
+
+
+def test_a_closed_accounts_token_stops_working_and_use_is_noted(client, users, writer):
+    token, secret = writer
+    assert token.last_used_at is None
+    assert client.get("/api/v1/tags", headers=bearer(secret)).status_code == 200
+    db.session.refresh(token)
+    assert token.last_used_at is not None
+    users["member"].active = False
+    db.session.commit()
+    assert client.get("/api/v1/tags", headers=bearer(secret)).status_code == 401
+    assert (
+        client.post("/api/v1/case-studies", json=DRAFT, headers=bearer(secret)).status_code == 401
+    )
