@@ -40,7 +40,7 @@ ALLOWED_TAGS = frozenset(
 # Raise when a change to this module changes what it produces for some input.
 # 2: @handle mentions link to the profile; 3: code blocks and tables in a keyboard-reachable,
 # named scroll region.
-PIPELINE_VERSION = 3
+PIPELINE_VERSION = 4
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow ugc noopener"
 MAX_RAW_HTML_TAGS = 1000
@@ -101,15 +101,16 @@ class _LinkAndImageFilter(Filter):
             yield token
 
 
-# What wraps a code block or a table that may be wider than the screen: a region that scrolls
+# What wraps a code block or a table that may be wider than the screen: a box that scrolls
 # on its own, reachable by keyboard (tabindex) and named for screen readers (WCAG 2.1.1,
-# 4.1.2). Only this filter makes one: it drops every div it is given (with no attributes, as
+# 4.1.2). A group, not a region: regions are landmarks, and landmarks must have distinct names,
+# which two posts with a code block each on one thread page would not. Only this filter makes one: it drops every div it is given (with no attributes, as
 # `_allow_attribute` allows none), so no one can write a region, or any div, themselves.
 SCROLL_REGION_LABELS = {"pre": "Code example", "table": "Table"}
 
 
 def _scroll_region(label: str) -> dict[str, Any]:
-    attributes = {"class": "scroll-region", "role": "region", "aria-label": label, "tabindex": "0"}
+    attributes = {"class": "scroll-region", "role": "group", "aria-label": label, "tabindex": "0"}
     return {
         "type": "StartTag",
         "name": "div",

@@ -23,7 +23,7 @@ ALLOWED_ELEMENTS = {
 }  # fmt: skip
 # The only div that may come out: the scroll region around a code block or a table.
 SCROLL_REGIONS = [
-    {"class": "scroll-region", "role": "region", "aria-label": label, "tabindex": "0"}
+    {"class": "scroll-region", "role": "group", "aria-label": label, "tabindex": "0"}
     for label in ("Code example", "Table")
 ]
 ALLOWED_ATTRIBUTES = {

@@ -13,7 +13,7 @@ from dpse.extensions import db
 from tests.casestudies.factories import FORM
 from tests.conftest import login, post_form
 
-REGION = '<div class="scroll-region" role="region" aria-label="{}" tabindex="0">'
+REGION = '<div class="scroll-region" role="group" aria-label="{}" tabindex="0">'
 
 
 @pytest.mark.parametrize(
@@ -59,14 +59,14 @@ def test_inline_code_and_nested_tables_get_no_extra_region():
 @pytest.mark.parametrize(
     "forged",
     [
-        '<div class="scroll-region" role="region" aria-label="Code example" tabindex="0">x</div>',
+        '<div class="scroll-region" role="group" aria-label="Code example" tabindex="0">x</div>',
         '<div onclick="alert(1)" tabindex="0">x</div>',
         '<pre tabindex="5" role="button" aria-label="Click">x</pre>',
     ],
 )
 def test_people_cannot_write_regions_or_their_attributes_themselves(forged):
     html = sanitize_html(forged)
-    assert "onclick" not in html and "role=" not in html.replace('role="region"', "")
+    assert "onclick" not in html and "role=" not in html.replace('role="group"', "")
     assert 'tabindex="5"' not in html and 'aria-label="Click"' not in html
     assert html.count("<div") == html.count(REGION.format("Code example"))
 
@@ -124,3 +124,11 @@ def test_an_event_description_with_an_image_without_alt_is_refused(client, users
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "Add alt text to each image" in html
+
+
+def test_scroll_boxes_are_named_groups_not_landmarks():
+    """A thread page can hold many posts with a code block each: as landmarks they would all
+    need distinct names (axe's landmark-unique), so they are groups with a name."""
+    html = render_markdown("```\nfirst\n```\n\n| a |\n|---|\n| 1 |\n\n```\nsecond\n```\n")
+    assert html.count('role="group"') == 3 and 'role="region"' not in html
+    assert html.count('aria-label="Code example"') == 2 and 'aria-label="Table"' in html

@@ -254,6 +254,11 @@ class Fuzzer:
                 "kind": "case_study",
                 "action": "pin",
                 "token": "not-a-real-token",
+                "outcome": "success",
+                "sector": "local-government",
+                "name": "northvale",  # an identity provider (none configured: 404)
+                "page": 1,
+                "token_id": 1,
             }[name]
         )
 

@@ -126,14 +126,14 @@ def test_code_and_tables_scroll_inside_a_region_reached_by_keyboard(
     page = new_page(viewport=SMALL)
     page.goto(content["case_study"])
     axe_check(page)
-    region = page.get_by_role("region", name="Code example")
+    region = page.get_by_role("group", name="Code example")
     expect(region).to_be_visible()
     assert region.evaluate("el => el.scrollWidth > el.clientWidth")  # it does scroll
     region.focus()
     expect(region).to_be_focused()
     page.keyboard.press("ArrowRight")
     page.wait_for_function("() => document.querySelector('.scroll-region').scrollLeft > 0")
-    expect(page.get_by_role("region", name="Table")).to_be_visible()
+    expect(page.get_by_role("group", name="Table")).to_be_visible()
 
 
 @pytest.mark.parametrize("path", ["/search?q=drupal", "/case-studies"])
