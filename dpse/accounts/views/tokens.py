@@ -9,7 +9,7 @@ from flask_login import login_required
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import RadioField, SelectChoice, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from dpse.accounts import tokens
@@ -25,6 +25,11 @@ class ScopeChoices(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+def _chosen(form: FlaskForm, field: SelectMultipleField) -> None:
+    if not field.data:
+        raise ValidationError("Choose what the token may do")
 
 
 class TokenForm(FlaskForm):
@@ -44,7 +49,8 @@ class TokenForm(FlaskForm):
         "What it may do",
         choices=[SelectChoice(s.value, s.label) for s in tokens.Scope],
         default=[tokens.Scope.READ.value],
-        validators=[DataRequired("Choose what the token may do")],
+        # Not DataRequired: that would mark each checkbox required, and one is enough.
+        validators=[_chosen],
     )
     expires_in = RadioField(
         "Expires after",
