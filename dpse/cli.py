@@ -21,7 +21,7 @@ from flask import Flask, current_app, has_app_context
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from dpse import database
+from dpse import database, pagecache
 from dpse.config import ConfigError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -290,6 +290,7 @@ def open_data_group() -> None:
 @with_app
 def open_data_export() -> None:
     """Write the ZIP of all public content into the instance folder (run daily by cron)."""
+    from dpse.extensions import db
     from dpse.opendata.export import ExportFolderError, check_folder, count_rows, write_export
 
     try:
@@ -299,6 +300,9 @@ def open_data_export() -> None:
             path, counts = write_export(progress, total)
     except ExportFolderError as exc:
         raise click.ClickException(str(exc)) from None
+    # /open-data names the file's time and size: cached copies of it are stale now.
+    pagecache.bump_generation(db.session)
+    db.session.commit()
     click.echo(f"Wrote {sum(counts.values())} row(s) in {len(counts)} table(s) to {path}")
 
 
