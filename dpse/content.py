@@ -104,8 +104,9 @@ class _LinkAndImageFilter(Filter):
 # What wraps a code block or a table that may be wider than the screen: a box that scrolls
 # on its own, reachable by keyboard (tabindex) and named for screen readers (WCAG 2.1.1,
 # 4.1.2). A group, not a region: regions are landmarks, and landmarks must have distinct names,
-# which two posts with a code block each on one thread page would not. Only this filter makes one: it drops every div it is given (with no attributes, as
-# `_allow_attribute` allows none), so no one can write a region, or any div, themselves.
+# which two posts with a code block each on one thread page would not. Only this filter makes
+# one: it drops every div it is given (with no attributes, as `_allow_attribute` allows none),
+# so no one can write such a box, or any div, themselves.
 SCROLL_REGION_LABELS = {"pre": "Code example", "table": "Table"}
 
 
