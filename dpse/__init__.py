@@ -164,6 +164,7 @@ def register_providers(app: Flask) -> None:
     from dpse.tags import queries as tags_queries
 
     provide(app, "discussion", discussion_for)  # under case studies and events
+    provide(app, "discussion_involvement", forum_queries.discussion_involvement)
     # The tag page: each domain's section (tags sit below all of them).
     provide(app, "tag_sections", lambda tag, _user: {"case_studies": case_studies_for_tag(tag.id)})
     provide(app, "tag_sections", events_tag_section)

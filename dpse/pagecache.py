@@ -18,6 +18,15 @@ touch an account's private columns (a sign-in's time, its password hash).
 
 Where: this process's memory (bounded, least recently used first), or Redis when
 ``PAGE_CACHE_URL`` is set so several workers and hosts share one cache.
+
+Signed-in people get pages from a second, *shared* cache, as Drupal's dynamic page cache does:
+a view that opts in (``@shared_when_signed_in``) is rendered once per URL, content generation
+and *kind of reader* — role and whether the account is active — and kept with two holes: the
+account's own links in the header (``_account_nav.html``) and the CSRF token. Each request
+fills them for its own reader. A reader the page is about (an author of the case study, someone
+who posted in the thread, marked it helpful, follows it, has a place at the event: each view
+says, in one query) gets a copy of their own instead, so their edit links, held posts and
+"following" buttons are never shown to anyone else. Never with a flash message waiting.
 """
 
 from __future__ import annotations
@@ -28,10 +37,13 @@ import pickle
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
+from functools import wraps
 from typing import Any, Protocol
 
-from flask import Flask, Response, current_app, g, request, session
+from flask import Flask, Response, current_app, g, make_response, render_template, request, session
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import Integer, event, inspect, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -351,6 +363,97 @@ def keep_in_cache(response: Response) -> Response:
     return response
 
 
+# --- signed-in readers: one shared copy per kind of reader, with holes --------------------
+
+ACCOUNT_NAV_HOLE = "<!--dpse:account-nav-->"
+CSRF_HOLE = "dpse-csrf-token-hole"
+
+
+def account_nav() -> Markup:
+    """The header's account links (a template global): a hole while a shared copy is made."""
+    if g.get("dpse_shared_render"):
+        return Markup(ACCOUNT_NAV_HOLE)  # noqa: S704 - a constant
+    return Markup(render_template("_account_nav.html"))  # noqa: S704 - an autoescaped template
+
+
+def _fill(body: str) -> str:
+    """Put this reader's account links and CSRF token into a shared copy."""
+    if CSRF_HOLE in body:
+        from flask_wtf.csrf import generate_csrf
+
+        body = body.replace(CSRF_HOLE, generate_csrf())
+    return body.replace(ACCOUNT_NAV_HOLE, render_template("_account_nav.html"), 1)
+
+
+def _shared_applies() -> bool:
+    return bool(
+        current_app.config["PAGE_CACHE"]
+        and request.method in ("GET", "HEAD")
+        and current_user.is_authenticated
+        and not session.get("_flashes")
+    )
+
+
+def shared_when_signed_in(
+    involved: Callable[..., bool] | None = None,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Serve a GET view to signed-in readers from the shared cache (see the module docstring).
+
+    ``involved(user_id, **view_args)`` says, in one cheap query, whether the page shows this
+    reader anything of their own (beyond what their role decides); such a reader gets their
+    own copy. Views whose page differs by reader in any other way must not use this.
+    """
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def wrapper(**kwargs: Any) -> Any:
+            if not _shared_applies():
+                return view(**kwargs)
+            generation = request_generation()
+            if generation is None:
+                return view(**kwargs)
+            user = current_user
+            own = involved is not None and involved(user.id, **kwargs)
+            reader = f"{user.role.value}:{int(user.is_active)}:{user.id if own else '*'}"
+            key = hashlib.sha256(
+                f"signed-in\n{reader}\n{request.host}\n{request.full_path}".encode(
+                    "utf-8", "surrogateescape"
+                )
+            ).hexdigest()
+            store = _store()
+            entry = store.get(key)
+            if entry is not None:
+                stored_generation, stored_at, body, mimetype = entry
+                if stored_generation == generation and time.time() - stored_at <= _seconds():
+                    response = Response(_fill(body.decode()), 200, mimetype=mimetype)
+                    response.headers["X-Page-Cache"] = "shared-hit"
+                    return response
+            g.dpse_shared_render = True
+            try:
+                response = make_response(view(**kwargs))
+            finally:
+                g.dpse_shared_render = False
+            if (
+                response.status_code != 200
+                or response.mimetype != "text/html"
+                or response.is_streamed
+                or response.direct_passthrough
+                or session.get("_flashes")
+            ):
+                return response
+            body = response.get_data(as_text=True)
+            token = g.get("csrf_token")
+            shared = body.replace(token, CSRF_HOLE) if token else body
+            store.put(key, (generation, time.time(), shared.encode(), response.mimetype))
+            response.set_data(_fill(body))
+            response.headers["X-Page-Cache"] = "shared-miss"
+            return response
+
+        return wrapper
+
+    return decorate
+
+
 def _seconds() -> int:
     return current_app.config["PAGE_CACHE_SECONDS"]
 
@@ -359,5 +462,6 @@ def init_app(app: Flask) -> None:
     """Track public changes (the generation is shared by every process, whether or not this
     one caches pages); serve and keep pages while PAGE_CACHE is on."""
     track_public_changes()
+    app.jinja_env.globals["account_nav"] = account_nav
     app.before_request(serve_from_cache)
     app.after_request(keep_in_cache)

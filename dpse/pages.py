@@ -8,11 +8,13 @@ from dpse.accounts.queries import count_active_people, count_organisations
 from dpse.casestudies.queries import newest
 from dpse.events.queries import upcoming_events
 from dpse.forum.queries import active_threads
+from dpse.pagecache import shared_when_signed_in
 
 bp = Blueprint("main", __name__)
 
 
 @bp.route("/")
+@shared_when_signed_in()
 def home() -> str:
     """What the exchange is: newest case studies, upcoming events, active discussions."""
     return render_template(

@@ -7,6 +7,7 @@ show (tags, organisations, profiles) reuse the same card query; splitting them w
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -250,6 +251,25 @@ def newest_matching(filters: Filters, limit: int, *where: ColumnElement[bool]) -
 def without(filters: Filters, name: str) -> dict[str, str]:
     """URL arguments for the same list with one filter removed."""
     return replace(filters, **{name: ""}).active()
+
+
+def reader_involved(
+    user_id: int, slug: str, discussion: Callable[[str, Any, int], ColumnElement[bool]]
+) -> bool:
+    """Whether a case study's page shows this person something of their own: they wrote it,
+    marked it helpful, or (``discussion``, the forum's part) follow it or wrote in its
+    comments. One query; for the shared page cache of signed-in readers."""
+    cs_id = select(CaseStudy.id).where(CaseStudy.slug == slug).scalar_subquery()
+    involved = or_(
+        select(CaseStudyAuthor.user_id)
+        .where(CaseStudyAuthor.case_study_id == cs_id, CaseStudyAuthor.user_id == user_id)
+        .exists(),
+        select(HelpfulMark.user_id)
+        .where(HelpfulMark.case_study_id == cs_id, HelpfulMark.user_id == user_id)
+        .exists(),
+        discussion("case_study", cs_id, user_id),
+    )
+    return bool(db.session.scalar(select(involved)))
 
 
 def related(cs: CaseStudy, limit: int = 4) -> list[CaseStudy]:

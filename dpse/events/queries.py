@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import hmac
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
+from sqlalchemy.sql.elements import ColumnElement
 
 from dpse.accounts import queries as accounts_queries
 from dpse.accounts.models import Organisation, User
@@ -124,9 +125,7 @@ def event_organisations(also: str = "") -> list[Organisation]:
     )
     wanted = Organisation.id.in_(select(counts.c.organisation_id))
     if also:
-        wanted |= (Organisation.slug == also) & Organisation.id.in_(
-            select(Event.organisation_id)
-        )
+        wanted |= (Organisation.slug == also) & Organisation.id.in_(select(Event.organisation_id))
     return list(
         db.session.scalars(
             select(Organisation).where(wanted).order_by(func.lower(Organisation.name))
@@ -168,6 +167,23 @@ def waitlist_rank(registration: Registration) -> int:
         )
     )
     return (ahead or 0) + 1
+
+
+def reader_involved(
+    user_id: int, slug: str, discussion: Callable[[str, Any, int], ColumnElement[bool]]
+) -> bool:
+    """Whether an event's page shows this person something of their own: they organise it,
+    hold or held a place (or a waitlist place), or (``discussion``, the forum's part) follow it
+    or wrote in its comments. One query; for the shared page cache of signed-in readers."""
+    event_id = select(Event.id).where(Event.slug == slug).scalar_subquery()
+    involved = or_(
+        select(Event.id).where(Event.id == event_id, Event.organiser_id == user_id).exists(),
+        select(Registration.id)
+        .where(Registration.event_id == event_id, Registration.user_id == user_id)
+        .exists(),
+        discussion("event", event_id, user_id),
+    )
+    return bool(db.session.scalar(select(involved)))
 
 
 def waitlist_length(event: Event) -> int:

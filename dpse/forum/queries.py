@@ -25,7 +25,7 @@ from dpse.extensions import db
 from dpse.forum import discussions
 from dpse.forum.models import Category, Post, PostRevision, Thread, thread_tag
 from dpse.notifications import service as notifications
-from dpse.notifications.models import TargetType
+from dpse.notifications.models import Subscription, TargetType
 from dpse.notifications.queries import FollowTarget
 from dpse.permissions import can_moderate
 from dpse.tags.models import Tag
@@ -321,6 +321,42 @@ def active_threads(limit: int = 5) -> list[Thread]:
             .limit(limit)
         )
     )
+
+
+def discussion_involvement(kind: str, target_id: Any, user_id: int) -> ColumnElement[bool]:
+    """SQL: whether this person follows a case study or event (or its comments) or wrote in its
+    comments, so that its page shows them something of their own (``target_id`` may be a
+    subquery). For the shared page cache of signed-in readers (dpse/pagecache.py)."""
+    threads = select(Thread.id).where(discussions.THREAD_COLUMNS[kind] == target_id)
+    follows = select(Subscription.id).where(Subscription.user_id == user_id)
+    return or_(
+        follows.where(
+            Subscription.target_type == discussions.FOLLOW_TYPES[kind],
+            Subscription.target_id == target_id,
+        ).exists(),
+        follows.where(
+            Subscription.target_type == TargetType.THREAD, Subscription.target_id.in_(threads)
+        ).exists(),
+        select(Post.id).where(Post.author_id == user_id, Post.thread_id.in_(threads)).exists(),
+    )
+
+
+def reader_involved_in_thread(user_id: int, thread_id: int, slug: str = "") -> bool:
+    """Whether a thread's page shows this person something of their own: they started it,
+    wrote in it (their held posts show only to them) or follow it. One query."""
+    del slug  # the thread's address carries it; the id decides
+    involved = or_(
+        select(Thread.id).where(Thread.id == thread_id, Thread.author_id == user_id).exists(),
+        select(Post.id).where(Post.thread_id == thread_id, Post.author_id == user_id).exists(),
+        select(Subscription.id)
+        .where(
+            Subscription.user_id == user_id,
+            Subscription.target_type == TargetType.THREAD,
+            Subscription.target_id == thread_id,
+        )
+        .exists(),
+    )
+    return bool(db.session.scalar(select(involved)))
 
 
 def follows_thread(user: User | Any, thread: Thread) -> bool:

@@ -7,11 +7,13 @@ from flask_login import current_user, login_required
 
 from dpse.casestudies import queries
 from dpse.casestudies.views import bp, load_visible
+from dpse.pagecache import shared_when_signed_in
 from dpse.registry import provider
 from dpse.web import page_arg, signed_in_user
 
 
 @bp.route("")
+@shared_when_signed_in()
 def index() -> str:
     """Published case studies, filtered by the facets in the URL."""
     filters = queries.Filters.from_args(request.args)
@@ -37,7 +39,12 @@ def mine() -> str:
     )
 
 
+def _reader_involved(user_id: int, slug: str) -> bool:
+    return queries.reader_involved(user_id, slug, provider("discussion_involvement"))
+
+
 @bp.route("/<slug>")
+@shared_when_signed_in(involved=_reader_involved)
 def show(slug: str) -> str:
     """One case study, with what it reused, who reused it and related ones."""
     cs = load_visible(slug)

@@ -14,6 +14,7 @@ from dpse.events.models import Event, EventFormat, Registration
 from dpse.events.times import month_bounds, months_around
 from dpse.events.views import bp
 from dpse.mixins import utcnow
+from dpse.pagecache import shared_when_signed_in
 from dpse.permissions import can_organise_events, can_register_for_events, require
 from dpse.registry import provider
 from dpse.urls import absolute_url
@@ -92,7 +93,12 @@ def past() -> str:
     return _list(past=True)
 
 
+def _reader_involved(user_id: int, slug: str) -> bool:
+    return queries.reader_involved(user_id, slug, provider("discussion_involvement"))
+
+
 @bp.route("/events/<slug>")
+@shared_when_signed_in(involved=_reader_involved)
 def show(slug: str) -> str:
     """One event: when (in its own time zone), where, places left, and your registration."""
     event = get_event_or_404(slug)

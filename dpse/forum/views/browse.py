@@ -10,6 +10,7 @@ from dpse.forum import discussions, queries
 from dpse.forum.forms import ReplyForm
 from dpse.forum.models import Post, Thread
 from dpse.forum.views import bp
+from dpse.pagecache import shared_when_signed_in
 from dpse.permissions import (
     can_moderate_forum,
     can_reply,
@@ -51,6 +52,7 @@ def category(slug: str) -> str:
 
 @bp.route("/t/<int:thread_id>")
 @bp.route("/t/<int:thread_id>-<slug>")
+@shared_when_signed_in(involved=queries.reader_involved_in_thread)
 def thread(thread_id: int, slug: str = "") -> str | Response:
     """A thread's posts in order, in pages, with the reply form on every page."""
     found = visible_thread(thread_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import render_template, request
 
+from dpse.pagecache import shared_when_signed_in
 from dpse.registry import providers
 from dpse.search.engine import current_engine
 from dpse.search.results import SearchResult, run_search
@@ -37,6 +38,7 @@ def value_labels(result: SearchResult, chosen: dict[str, str]) -> dict[str, dict
 
 
 @bp.route("/search")
+@shared_when_signed_in()
 def search() -> str:
     """Search everything public; an empty query browses by facet."""
     engine = current_engine()  # the index as it is: the indexer keeps it up to date
