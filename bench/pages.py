@@ -7,11 +7,15 @@ Run from the repository root::
     python bench/pages.py --scale 1                      # S1 on SQLite
     python bench/pages.py --scale 1 --database postgres  # a throw-away database on 127.0.0.1
     python bench/pages.py --scale 10 --requests 100 --seconds 5
+    python bench/pages.py --database-url sqlite:////data/s10/bench.sqlite3 \
+        --instance /data/s10 --save s10.json --compare s1.json
 
 Data: ``--scale 0`` is ``dpse seed`` (S0); any other scale is ``dpse demo populate --scale N``
 (S1 ≈ 2,000 case studies, 20,000 posts, 350 tags; S10 ten times that and 3,000 tags), loaded
 into a temporary SQLite file or a new PostgreSQL database (dropped at the end), then the search
-index rebuilt.
+index rebuilt. With ``--database-url URL --instance DIR`` an already populated database and its
+instance folder (the search index in DIR/search-index) are used as they are: migrated, nothing
+loaded, reindexed or dropped (signing the member in still records its sign-in time).
 
 1. **Single client**, in process (Flask's test client, no network): each page is fetched 3
    times to warm up, then ``--requests`` times; printed: p50, p95 and max ms, SQL statements per
@@ -25,8 +29,16 @@ index rebuilt.
    page kind ``--rounds`` times, so both see the same machine; the ratio is the page's
    requests/s over the bare page's in the slots beside it.
 
-``--page-cache on|off`` sets DPSE_PAGE_CACHE (default: the app's default). Nothing is asserted;
-the machine's load average is printed at the start and end.
+3. **Memory**: each ``dpse.wsgi`` worker's VmRSS (the gunicorn master's children) after the
+   throughput run.
+4. **Targets** (issue 15's, defined at S10 on a 2-core machine): one line each, ``met``, ``NOT
+   met`` (naming the pages that miss) or ``not measured``; the 2x rule needs ``--compare`` with a
+   saved run (normally S1 on the same database).
+
+``--page-cache on|off`` sets DPSE_PAGE_CACHE (default: the app's default). ``--save FILE.json``
+writes every row's figures, the worker memory, load averages and the targets. Nothing is
+asserted (the exit status is 0 either way); the machine's load average is printed at the start
+and end.
 """
 
 from __future__ import annotations
@@ -52,6 +64,22 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[1]
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+DEMO_MEMBER = "member@dpse.example"
+DEMO_PASSWORD = "demo-password"  # noqa: S105 - the published demo credential
+
+# Issue 15's targets (S10, a 2-core machine).
+P95_MS = 50  # every page's p95 ...
+FACETS_P95_MS = 100  # ... but the search page with facets
+SLOWDOWN = 2.0  # p50 at S10 over p50 at S1, per page kind
+ANONYMOUS_SHARE = 0.50  # of the bare app's req/s: anonymous detail and list pages
+MEMBER_DETAIL_SHARE = 0.20  # signed-in detail pages
+MEMBER_LIST_SHARE = 0.10  # signed-in lists and search
+WORKER_MB = 250  # RSS of each gunicorn worker after the throughput run
+# How the targets group the page kinds (the kind without " + member").
+DETAIL_KINDS = frozenset({"case study", "event", "thread", "organisation", "person"})
+SEARCH_KINDS = frozenset({"search", "search, facets"})
+MEMBER_DETAIL_KINDS = frozenset({"case study", "event", "thread"})
+MEMBER_LIST_KINDS = frozenset({"home", "case-study list", "search", "search, facets"})
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
@@ -127,6 +155,36 @@ def gunicorn(app: str, chdir: Path, log: Path) -> tuple[subprocess.Popen, int]:
     raise SystemExit(f"{app} did not start; see {log}")
 
 
+def children(pid: int) -> list[int]:
+    """A process's children: /proc/<pid>/task/*/children, else a scan of /proc/*/stat."""
+    found: set[int] = set()
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            found.update(int(c) for c in (task / "children").read_text().split())
+        return sorted(found)
+    except OSError:
+        pass
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:  # after "(comm)": state, ppid
+            found.add(int(stat.parent.name))
+    return sorted(found)
+
+
+def rss_mb(pid: int) -> float | None:
+    """A process's resident set (VmRSS) in MB, or None when it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
 def http_login(port: int, email: str, password: str) -> str:
     """Sign in over HTTP; returns the Cookie header that carries the session."""
     cookies: dict[str, str] = {}
@@ -174,10 +232,7 @@ def load_data(scale: float) -> str:
     """Migrate, load S0 or a generated scale, index; returns who signs in."""
     from flask import current_app
     from flask_migrate import upgrade
-    from sqlalchemy import select
 
-    from dpse.accounts.models import User
-    from dpse.accounts.roles import Role
     from dpse.extensions import db
     from dpse.search.engine import current_engine
 
@@ -188,22 +243,60 @@ def load_data(scale: float) -> str:
 
         load_seed(progress=lambda _line: None)
         current_engine().drain()
-        email = "member@dpse.example"
+        email = DEMO_MEMBER
     else:
         from dpse.populate import populate
 
         counts = populate(scale, seed=1)
         current_engine().rebuild()
         print("  " + ", ".join(f"{n:,} {table}" for table, n in counts.items() if n))
-        email = db.session.scalar(
-            select(User.email)
-            .where(User.role == Role.MEMBER, User.active, User.membership_verified_at.is_not(None))
-            .order_by(User.id)
-            .limit(1)
-        )
+        email = first_member()
     print(f"  data loaded and indexed in {time.perf_counter() - started:.0f} s")
     db.session.rollback()
     return email
+
+
+def first_member() -> str:
+    """The first active, verified member (a generated scale's accounts are all such people)."""
+    from sqlalchemy import select
+
+    from dpse.accounts.models import User
+    from dpse.accounts.roles import Role
+    from dpse.extensions import db
+
+    email = db.session.scalar(
+        select(User.email)
+        .where(User.role == Role.MEMBER, User.active, User.membership_verified_at.is_not(None))
+        .order_by(User.id)
+        .limit(1)
+    )
+    if email is None:
+        raise SystemExit("no active, verified member to sign in")
+    return email
+
+
+def use_data() -> tuple[str, float]:
+    """An already populated database: migrate only; returns who signs in and the scale its case
+    studies make (their count over S1's)."""
+    from flask import current_app
+    from flask_migrate import upgrade
+    from sqlalchemy import func, select
+
+    from dpse.accounts.models import User
+    from dpse.casestudies.models import CaseStudy
+    from dpse.extensions import db
+    from dpse.populate import shape_for
+
+    index = Path(current_app.config["SEARCH_INDEX_PATH"])
+    if not index.is_dir() or not any(index.iterdir()):
+        raise SystemExit(f"no search index in {index}: populate and index the data first")
+    upgrade(directory=current_app.extensions["migrate"].directory, revision="head")
+    email = db.session.scalar(select(User.email).where(User.email == DEMO_MEMBER))
+    email = email or first_member()
+    case_studies = db.session.scalar(select(func.count()).select_from(CaseStudy)) or 0
+    db.session.rollback()
+    print(f"  existing data: {case_studies:,} case studies, search index {index}")
+    return email, case_studies / shape_for(1).case_studies
 
 
 def pages() -> list[tuple[str, str, bool]]:
@@ -280,34 +373,59 @@ def pages() -> list[tuple[str, str, bool]]:
 # -- single client ----------------------------------------------------------------------------
 
 
-def single_client(app: Any, email: str, plan: list[tuple[str, str, bool]], n: int) -> None:
+def single_client(
+    app: Any, email: str, plan: list[tuple[str, str, bool]], n: int
+) -> list[dict[str, Any]]:
+    """One row per page kind: p50/p95/max ms, SQL statements, size, status, page-cache hits.
+
+    The anonymous client keeps no cookies, as the throughput drivers send none: a page that
+    starts a session (a form's CSRF token) must not make every later page look signed in to
+    the page cache, which serves only requests without a session or remember-me cookie.
+
+    Called with no application context pushed: each request then gets its own, and its own
+    ``g``, as under gunicorn. Inside an outer context every request shares one ``g``: the
+    content generation is read once for the whole run, and Flask-Login's user of one request
+    (the member's) is the next request's, so anonymous rows get signed-in pages."""
     from sqlalchemy import event
 
     from dpse.extensions import db
 
+    with app.app_context():
+        engine = db.engine
     statements = [0]
 
     def count(*_args: Any) -> None:
         statements[0] += 1
 
-    anonymous, member = app.test_client(), app.test_client()
+    anonymous, member = app.test_client(use_cookies=False), app.test_client()
     token = CSRF.search(member.get("/login").get_data(as_text=True))
-    member.post(
+    signed_in_page = member.post(
         "/login",
         data={
             "csrf_token": token.group(1) if token else "",
             "email": email,
-            "password": "demo-password",
+            "password": DEMO_PASSWORD,
         },
     )
-    event.listen(db.engine, "before_cursor_execute", count)
-    print(f"\n{'page':<34} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} {'SQL':>4} {'KB':>6}  status")
+    if signed_in_page.status_code != 302 or not member.get_cookie(
+        app.config["SESSION_COOKIE_NAME"]
+    ):
+        raise SystemExit(f"{email} could not sign in (status {signed_in_page.status_code})")
+    event.listen(engine, "before_cursor_execute", count)
+    print(
+        f"\nSingle client ({email} for + member; cache = page-cache hits of the measured requests)"
+    )
+    print(
+        f"{'page':<34} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} {'SQL':>4} {'KB':>6} "
+        f"{'cache':>7}  status"
+    )
+    rows = []
     try:
         for kind, url, signed_in in plan:
             client = member if signed_in else anonymous
             for _ in range(3):
                 client.get(url)
-            times, sql, status, size = [], [], 200, 0
+            times, sql, status, size, hits = [], [], 200, 0, 0
             for _ in range(n):
                 statements[0] = 0
                 start = time.perf_counter()
@@ -315,24 +433,41 @@ def single_client(app: Any, email: str, plan: list[tuple[str, str, bool]], n: in
                 times.append((time.perf_counter() - start) * 1000)
                 sql.append(statements[0])
                 size = len(response.data)
+                hits += response.headers.get("X-Page-Cache", "").endswith("hit")
                 status = response.status_code if response.status_code != 200 else status
             times.sort()
-            p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+            row = {
+                "kind": kind,
+                "url": url,
+                "signed_in": signed_in,
+                "p50_ms": statistics.median(times),
+                "p95_ms": times[min(len(times) - 1, round(0.95 * (len(times) - 1)))],
+                "max_ms": times[-1],
+                "sql": statistics.median(sql),
+                "kb": size / 1024,
+                "cache_hits": hits,
+                "requests": n,
+                "status": status,
+            }
+            rows.append(row)
             shown = "" if status == 200 else status
             print(
-                f"{kind:<34} {statistics.median(times):>7.1f} {p95:>7.1f} {times[-1]:>7.1f} "
-                f"{statistics.median(sql):>4.0f} {size / 1024:>6.1f}  {shown}"
+                f"{kind:<34} {row['p50_ms']:>7.1f} {row['p95_ms']:>7.1f} {row['max_ms']:>7.1f} "
+                f"{row['sql']:>4.0f} {row['kb']:>6.1f} {f'{hits}/{n}':>7}  {shown}"
             )
     finally:
-        event.remove(db.engine, "before_cursor_execute", count)
+        event.remove(engine, "before_cursor_execute", count)
+    return rows
 
 
 # -- throughput -------------------------------------------------------------------------------
 
 
 def throughput(
-    tmp: Path, email: str, plan: list[tuple[str, str, bool]], seconds: float, rounds: int
-) -> None:
+    tmp: Path, email: str, rows: list[dict[str, Any]], seconds: float, rounds: int
+) -> list[float]:
+    """Fill each row's req/s, bare req/s, ratio and errors; returns the dpse workers' RSS in MB
+    after the run."""
     from load import BARE_APP, BARE_TEMPLATE
 
     bare_dir = tmp / "bare"
@@ -342,7 +477,7 @@ def throughput(
     dpse_server, dpse_port = gunicorn("dpse.wsgi:app", ROOT, tmp / "dpse.log")
     bare_server, bare_port = gunicorn("bare_app:app", bare_dir, tmp / "bare.log")
     try:
-        cookie = http_login(dpse_port, email, "demo-password")
+        cookie = http_login(dpse_port, email, DEMO_PASSWORD)
         conn = http.client.HTTPConnection("127.0.0.1", bare_port)
         conn.request("GET", "/")
         bare_kb = len(conn.getresponse().read()) / 1024
@@ -352,7 +487,8 @@ def throughput(
             f"({bare_kb:.1f} KB)"
         )
         print(f"{'page':<34} {'req/s':>8} {'bare req/s':>10} {'ratio':>7} {'errors':>6}")
-        for kind, url, signed_in in plan:
+        for row in rows:
+            url, signed_in = row["url"], row["signed_in"]
             page_total = bare_total = 0.0
             errors = 0
             load(dpse_port, url, min(seconds, 1.0), cookie if signed_in else "")  # warm up
@@ -363,14 +499,164 @@ def throughput(
                 page_total += page_rps
                 errors += failed
             page_rps, bare_rps = page_total / rounds, bare_total / rounds
-            print(
-                f"{kind:<34} {page_rps:>8.1f} {bare_rps:>10.1f} {page_rps / bare_rps:>7.1%} "
-                f"{errors:>6}"
-            )
+            ratio = page_rps / bare_rps if bare_rps else 0.0
+            row.update(rps=page_rps, bare_rps=bare_rps, ratio=ratio, errors=errors)
+            print(f"{row['kind']:<34} {page_rps:>8.1f} {bare_rps:>10.1f} {ratio:>7.1%} {errors:>6}")
+        workers = children(dpse_server.pid)
+        memory = [mb for mb in map(rss_mb, workers) if mb is not None]
+        print(
+            f"\nMemory: dpse.wsgi workers (pids {', '.join(map(str, workers)) or 'none found'}), "
+            f"VmRSS after the throughput run: {', '.join(f'{mb:.0f} MB' for mb in memory)}"
+            + (f"; max {max(memory):.0f} MB" if memory else "")
+        )
+        return memory
     finally:
         for server in (dpse_server, bare_server):
             server.terminate()
             server.wait(30)
+
+
+# -- the targets ------------------------------------------------------------------------------
+
+
+def base_kind(kind: str) -> str:
+    return kind.removesuffix(" + member")
+
+
+def compare_rows(rows: list[dict[str, Any]], path: Path) -> dict[str, Any]:
+    """p50 now over p50 in a saved run, per page kind (both must have the kind)."""
+    saved = json.loads(path.read_text())
+    then = {r["kind"]: r for r in saved["rows"]}
+    print(
+        f"\nCompared with {path} (S{saved['scale']:g} on {saved['database']}, "
+        f"{saved.get('date', 'undated')}): p50 ms"
+    )
+    print(f"{'page':<34} {'then':>7} {'now':>7} {'x':>6}")
+    pairs = {}
+    for row in rows:
+        before = then.get(row["kind"])
+        if before is None:
+            print(f"{row['kind']:<34} {'-':>7} {row['p50_ms']:>7.1f}  not in the saved run")
+            continue
+        factor = row["p50_ms"] / before["p50_ms"] if before["p50_ms"] else float("inf")
+        pairs[row["kind"]] = factor
+        print(f"{row['kind']:<34} {before['p50_ms']:>7.1f} {row['p50_ms']:>7.1f} {factor:>6.2f}")
+    return {"file": str(path), "scale": saved["scale"], "database": saved["database"], "x": pairs}
+
+
+def verdict(misses: list[str], measured: bool) -> str:
+    if not measured:
+        return "not measured"
+    return "met" if not misses else "NOT met: " + "; ".join(misses)
+
+
+def targets(
+    rows: list[dict[str, Any]], memory: list[float] | None, compared: dict[str, Any] | None
+) -> list[dict[str, Any]]:
+    """Issue 15's targets against this run's figures: name, figures, result."""
+    out = []
+
+    def add(name: str, figures: str, misses: list[str], measured: bool = True) -> None:
+        result = verdict(misses, measured)
+        status = "not measured" if not measured else ("met" if not misses else "NOT met")
+        out.append({"target": name, "figures": figures, "result": result, "status": status})
+
+    def latency(limit: float, chosen: list[dict[str, Any]]) -> tuple[str, list[str]]:
+        misses = [
+            f"{r['kind']} {r['p95_ms']:.0f} ms"
+            + (f" (status {r['status']})" if r["status"] != 200 else "")
+            for r in chosen
+            if r["p95_ms"] > limit or r["status"] != 200
+        ]
+        worst = max(chosen, key=lambda r: r["p95_ms"], default=None)
+        figures = f"worst p95 {worst['p95_ms']:.1f} ms ({worst['kind']})" if worst else "no rows"
+        return figures, misses
+
+    facets = [r for r in rows if base_kind(r["kind"]) == "search, facets"]
+    others = [r for r in rows if base_kind(r["kind"]) != "search, facets"]
+    add(f"every page p95 <= {P95_MS} ms (but search with facets)", *latency(P95_MS, others))
+    add(f"search with facets p95 <= {FACETS_P95_MS} ms", *latency(FACETS_P95_MS, facets))
+
+    if compared is None:
+        add(f"p50 at most {SLOWDOWN:g}x the S1 run's", "no --compare run", [], measured=False)
+    else:
+        factors = compared["x"]
+        misses = [f"{k} {x:.2f}x" for k, x in factors.items() if x > SLOWDOWN]
+        missing = len(rows) - len(factors)
+        worst = max(factors.items(), key=lambda kx: kx[1], default=None)
+        figures = (
+            f"against S{compared['scale']:g} on {compared['database']}: worst "
+            + (f"{worst[1]:.2f}x ({worst[0]})" if worst else "-")
+            + (f"; {missing} kind(s) not in the saved run" if missing else "")
+        )
+        add(f"p50 at most {SLOWDOWN:g}x the S1 run's", figures, misses, measured=bool(factors))
+
+    def share(name: str, limit: float, chosen: list[dict[str, Any]]) -> None:
+        measured = [r for r in chosen if "ratio" in r]
+        misses = [
+            f"{r['kind']} {r['ratio']:.0%}" + (f" ({r['errors']} errors)" if r["errors"] else "")
+            for r in measured
+            if r["ratio"] < limit or r["errors"]
+        ]
+        worst = min(measured, key=lambda r: r["ratio"], default=None)
+        figures = (
+            f"lowest {worst['ratio']:.0%} ({worst['kind']}); {len(measured)} of {len(chosen)} "
+            "page kinds measured"
+            if worst
+            else "no throughput run"
+        )
+        add(f"{name} >= {limit:.0%} of the bare app", figures, misses, measured=bool(measured))
+
+    share(
+        "anonymous detail and list pages",
+        ANONYMOUS_SHARE,
+        [r for r in rows if not r["signed_in"] and base_kind(r["kind"]) not in SEARCH_KINDS],
+    )
+    share(
+        "signed-in detail pages",
+        MEMBER_DETAIL_SHARE,
+        [r for r in rows if r["signed_in"] and base_kind(r["kind"]) in MEMBER_DETAIL_KINDS],
+    )
+    share(
+        "signed-in lists and search",
+        MEMBER_LIST_SHARE,
+        [r for r in rows if r["signed_in"] and base_kind(r["kind"]) in MEMBER_LIST_KINDS],
+    )
+    if memory:
+        misses = [f"a worker at {mb:.0f} MB" for mb in memory if mb > WORKER_MB]
+        figures = f"max {max(memory):.0f} MB of {len(memory)} workers"
+        add(f"memory per worker <= {WORKER_MB} MB", figures, misses)
+    else:
+        add(f"memory per worker <= {WORKER_MB} MB", "no throughput run", [], measured=False)
+    return out
+
+
+def print_targets(results: list[dict[str, Any]], scale: float, database: str) -> None:
+    print(f"\nTargets (issue 15: at S10 on each database; this run: S{scale:g} on {database})")
+    for t in results:
+        print(f"- {t['target']}: {t['figures']} -- {t['result']}")
+    failed = sum(t["status"] == "NOT met" for t in results)
+    unmeasured = sum(t["status"] == "not measured" for t in results)
+    if failed:
+        line = f"{failed} target{'s' if failed > 1 else ''} not met"
+    elif unmeasured:
+        line = "all measured targets met"
+    else:
+        line = "all targets met"
+    print(line + (f" ({unmeasured} not measured)" if unmeasured else ""))
+
+
+def git_head() -> str:
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return ""
+    return out.stdout.strip()
 
 
 # -- the run ----------------------------------------------------------------------------------
@@ -378,14 +664,18 @@ def throughput(
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--scale", type=float, default=0, help="0 = the demo seed (S0), 1 = S1")
+    parser.add_argument("--scale", type=float, help="0 = the demo seed (S0, default), 1 = S1")
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--database-url", help="an already populated database (with --instance)")
+    parser.add_argument("--instance", type=Path, help="its instance folder (the search index)")
     parser.add_argument("--requests", type=int, default=40, help="per page, single client")
     parser.add_argument("--seconds", type=float, default=3, help="per throughput slot")
     parser.add_argument("--rounds", type=int, default=2, help="bare/page pairs per kind")
     parser.add_argument("--page-cache", choices=("on", "off"), help="DPSE_PAGE_CACHE")
     parser.add_argument("--no-throughput", action="store_true", help="single client only")
     parser.add_argument("--quick", action="store_true", help="S0, few requests, few kinds")
+    parser.add_argument("--save", type=Path, help="write the figures to this JSON file")
+    parser.add_argument("--compare", type=Path, help="a saved run (S1) for the 2x rule")
     parser.add_argument("--keep", action="store_true", help="keep the temp folder")
     parser.add_argument("--drive", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -393,19 +683,33 @@ def main() -> int:
         port, path, seconds, threads, cookie = args.drive
         drive(int(port), path, float(seconds), int(threads), cookie)
         return 0
+    existing = args.database_url is not None
+    if existing != (args.instance is not None):
+        parser.error("--database-url and --instance go together")
+    if args.compare and not args.compare.is_file():
+        parser.error(f"--compare: no file {args.compare}")
     if args.quick:
-        args.scale, args.requests, args.seconds, args.rounds = 0, 5, 0.5, 1
+        args.requests, args.seconds, args.rounds = 5, 0.5, 1
+        if not existing:
+            args.scale = 0
+    load_start = os.getloadavg()
     tmp = Path(tempfile.mkdtemp(prefix="dpse-bench-pages-"))
     drop = None
-    if args.database == "postgres":
+    if existing:
+        url, instance = args.database_url, args.instance.resolve()
+        database = "postgres" if url.startswith("postgresql") else url.split(":", 1)[0]
+        database = database.split("+", 1)[0]
+    elif args.database == "postgres":
         url, drop = create_database(PG_SERVER)
+        instance, database = tmp / "instance", "postgres"
     else:
         url = f"sqlite:///{tmp / 'bench.sqlite3'}"
+        instance, database = tmp / "instance", "sqlite"
     os.environ.update(
         {
             "DPSE_ENV": "development",
             "DPSE_SECRET_KEY": "bench-" + "k" * 40,
-            "DPSE_INSTANCE_PATH": str(tmp / "instance"),
+            "DPSE_INSTANCE_PATH": str(instance),
             "DPSE_DATABASE_URL": url,
             "DPSE_LOG_LEVEL": "WARNING",
             "DPSE_LOGIN_RATE_LIMIT": "10000 per minute",
@@ -413,34 +717,90 @@ def main() -> int:
     )
     if args.page_cache:
         os.environ["DPSE_PAGE_CACHE"] = "1" if args.page_cache == "on" else "0"
+    where = f"existing data in {instance}" if existing else f"S{args.scale or 0:g}"
     print(
-        f"bench/pages.py: S{args.scale:g} on {args.database}, load average "
-        f"{os.getloadavg()[0]:.2f}, {os.cpu_count()} CPUs, page cache "
+        f"bench/pages.py: {where} on {database}, load average "
+        f"{' '.join(f'{x:.2f}' for x in load_start)}, {os.cpu_count()} CPUs, page cache "
         f"{args.page_cache or 'as configured'}"
     )
+    memory: list[float] | None = None
     try:
         from dpse import create_app
 
         app = create_app()
         with app.app_context():
-            email = load_data(args.scale)
+            if existing:
+                email, measured_scale = use_data()
+                if args.scale is None:
+                    args.scale = round(measured_scale, 1)
+                    print(f"  scale: S{args.scale:g} (case studies over S1's)")
+            else:
+                args.scale = args.scale or 0
+                email = load_data(args.scale)
             plan = pages()
-            print(f"  page cache: {'on' if app.config.get('PAGE_CACHE') else 'off'}")
-            single_client(app, email, plan, args.requests)
+            page_cache = bool(app.config.get("PAGE_CACHE"))
+            print(f"  page cache: {'on' if page_cache else 'off'}")
+        rows = single_client(app, email, plan, args.requests)  # outside any app context
+        with app.app_context():
             from dpse.extensions import db
 
             db.engine.dispose()  # the servers open their own connections
         if not args.no_throughput:
+            measured_rows = rows
             if args.quick:
                 quick = {"home", "case study", "search, facets", "case study + member"}
-                plan = [p for p in plan if p[0] in quick]
-            throughput(tmp, email, plan, args.seconds, args.rounds)
+                measured_rows = [r for r in rows if r["kind"] in quick]
+            memory = throughput(tmp, email, measured_rows, args.seconds, args.rounds)
     finally:
         if drop is not None:
             drop()
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)
-    print(f"\nload average at the end: {os.getloadavg()[0]:.2f}")
+    compared = compare_rows(rows, args.compare) if args.compare else None
+    results = targets(rows, memory, compared)
+    print_targets(results, args.scale, database)
+    load_end = os.getloadavg()
+    print(f"\nload average at the end: {' '.join(f'{x:.2f}' for x in load_end)}")
+    if args.save:
+        saved = {
+            "date": time.strftime("%Y-%m-%d %H:%M:%S %z"),
+            "commit": git_head(),
+            "scale": args.scale,
+            "database": database,
+            "existing_data": str(instance) if existing else None,
+            "page_cache": page_cache,
+            "requests": args.requests,
+            "seconds": None if args.no_throughput else args.seconds,
+            "rounds": None if args.no_throughput else args.rounds,
+            "cpus": os.cpu_count(),
+            "load_average_start": load_start,
+            "load_average_end": load_end,
+            "worker_rss_mb": memory,
+            "worker_rss_max_mb": max(memory) if memory else None,
+            "rows": [
+                {
+                    "kind": r["kind"],
+                    "signed_in": r["signed_in"],
+                    "url": r["url"],
+                    "p50_ms": round(r["p50_ms"], 2),
+                    "p95_ms": round(r["p95_ms"], 2),
+                    "max_ms": round(r["max_ms"], 2),
+                    "sql": r["sql"],
+                    "kb": round(r["kb"], 1),
+                    "status": r["status"],
+                    "cache_hits": r["cache_hits"],
+                    "req_s": round(r["rps"], 1) if "rps" in r else None,
+                    "bare_req_s": round(r["bare_rps"], 1) if "bare_rps" in r else None,
+                    "ratio": round(r["ratio"], 4) if "ratio" in r else None,
+                    "errors": r.get("errors"),
+                }
+                for r in rows
+            ],
+            "compared_with": compared,
+            "targets": results,
+        }
+        args.save.write_text(json.dumps(saved, indent=2) + "\n")
+        print(f"saved to {args.save}")
     return 0
 
 
