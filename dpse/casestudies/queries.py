@@ -167,14 +167,17 @@ def _facet_counts(filters: Filters, text_ids: list[int] | None) -> dict[str, lis
     column_facet("year", CaseStudy.year, str)
     for name, kind in (("technology", TagKind.TECHNOLOGY), ("topic", TagKind.TOPIC)):
         ids = _filtered(filters, skip=name, text_ids=text_ids).subquery()
+        # The chosen value sorts first, so it is listed (and shown chosen) even beyond the top.
+        chosen = Tag.slug == getattr(filters, name)
         rows = db.session.execute(
             select(Tag.slug, Tag.name, func.count())
             .join(case_study_tag, case_study_tag.c.tag_id == Tag.id)
             .where(case_study_tag.c.case_study_id.in_(select(ids.c.id)), Tag.kind == kind)
             .group_by(Tag.slug, Tag.name)
-            .order_by(func.count().desc(), Tag.name)
-            .limit(FACET_VALUES)
+            .order_by(chosen.desc(), func.count().desc(), Tag.name)
+            .limit(FACET_VALUES + 1)
         ).all()
+        rows = _top(rows, getattr(filters, name))
         facets[name] = [
             FacetValue(slug, tag_name, n, slug == getattr(filters, name))
             for slug, tag_name, n in rows
@@ -185,13 +188,23 @@ def _facet_counts(filters: Filters, text_ids: list[int] | None) -> dict[str, lis
         .join(case_study_supplier, case_study_supplier.c.organisation_id == Organisation.id)
         .where(case_study_supplier.c.case_study_id.in_(select(ids.c.id)))
         .group_by(Organisation.slug, Organisation.name)
-        .order_by(func.count().desc(), Organisation.name)
-        .limit(FACET_VALUES)
+        .order_by(
+            (Organisation.slug == filters.supplier).desc(), func.count().desc(), Organisation.name
+        )
+        .limit(FACET_VALUES + 1)
     ).all()
+    rows = _top(rows, filters.supplier)
     facets["supplier"] = [
         FacetValue(slug, name, n, slug == filters.supplier) for slug, name, n in rows
     ]
     return facets
+
+
+def _top(rows: list[Any], chosen: str) -> list[Any]:
+    """The FACET_VALUES most used of (slug, name, count) rows, plus the chosen one when it is
+    not among them (the query sorts the chosen one first, so it is in ``rows`` if it counts)."""
+    top = sorted(rows, key=lambda r: (-r[2], r[1]))[:FACET_VALUES]
+    return top + [r for r in rows if r[0] == chosen and r not in top]
 
 
 def card_options() -> list[Any]:

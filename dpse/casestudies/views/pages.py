@@ -9,7 +9,7 @@ from dpse.casestudies import queries
 from dpse.casestudies.views import bp, load_visible
 from dpse.pagecache import shared_when_signed_in
 from dpse.registry import provider
-from dpse.web import page_arg, signed_in_user
+from dpse.web import page_arg, page_size, signed_in_user
 
 
 @bp.route("")
@@ -19,7 +19,7 @@ def index() -> str:
     filters = queries.Filters.from_args(request.args)
     sort = request.args.get("sort", "newest")
     sort = sort if sort in queries.SORTS else "newest"
-    result = queries.list_case_studies(filters, sort, page_arg())
+    result = queries.list_case_studies(filters, sort, page_arg(), page_size())
     return render_template(
         "casestudies/index.html",
         result=result,
