@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, column
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dpse.accounts.models import User
@@ -103,7 +103,16 @@ class Post(RenderedMarkdown, db.Model):
 
     __tablename__ = "post"
     __markdown__ = ("body",)
-    __table_args__ = (Index("ix_post_thread_order", "thread_id", "created_at", "id"),)
+    __table_args__ = (
+        Index("ix_post_thread_order", "thread_id", "created_at", "id"),
+        # Held posts only (a few rows): the moderation queue's; no reader's query can pick it.
+        Index(
+            "ix_post_held",
+            "thread_id",
+            sqlite_where=column("held_for_review").is_(True),
+            postgresql_where=column("held_for_review").is_(True),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Posts are queried explicitly and in pages, never loaded as a thread's collection.
@@ -121,7 +130,7 @@ class Post(RenderedMarkdown, db.Model):
     )
     hidden_reason: Mapped[str] = mapped_column(String(500), default="")
     # New accounts' first posts wait for a moderator; seen by their author and moderators only.
-    held_for_review: Mapped[bool] = mapped_column(default=False, index=True)
+    held_for_review: Mapped[bool] = mapped_column(default=False)
 
     thread: Mapped[Thread] = relationship()
     author: Mapped[User] = relationship(foreign_keys=[author_id])

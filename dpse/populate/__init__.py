@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, time
 
 from sqlalchemy import func, select
 
+from dpse import database
 from dpse.accounts.service import hash_password
 from dpse.casestudies.models import CaseStudy
 from dpse.events.models import Event
@@ -98,4 +99,7 @@ def populate(
     public_events = events.events(rng, sink, phase, shape.events, now, com, renderer, public)
     forum.forum(rng, sink, phase, shape.posts, now, com, renderer, public, public_events)
     sink.fix_sequences()
+    # Planner statistics for the bulk load at once (as after migrations), not at the first
+    # `dpse maintenance`: without them SQLite can choose a poor index.
+    database.optimize()
     return dict(sink.counts)
