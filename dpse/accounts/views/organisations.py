@@ -21,10 +21,9 @@ PREVIEW = 5  # items of each list on the organisation's page itself
 
 @bp.route("/organisations")
 def organisations() -> str:
-    """Every organisation with its number of members."""
-    return render_template(
-        "accounts/organisations.html", rows=queries.organisations_with_member_counts()
-    )
+    """The organisations by name, a page at a time, with their number of members."""
+    pager, members = queries.organisations_page(page_arg(), page_size())
+    return render_template("accounts/organisations.html", pager=pager, members=members)
 
 
 @bp.route("/organisations/<slug>")

@@ -19,6 +19,7 @@ def people() -> str:
         "accounts/people.html",
         filters=filters,
         pager=queries.find_people(filters, page_arg(), page_size()),
-        organisations=queries.list_organisations(),
+        organisations=queries.organisations_for_people_filter(filters.organisation),
+        listed=queries.PEOPLE_FILTER_ORGANISATIONS,
         kinds=list(OrganisationKind),
     )
