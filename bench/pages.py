@@ -137,9 +137,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def gunicorn(app: str, chdir: Path, log: Path) -> tuple[subprocess.Popen, int]:
+def gunicorn(app: str, chdir: Path, log: Path, config: str = "") -> tuple[subprocess.Popen, int]:
     port = free_port()
-    command = [sys.executable, "-m", "gunicorn", "-k", "gthread", "--workers", "2"]
+    command = [sys.executable, "-m", "gunicorn", *(["-c", config] if config else [])]
+    command += ["-k", "gthread", "--workers", "2"]
     command += ["--threads", "4", "--bind", f"127.0.0.1:{port}", "--chdir", str(chdir), app]
     server = subprocess.Popen(command, stdout=log.open("w"), stderr=subprocess.STDOUT)
     deadline = time.time() + 60
@@ -205,6 +206,10 @@ def http_login(port: int, email: str, password: str) -> str:
     token = CSRF.search(request("GET", "/login"))
     form = {"csrf_token": token.group(1) if token else "", "email": email, "password": password}
     request("POST", "/login", urlencode(form))
+    # The page signing in leads to shows (and so clears) the "signed in" message, as a browser
+    # would: drivers replay this cookie unchanged, and with a message waiting in it every
+    # request would render that message instead of taking a shared copy of the page.
+    request("GET", "/people")
     return "; ".join(f"{k}={v}" for k, v in cookies.items())
 
 
@@ -412,48 +417,79 @@ def single_client(
     ):
         raise SystemExit(f"{email} could not sign in (status {signed_in_page.status_code})")
     event.listen(engine, "before_cursor_execute", count)
+    cached = bool(app.config.get("PAGE_CACHE"))
+
+    def measure(client: Any, url: str) -> tuple[list[float], list[int], int, int, int]:
+        for _ in range(3):
+            client.get(url)
+        times, sql, status, size, hits = [], [], 200, 0, 0
+        for _ in range(n):
+            statements[0] = 0
+            start = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - start) * 1000)
+            sql.append(statements[0])
+            size = len(response.data)
+            hits += response.headers.get("X-Page-Cache", "").endswith("hit")
+            status = response.status_code if response.status_code != 200 else status
+        times.sort()
+        return times, sql, status, size, hits
+
+    def p95(times: list[float]) -> float:
+        return times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+
     print(
-        f"\nSingle client ({email} for + member; cache = page-cache hits of the measured requests)"
+        f"\nSingle client ({email} for + member; served = as configured, cache = page-cache hits"
+        " of those requests;\nrendered = the same page with the page caches bypassed, what a"
+        " request costs after a change)"
     )
     print(
-        f"{'page':<34} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} {'SQL':>4} {'KB':>6} "
-        f"{'cache':>7}  status"
+        f"{'page':<34} {'served p50/p95 ms':>17} {'cache':>7} {'rendered p50/p95/max ms':>23}"
+        f" {'SQL':>4} {'KB':>6}  status"
     )
     rows = []
     try:
         for kind, url, signed_in in plan:
             client = member if signed_in else anonymous
-            for _ in range(3):
-                client.get(url)
-            times, sql, status, size, hits = [], [], 200, 0, 0
-            for _ in range(n):
-                statements[0] = 0
-                start = time.perf_counter()
-                response = client.get(url)
-                times.append((time.perf_counter() - start) * 1000)
-                sql.append(statements[0])
-                size = len(response.data)
-                hits += response.headers.get("X-Page-Cache", "").endswith("hit")
-                status = response.status_code if response.status_code != 200 else status
-            times.sort()
+            times, _sql, status, size, hits = measure(client, url)
             row = {
                 "kind": kind,
                 "url": url,
                 "signed_in": signed_in,
                 "p50_ms": statistics.median(times),
-                "p95_ms": times[min(len(times) - 1, round(0.95 * (len(times) - 1)))],
+                "p95_ms": p95(times),
                 "max_ms": times[-1],
-                "sql": statistics.median(sql),
                 "kb": size / 1024,
                 "cache_hits": hits,
                 "requests": n,
                 "status": status,
             }
+            if cached:
+                app.config["PAGE_CACHE"] = False
+                try:
+                    times, sql, rendered_status, _size, _hits = measure(client, url)
+                finally:
+                    app.config["PAGE_CACHE"] = True
+                status = rendered_status if rendered_status != 200 else status
+                row["status"] = status
+            else:
+                sql = _sql
+            row |= {
+                "render_p50_ms": statistics.median(times),
+                "render_p95_ms": p95(times),
+                "render_max_ms": times[-1],
+                "sql": statistics.median(sql),
+            }
             rows.append(row)
             shown = "" if status == 200 else status
+            served = f"{row['p50_ms']:.1f} / {row['p95_ms']:.1f}"
+            rendered = (
+                f"{row['render_p50_ms']:.1f} / {row['render_p95_ms']:.1f} / "
+                f"{row['render_max_ms']:.1f}"
+            )
             print(
-                f"{kind:<34} {row['p50_ms']:>7.1f} {row['p95_ms']:>7.1f} {row['max_ms']:>7.1f} "
-                f"{row['sql']:>4.0f} {row['kb']:>6.1f} {f'{hits}/{n}':>7}  {shown}"
+                f"{kind:<34} {served:>17} {f'{hits}/{n}':>7} {rendered:>23} "
+                f"{row['sql']:>4.0f} {row['kb']:>6.1f}  {shown}"
             )
     finally:
         event.remove(engine, "before_cursor_execute", count)
@@ -474,7 +510,9 @@ def throughput(
     (bare_dir / "templates").mkdir(parents=True)
     (bare_dir / "bare_app.py").write_text(BARE_APP)
     (bare_dir / "templates" / "page.html").write_text(BARE_TEMPLATE)
-    dpse_server, dpse_port = gunicorn("dpse.wsgi:app", ROOT, tmp / "dpse.log")
+    dpse_server, dpse_port = gunicorn(
+        "dpse.wsgi:app", ROOT, tmp / "dpse.log", "python:dpse.gunicorn_conf"
+    )
     bare_server, bare_port = gunicorn("bare_app:app", bare_dir, tmp / "bare.log")
     try:
         cookie = http_login(dpse_port, email, DEMO_PASSWORD)
@@ -531,16 +569,17 @@ def compare_rows(rows: list[dict[str, Any]], path: Path) -> dict[str, Any]:
         f"\nCompared with {path} (S{saved['scale']:g} on {saved['database']}, "
         f"{saved.get('date', 'undated')}): p50 ms"
     )
-    print(f"{'page':<34} {'then':>7} {'now':>7} {'x':>6}")
+    print(f"{'page':<34} {'then':>7} {'now':>7} {'x':>6}   (rendered p50: caches bypassed)")
     pairs = {}
     for row in rows:
         before = then.get(row["kind"])
         if before is None:
-            print(f"{row['kind']:<34} {'-':>7} {row['p50_ms']:>7.1f}  not in the saved run")
+            print(f"{row['kind']:<34} {'-':>7} {rendered_p50(row):>7.1f}  not in the saved run")
             continue
-        factor = row["p50_ms"] / before["p50_ms"] if before["p50_ms"] else float("inf")
+        was, now = rendered_p50(before), rendered_p50(row)
+        factor = now / was if was else float("inf")
         pairs[row["kind"]] = factor
-        print(f"{row['kind']:<34} {before['p50_ms']:>7.1f} {row['p50_ms']:>7.1f} {factor:>6.2f}")
+        print(f"{row['kind']:<34} {was:>7.1f} {now:>7.1f} {factor:>6.2f}")
     return {"file": str(path), "scale": saved["scale"], "database": saved["database"], "x": pairs}
 
 
@@ -548,6 +587,14 @@ def verdict(misses: list[str], measured: bool) -> str:
     if not measured:
         return "not measured"
     return "met" if not misses else "NOT met: " + "; ".join(misses)
+
+
+def rendered_p95(row: dict[str, Any]) -> float:
+    return float(row.get("render_p95_ms", row["p95_ms"]))
+
+
+def rendered_p50(row: dict[str, Any]) -> float:
+    return float(row.get("render_p50_ms", row["p50_ms"]))
 
 
 def targets(
@@ -562,14 +609,20 @@ def targets(
         out.append({"target": name, "figures": figures, "result": result, "status": status})
 
     def latency(limit: float, chosen: list[dict[str, Any]]) -> tuple[str, list[str]]:
+        # Judged on the rendered page (caches bypassed): what the first reader after any
+        # change waits, not the cache's answer.
         misses = [
-            f"{r['kind']} {r['p95_ms']:.0f} ms"
+            f"{r['kind']} {rendered_p95(r):.0f} ms"
             + (f" (status {r['status']})" if r["status"] != 200 else "")
             for r in chosen
-            if r["p95_ms"] > limit or r["status"] != 200
+            if rendered_p95(r) > limit or r["status"] != 200
         ]
-        worst = max(chosen, key=lambda r: r["p95_ms"], default=None)
-        figures = f"worst p95 {worst['p95_ms']:.1f} ms ({worst['kind']})" if worst else "no rows"
+        worst = max(chosen, key=rendered_p95, default=None)
+        figures = (
+            f"worst rendered p95 {rendered_p95(worst):.1f} ms ({worst['kind']})"
+            if worst
+            else "no rows"
+        )
         return figures, misses
 
     facets = [r for r in rows if base_kind(r["kind"]) == "search, facets"]
@@ -740,6 +793,11 @@ def main() -> int:
             plan = pages()
             page_cache = bool(app.config.get("PAGE_CACHE"))
             print(f"  page cache: {'on' if page_cache else 'off'}")
+        # As each server worker does once the app is loaded (dpse/gunicorn_conf.py): what
+        # start-up (and here, loading the data) made is kept out of full collections.
+        from dpse.gunicorn_conf import freeze_startup_objects
+
+        freeze_startup_objects()
         rows = single_client(app, email, plan, args.requests)  # outside any app context
         with app.app_context():
             from dpse.extensions import db
@@ -785,6 +843,9 @@ def main() -> int:
                     "p50_ms": round(r["p50_ms"], 2),
                     "p95_ms": round(r["p95_ms"], 2),
                     "max_ms": round(r["max_ms"], 2),
+                    "render_p50_ms": round(r["render_p50_ms"], 2),
+                    "render_p95_ms": round(r["render_p95_ms"], 2),
+                    "render_max_ms": round(r["render_max_ms"], 2),
                     "sql": r["sql"],
                     "kb": round(r["kb"], 1),
                     "status": r["status"],
