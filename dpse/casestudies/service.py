@@ -66,6 +66,15 @@ log = logging.getLogger(__name__)
 URL_FIELDS = ("repository_url", "live_url", "publiccode_url")
 
 
+# Addresses under /case-studies/ that are pages of their own: a title making one of these gets
+# " case study" added (a case study called "New" lives at /case-studies/new-case-study).
+RESERVED_SLUGS = frozenset({"new", "mine", "import"})
+
+
+def _slug_text(title: str) -> str:
+    return title if slugify(title) not in RESERVED_SLUGS else f"{title} case study"
+
+
 class CaseStudyError(RuleError):
     """A case-study rule was broken (see dpse.rules)."""
 
@@ -117,6 +126,8 @@ def validate(data: CaseStudyData) -> None:
         raise CaseStudyError(
             "Use only lower-case letters, numbers and hyphens in the web address", "slug"
         )
+    if data.slug and data.slug.strip() in RESERVED_SLUGS:
+        raise CaseStudyError("That web address is a page of the site: choose another", "slug")
 
 
 def _resolve(data: CaseStudyData, cs: CaseStudy | None) -> dict[str, Any]:
@@ -235,7 +246,7 @@ def create_case_study(author: User, data: CaseStudyData) -> CaseStudy:
         return cs
 
     # The same title sent twice at once ends as two drafts, the second at "-2".
-    cs = insert_with_unique_slug(CaseStudy.slug, data.slug or data.title, build)
+    cs = insert_with_unique_slug(CaseStudy.slug, data.slug or _slug_text(data.title), build)
     _record_revision(cs, author, "Created")
     queue_reindex("case_study", cs.id)
     db.session.commit()
@@ -275,7 +286,7 @@ def update_case_study(editor: User, cs: CaseStudy, data: CaseStudyData, note: st
         _change_slug(cs, data.slug.strip())
     elif cs.published_at is None and slugify(cs.title) != slugify(before["title"]):
         # Until first published, the address follows the title; old addresses still redirect.
-        _change_slug(cs, unique_slug(CaseStudy.slug, cs.title))
+        _change_slug(cs, unique_slug(CaseStudy.slug, _slug_text(cs.title)))
     changed = changed_fields(before, snapshot(cs))
     if not changed and cs.slug == before["slug"]:
         db.session.rollback()

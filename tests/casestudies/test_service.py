@@ -224,3 +224,23 @@ def test_delete_draft_removes_everything(users):
     service.delete_draft(users["member"], cs)
     assert db.session.scalars(select(CaseStudy)).all() == []
     assert db.session.scalars(select(CaseStudyRevision)).all() == []
+
+
+@pytest.mark.parametrize("title", ["New", "Mine", "Import"])
+def test_a_title_that_names_a_page_of_the_site_gets_an_address_of_its_own(
+    client, users, title
+):
+    from tests.casestudies.factories import case_study_data
+
+    cs = make_case_study(users["member"], "published", title=title)
+    assert cs.slug == f"{title.lower()}-case-study"
+    assert client.get(f"/case-studies/{cs.slug}").status_code == 200
+    # A draft renamed to one follows its title the same way.
+    draft = make_case_study(users["member"], "draft", title="Something else")
+    service.update_case_study(users["member"], draft, case_study_data(title=title))
+    assert draft.slug.startswith(f"{title.lower()}-case-study")
+    # An address asked for outright is refused with a reason.
+    with pytest.raises(service.CaseStudyError, match="page of the site"):
+        service.update_case_study(
+            users["member"], draft, case_study_data(title=title, slug=title.lower())
+        )
