@@ -275,9 +275,14 @@ def run(
     """The indexer's loop: apply, heartbeat every few seconds, prune every minute, until
     ``stop`` is set. Errors are logged and retried (the database or index may come back)."""
     last_beat = last_prune = 0.0
+    # Segments change only when a batch is committed: look for ones to merge at the start and
+    # after each batch, not on every idle poll (opening a writer five times a second for that
+    # kept an idle indexer busy).
+    merge_due = True
     while not stop.is_set():
         try:
-            applied = step(engine)
+            applied = step(engine, merge=merge_due)
+            merge_due = bool(applied)
             now = time.monotonic()
             if now - last_beat >= 5.0 or applied:
                 heartbeat(engine)

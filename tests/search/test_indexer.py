@@ -153,3 +153,28 @@ def test_health_reports_the_indexer_lag(client, users, app, monkeypatch):
     body = response.get_json()
     assert body["status"] == "unhealthy"
     assert body["indexer"]["lag_changes"] > 0 and body["indexer"]["lag_seconds"] >= 300
+
+
+def test_an_idle_indexer_looks_for_segments_to_merge_only_after_new_batches(app, monkeypatch):
+    """Segments change only when a batch is committed: polling with nothing to apply must not
+    open a writer each time to look for merges."""
+    import threading
+
+    calls: list[bool] = []
+    applied = iter([0, 0, 3, 0, 0, 0, 2, 0, 0])
+    stop = threading.Event()
+
+    def fake_step(_engine, merge=True):
+        calls.append(merge)
+        try:
+            return next(applied)
+        except StopIteration:
+            stop.set()
+            return 0
+
+    monkeypatch.setattr(indexer, "step", fake_step)
+    monkeypatch.setattr(indexer, "heartbeat", lambda _engine: None)
+    monkeypatch.setattr(indexer, "prune", lambda *_args: None)
+    indexer.run(current_engine(), stop, poll=0)
+    # At the start, and on the step after each applied batch; never on the idle polls between.
+    assert calls[:9] == [True, False, False, True, False, False, False, True, False]
