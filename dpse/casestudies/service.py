@@ -350,6 +350,7 @@ def publish(
         if cs.year is None:
             cs.year = cs.published_at.year
     _refresh_reuse_counts({c.id for c in cs.adapted_from})
+    _withdraw_review_requests(cs)
     if notify:
         _notify_authors(
             cs,
@@ -362,6 +363,11 @@ def publish(
     notifications.send_emails_now()
 
 
+def _withdraw_review_requests(cs: CaseStudy) -> None:
+    """The moderators' notes that it waits for review go once one of them has reviewed it."""
+    notifications.withdraw(f"review:case_study:{cs.id}:", prefix=True)
+
+
 def return_for_changes(moderator: User, cs: CaseStudy, reason: str) -> None:
     """A moderator sends a submitted case study back with a reason; the authors are told."""
     if cs.status != Status.SUBMITTED:
@@ -371,6 +377,7 @@ def return_for_changes(moderator: User, cs: CaseStudy, reason: str) -> None:
         raise CaseStudyError("Say what the authors should change", "reason")
     cs.status = Status.RETURNED
     cs.return_reason = reason.strip()[:RETURN_REASON_MAX]
+    _withdraw_review_requests(cs)
     _notify_authors(
         cs,
         f"Changes requested: {cs.title}",

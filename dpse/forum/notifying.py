@@ -96,3 +96,4 @@ def withdraw_about(post: Post) -> None:
     """Remove every notification pointing at a post (it was hidden or deleted; no commit)."""
     notifications.withdraw(f"post:{post.id}")
     notifications.withdraw(f"approved:{post.id}")
+    notifications.withdraw(f"held:{post.id}")  # the moderators' note that it waited for review

@@ -124,11 +124,17 @@ def resolve_flag(moderator: User, flag: Flag, note: str = "") -> None:
     flag.resolution = (forum.clean_text(note).strip() or "No action needed")[:NOTE_MAX]
     target = ("post", flag.post_id) if flag.post_id else ("case_study", flag.case_study_id)
     audit.record(moderator, "resolve_flag", target[0], target[1] or 0, flag.resolution)
+    notifications.withdraw(f"flag:{flag.id}")  # nothing waits for the other moderators now
     db.session.commit()
     log.info("%r resolved by %s", flag, moderator)
 
 
 def _resolve_flags_on(moderator: User, post: Post, resolution: str) -> None:
+    open_flags = db.session.scalars(
+        select(Flag.id).where(Flag.post_id == post.id, Flag.status == FlagStatus.OPEN)
+    )
+    for flag_id in open_flags.all():
+        notifications.withdraw(f"flag:{flag_id}")
     db.session.execute(
         update(Flag)
         .where(Flag.post_id == post.id, Flag.status == FlagStatus.OPEN)
@@ -197,6 +203,7 @@ def release_post(moderator: User, post: Post) -> None:
         source=f"approved:{post.id}",
         thread_id=thread.id,
     )
+    notifications.withdraw(f"held:{post.id}")  # the moderators' note: nothing waits now
     audit.record(moderator, "release_post", "post", post.id)
     db.session.commit()
     log.info("%r released by %s", post, moderator)

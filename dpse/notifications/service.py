@@ -220,9 +220,16 @@ def send_emails_now() -> None:
     mail.deliver_after_commit()
 
 
-def withdraw(source: str) -> int:
-    """Delete the notifications a source caused (e.g. a post now hidden); returns how many."""
-    result = db.session.execute(delete(Notification).where(Notification.source == source))
+def withdraw(source: str, *, prefix: bool = False) -> int:
+    """Delete the notifications a source caused (e.g. a post now hidden, a flag handled: the
+    moderators' "waiting" notes go once nothing waits); with ``prefix``, every source starting
+    with it. Returns how many."""
+    if prefix:
+        escaped = source.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        condition = Notification.source.like(escaped + "%", escape="\\")
+    else:
+        condition = Notification.source == source
+    result = db.session.execute(delete(Notification).where(condition))
     return int(getattr(result, "rowcount", 0) or 0)
 
 

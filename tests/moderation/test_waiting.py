@@ -126,10 +126,11 @@ def test_a_submitted_case_study_tells_each_moderator_once(users):
         f"Organiser Person (@{author.handle}) sent the case study “{cs.title}” for review"
     )
     assert told[0].url == f"/case-studies/{cs.slug}"
-    # Returned and sent again: news again, once more each.
+    # Returned (the notes go: it no longer waits) and sent again: news again, once each.
     casestudies.return_for_changes(moderator, cs, "Please add results")
+    assert _notifications("review") == []
     casestudies.submit(author, cs)
-    assert len(_notifications("review")) == 4
+    assert sorted(n.user_id for n in _notifications("review")) == [moderator.id, admin.id]
 
 
 def test_a_moderator_submitting_is_not_told_of_it(users):
@@ -235,3 +236,36 @@ def test_the_audit_page_queries_do_not_grow_with_its_entries(client, users, coun
         html = client.get("/moderation/audit").get_data(as_text=True)
     assert "Thread number 11" in html and "Case study 11" in html
     assert small.count == large.count, large.statements
+
+
+# --- handled: the notes go -------------------------------------------------------------------
+
+
+def test_the_notes_go_once_a_moderator_has_handled_what_waited(app, users):
+    """A flag resolved, a held post approved or rejected, a case study published or returned:
+    nothing waits any more, so no moderator is pointed at it."""
+    moderator = users["moderator"]
+    thread = make_thread(users["member"], title="Moving to Drupal")
+    opening = posts_of(thread)[0]
+    flag = service.flag_post(users["supplier"], opening, "Looks like advertising")
+    service.flag_post(users["organiser"], opening, "Spam, clearly")
+    held = _held_reply(app, users["supplier"], thread)
+    rejected = _held_reply(app, users["organiser"], thread, "Another first post")
+    published = make_case_study(users["organiser"], status="submitted", title="One")
+    returned = make_case_study(users["organiser"], status="submitted", title="Two")
+    waiting = {k: len(_notifications(k)) for k in ("flag", "held_post", "review")}
+    assert waiting == {"flag": 4, "held_post": 4, "review": 4}  # two moderators each
+
+    service.resolve_flag(moderator, flag, "Not advertising")
+    assert len(_notifications("flag")) == 2  # the other flag still waits
+    service.hide_post(moderator, opening, "Advertising after all")  # resolves the other flag
+    assert _notifications("flag") == []
+    service.release_post(moderator, held)
+    service.hide_post(moderator, rejected, "Off topic")
+    assert _notifications("held_post") == []
+    casestudies.publish(moderator, published)
+    assert len(_notifications("review")) == 2
+    casestudies.return_for_changes(moderator, returned, "Please add results")
+    assert _notifications("review") == []
+    # Other people's notes stay: the author hears their post was approved.
+    assert [n.user_id for n in _notifications("approved")] == [users["supplier"].id]
