@@ -326,6 +326,18 @@ def send_verification_email(user: User) -> None:
     log.info("Verification email queued for %r", user)
 
 
+def tell_owner(user: User, subject: str, what: str) -> None:
+    """Queue the email telling an account's owner that something about its security changed
+    (two-factor sign-in, API tokens…), with what to do if it was not them (the caller commits)."""
+    site = current_app.config["SITE_NAME"]
+    mail.queue_email(
+        user.email,
+        f"{subject} – {site}",
+        f"Hello {user.display_name},\n\n{what}\n\nIf this was not you, change your password "
+        f"and tell the {site} team straight away.\n",
+    )
+
+
 def queue_verification_email(user: User) -> None:
     """Add the 'confirm your email address' message to the outbox (the caller commits)."""
     link = absolute_url("accounts.verify_email", token=make_verification_token(user))

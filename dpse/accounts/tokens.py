@@ -14,8 +14,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import ForeignKey, String, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from dpse import audit
+from dpse import audit, mail
 from dpse.accounts.models import User
+from dpse.accounts.service import tell_owner
 from dpse.extensions import db
 from dpse.mixins import UTCDateTime, utcnow
 from dpse.rules import RuleError
@@ -112,6 +113,15 @@ def get_token(token_id: int) -> ApiToken | None:
     return db.session.get(ApiToken, token_id)
 
 
+def _scope_words(scopes: str) -> str:
+    """'read write:drafts' -> 'read what anyone can read and create draft case studies'."""
+    words = {
+        Scope.READ.value: "read what anyone can read",
+        Scope.WRITE_DRAFTS.value: "create draft case studies in your name",
+    }
+    return " and ".join(words[s] for s in scopes.split() if s in words)
+
+
 def create_token(owner: User, name: str, scopes: list[Scope], days: int) -> tuple[ApiToken, str]:
     """A new token for ``owner``; returns it with its secret, which is never stored."""
     name = name.strip()
@@ -139,7 +149,14 @@ def create_token(owner: User, name: str, scopes: list[Scope], days: int) -> tupl
     db.session.add(token)
     db.session.flush()
     audit.record(owner, "create_api_token", "api_token", token.id, f"{token.name} ({token.scopes})")
+    tell_owner(
+        owner,
+        "A personal API token was created",
+        f"A personal API token named “{token.name}” was created for your account. It may "
+        f"{_scope_words(token.scopes)} and expires on {token.expires_at:%-d %B %Y}.",
+    )
     db.session.commit()
+    mail.deliver_after_response()
     log.info("%r created by %s", token, owner)
     return token, secret
 
@@ -151,7 +168,13 @@ def revoke_token(user: User, token: ApiToken) -> None:
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         audit.record(user, "revoke_api_token", "api_token", token.id, token.name)
+        tell_owner(
+            user,
+            "A personal API token was revoked",
+            f"The personal API token named “{token.name}” was revoked: it no longer works.",
+        )
         db.session.commit()
+        mail.deliver_after_response()
         log.info("%r revoked by %s", token, user)
 
 

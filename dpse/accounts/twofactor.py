@@ -29,7 +29,7 @@ from werkzeug.wrappers import Response
 
 from dpse import mail
 from dpse.accounts.models import PASSWORD_MAX, RECOVERY_CODES, RecoveryCode, User
-from dpse.accounts.service import AccountError, hash_password
+from dpse.accounts.service import AccountError, hash_password, tell_owner
 from dpse.extensions import db, limiter
 from dpse.mixins import utcnow
 from dpse.permissions import can_moderate
@@ -155,17 +155,6 @@ def _replace_recovery_codes(user: User) -> list[str]:
     return codes
 
 
-def _tell_owner(user: User, subject: str, what: str) -> None:
-    """Queue the email telling the owner what changed (the caller commits)."""
-    site = current_app.config["SITE_NAME"]
-    mail.queue_email(
-        user.email,
-        f"{subject} – {site}",
-        f"Hello {user.display_name},\n\n{what}\n\nIf this was not you, change your password "
-        f"and tell the {site} team straight away.\n",
-    )
-
-
 def _commit_and_tell(user: User, event: str) -> None:
     db.session.commit()
     mail.deliver_after_response()
@@ -193,7 +182,7 @@ def enable(user: User, code: str) -> list[str]:
         raise AccountError(WRONG_CODE, "code")
     user.totp_enabled_at = utcnow()
     codes = _replace_recovery_codes(user)
-    _tell_owner(
+    tell_owner(
         user,
         "Two-factor sign-in is on",
         "Two-factor sign-in is now on for your account: signing in will ask for a code from "
@@ -212,7 +201,7 @@ def disable(user: User, password: str) -> None:
     user.totp_secret = None
     user.totp_enabled_at = None
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
-    _tell_owner(
+    tell_owner(
         user,
         "Two-factor sign-in is off",
         "Two-factor sign-in is now off for your account: signing in asks only for the password. "
@@ -228,7 +217,7 @@ def regenerate_recovery_codes(user: User, code: str) -> list[str]:
     if not _code_accepted(user, user.totp_secret or "", code):
         raise AccountError(WRONG_CODE, "code")
     codes = _replace_recovery_codes(user)
-    _tell_owner(
+    tell_owner(
         user,
         "New recovery codes",
         f"You made {RECOVERY_CODES} new recovery codes for your account; the old ones no "
@@ -269,7 +258,7 @@ def use_recovery_code(user: User, code: str) -> bool:
         db.session.rollback()
         return False
     left = len(unused) - 1
-    _tell_owner(
+    tell_owner(
         user,
         "A recovery code was used",
         f"Someone signed in to your account with one of its recovery codes. {left} unused "

@@ -335,3 +335,21 @@ def test_a_closed_accounts_token_stops_working_and_use_is_noted(client, users, w
     assert (
         client.post("/api/v1/case-studies", json=DRAFT, headers=bearer(secret)).status_code == 401
     )
+
+
+def test_the_owner_is_emailed_when_a_token_is_made_or_revoked(users, writer):
+    """A token acts in the person's name: they hear of each one made or revoked, as of any
+    change to how their account signs in, with what to do if it was not them."""
+    from dpse.accounts.tokens import revoke_token
+    from tests.events.factories import emails_to
+
+    token, _secret = writer
+    made = emails_to(users["member"].email)[-1]
+    assert made.subject.startswith("A personal API token was created")
+    assert "“Council sync”" in made.body
+    assert "read what anyone can read and create draft case studies" in made.body
+    assert "If this was not you" in made.body
+    revoke_token(users["member"], token)
+    revoked = emails_to(users["member"].email)[-1]
+    assert revoked.subject.startswith("A personal API token was revoked")
+    assert "“Council sync”" in revoked.body
