@@ -151,7 +151,6 @@ def register_providers(app: Flask) -> None:
     from dpse.casestudies import indexing as casestudies_indexing
     from dpse.casestudies import queries as casestudies_queries
     from dpse.casestudies import service as casestudies_service
-    from dpse.casestudies.queries import for_tag as case_studies_for_tag
     from dpse.events import queries as events_queries
     from dpse.events import service as events_service
     from dpse.events.queries import tag_section as events_tag_section
@@ -166,7 +165,7 @@ def register_providers(app: Flask) -> None:
     provide(app, "discussion", discussion_for)  # under case studies and events
     provide(app, "discussion_involvement", forum_queries.discussion_involvement)
     # The tag page: each domain's section (tags sit below all of them).
-    provide(app, "tag_sections", lambda tag, _user: {"case_studies": case_studies_for_tag(tag.id)})
+    provide(app, "tag_sections", casestudies_queries.tag_section)
     provide(app, "tag_sections", events_tag_section)
     provide(app, "tag_sections", forum_tag_section)
     provide(

@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dpse.accounts.roles import Role
@@ -112,6 +112,11 @@ class User(RenderedMarkdown, UserMixin, TimestampMixin, db.Model):
 
     __tablename__ = "user_account"  # "user" is reserved in PostgreSQL
     __markdown__ = ("bio",)
+    __table_args__ = (
+        # Covers counting people per organisation (the people filter, organisation pages)
+        # and counting active accounts (the home page), without reading whole rows.
+        Index("ix_user_account_directory", "organisation_id", "active", "membership_verified_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(EMAIL_MAX), unique=True)  # stored lower-cased

@@ -373,9 +373,18 @@ def related(cs: CaseStudy, limit: int = 4) -> list[CaseStudy]:
 def _cards(
     *where: ColumnElement[bool], order_by: tuple[Any, ...], limit: int | None = None
 ) -> list[CaseStudy]:
-    """Case studies matching ``where``, loaded for showing as cards, in this order."""
-    stmt = select(CaseStudy).where(*where).options(*card_options()).order_by(*order_by)
-    return list(db.session.scalars(stmt if limit is None else stmt.limit(limit)).unique())
+    """Case studies matching ``where``, loaded for showing as cards, in this order: their ids
+    first, from the narrow index the order uses, then those rows (sorting whole rows to keep
+    the newest 50 of a tag's thousands took tens of milliseconds at S10)."""
+    ids = select(CaseStudy.id).where(*where).order_by(*order_by)
+    chosen = list(db.session.scalars(ids if limit is None else ids.limit(limit)))
+    loaded = {
+        cs.id: cs
+        for cs in db.session.scalars(
+            select(CaseStudy).where(CaseStudy.id.in_(chosen)).options(*card_options())
+        ).unique()
+    }
+    return [loaded[i] for i in chosen if i in loaded]
 
 
 def for_organisation(organisation_id: int, limit: int = 50) -> list[CaseStudy]:
@@ -401,15 +410,23 @@ def newest(limit: int = 3) -> list[CaseStudy]:
     )
 
 
-def for_tag(tag_id: int, limit: int = 50) -> list[CaseStudy]:
-    """Published case studies with a tag, newest first."""
-    tagged = select(case_study_tag.c.case_study_id).where(case_study_tag.c.tag_id == tag_id)
-    return _cards(
-        CaseStudy.id.in_(tagged),
-        CaseStudy.status == Status.PUBLISHED,
-        order_by=(CaseStudy.published_at.desc(),),
-        limit=limit,
-    )
+TAG_PAGE_CASE_STUDIES = 10  # the newest shown on a tag's page; the list filters for the rest
+
+
+def tag_section(tag: Tag, _user: Any) -> dict[str, Any]:
+    """The case studies' section of a tag page: the newest few and how many there are in all
+    (the case-study list, filtered by the tag, shows the rest)."""
+    tagged = select(case_study_tag.c.case_study_id).where(case_study_tag.c.tag_id == tag.id)
+    published = (CaseStudy.id.in_(tagged), CaseStudy.status == Status.PUBLISHED)
+    return {
+        "case_studies": _cards(
+            *published,
+            order_by=(CaseStudy.published_at.desc(), CaseStudy.id.desc()),
+            limit=TAG_PAGE_CASE_STUDIES,
+        ),
+        "case_study_total": db.session.scalar(select(func.count(CaseStudy.id)).where(*published))
+        or 0,
+    }
 
 
 def for_author(user_id: int) -> list[CaseStudy]:

@@ -55,6 +55,15 @@ class Thread(db.Model):
     __table_args__ = (
         # Category pages list pinned threads first, then by last activity.
         Index("ix_thread_category_listing", "category_id", "pinned", "last_activity_at"),
+        # The forum's overview: each category's latest visible thread, and its counts (covered).
+        Index(
+            "ix_thread_category_activity",
+            "category_id",
+            "visible",
+            "last_activity_at",
+            "id",
+            "reply_count",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

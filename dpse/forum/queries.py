@@ -107,23 +107,20 @@ def overview() -> list[CategorySummary]:
             .group_by(Thread.category_id)
         )
     }
-    ranked = (
-        select(
-            Thread.id,
-            func.row_number()
-            .over(
-                partition_by=Thread.category_id,
-                order_by=(Thread.last_activity_at.desc(), Thread.id.desc()),
-            )
-            .label("rank"),
-        )
-        .where(Thread.visible.is_(True))
-        .subquery()
+    # Each category's latest visible thread: one index lookup per category (the window
+    # function over every thread it replaced took 60 ms at S10).
+    latest_id = (
+        select(Thread.id)
+        .where(Thread.category_id == Category.id, Thread.visible.is_(True))
+        .order_by(Thread.last_activity_at.desc(), Thread.id.desc())
+        .limit(1)
+        .correlate(Category)
+        .scalar_subquery()
     )
     latest = {
         t.category_id: t
         for t in db.session.scalars(
-            select(Thread).join(ranked, ranked.c.id == Thread.id).where(ranked.c.rank == 1)
+            select(Thread).where(Thread.id.in_(select(latest_id).select_from(Category)))
         )
     }
     summaries = []
