@@ -111,9 +111,10 @@ def _handle_field(description: str) -> StringField:
     )
 
 
-class _NewAccountFields(FlaskForm):
-    """What a new account chooses however it signs in: name, handle and organisation."""
+class RegisterForm(FlaskForm):
+    """Create an account."""
 
+    email = _email_field()
     display_name = _display_name_field("Shown next to what you write.")
     handle = _handle_field(
         "Your unique name here, shown beside your name and used to mention you (@mina-member): "
@@ -132,12 +133,6 @@ class _NewAccountFields(FlaskForm):
         default=OrganisationKind.COUNCIL.value,
         description="Only needed when you typed a new organisation's name.",
     )
-
-
-class RegisterForm(_NewAccountFields):
-    """Create an account."""
-
-    email = _email_field()
     password = _new_password_field("Password")
     confirm = _confirm_field("password", new=False)
 
@@ -288,7 +283,26 @@ class MergeOrganisationForm(FlaskForm):
     target = SelectField("Merge into", coerce=int, validate_choice=True)
 
 
-class ProviderAccountForm(_NewAccountFields):
+class ProviderAccountForm(FlaskForm):
     """The account for someone who signed in with their organisation's identity provider:
     the address comes from the provider; the name, the handle and (when the address's domain
     names none) the organisation are theirs to choose."""
+
+    display_name = _display_name_field("Shown next to what you write.")
+    handle = _handle_field(
+        "Your unique name here, shown beside your name and used to mention you (@mina-member): "
+        "3 to 30 letters, digits and hyphens. Leave it empty to get one made from your name."
+    )
+    organisation_id = SelectField(
+        "Organisation", coerce=_optional_int, validate_choice=True, validators=[Optional()]
+    )
+    new_organisation = StringField(
+        "Or, if it is not listed, your organisation's name",
+        validators=[Optional(), must_be_at_most(ORGANISATION_NAME_MAX, "Name")],
+    )
+    new_organisation_kind = SelectField(
+        "Kind of organisation",
+        choices=[SelectChoice(k.value, label) for k, label in KIND_LABELS.items()],
+        default=OrganisationKind.COUNCIL.value,
+        description="Only needed when you typed a new organisation's name.",
+    )
