@@ -107,13 +107,15 @@ class ContentGeneration(db.Model):
 def current_generation() -> int | None:
     """The content generation now (None before the row exists: nothing is served).
 
-    On PostgreSQL it is read outside the request's transaction, on a connection in autocommit:
-    one round trip to the server, where the session's read cost three (BEGIN, the SELECT and,
-    at the end of a request served from the cache, ROLLBACK). A request reads it before the
-    page's content, so a page is never kept under a newer generation than what it shows."""
+    On PostgreSQL, a request that has not touched the database yet (a visitor's page served
+    from the cache) reads it outside a transaction, on a connection in autocommit: one round
+    trip to the server, where the session's read cost three (BEGIN, the SELECT and, at the
+    end, ROLLBACK). A request already in its transaction (a signed-in reader, whose account
+    was read) reads it there: one more statement. Either way it is read before the page's
+    content, so a page is never kept under a newer generation than what it shows."""
     stmt = select(ContentGeneration.value).where(ContentGeneration.id == GENERATION_ROW)
     bind = db.session.get_bind()
-    if bind.dialect.name == "postgresql":
+    if bind.dialect.name == "postgresql" and not db.session().in_transaction():
         with bind.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             return conn.scalar(stmt)
     return db.session.scalar(stmt)
