@@ -11,7 +11,7 @@ from whoosh import query
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
-from dpse.search.whoosh_speedups.segment_sets import SegmentSets, bits_of
+from dpse.search.whoosh_speedups.segment_sets import SegmentSets, bits_of, flags_of
 
 _ONE = re.compile(b"\x01")  # a matching document in a bitset's bytes
 
@@ -93,7 +93,7 @@ class DocSet:
         found: list[int] = []
         for (sets, bits), offset in zip(self.parts, self.offsets, strict=True):
             if bits:
-                flags = bits.to_bytes(sets.size, "little")
+                flags = flags_of(bits, sets.size)
                 found += [m.start() + offset for m in _ONE.finditer(flags)]
         return found
 
@@ -156,7 +156,7 @@ class DocSet:
             if not bits:
                 continue
             values, per_doc = sets.forward(fieldname)
-            flags = bits.to_bytes(sets.size, "little")
+            flags = flags_of(bits, sets.size)
             positions = Counter(
                 chain.from_iterable(per_doc[m.start()] for m in _ONE.finditer(flags))
             )

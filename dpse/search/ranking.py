@@ -16,7 +16,7 @@ from dpse.search.docsets import DocSet
 from dpse.search.parsing import has_phrase, negated
 from dpse.search.schema import TEXT_FIELDS
 from dpse.search.spelling import MAX_SUGGEST_WORDS
-from dpse.search.whoosh_speedups.segment_sets import SegmentSets
+from dpse.search.whoosh_speedups.segment_sets import SegmentSets, flags_of
 
 TIME_LIMIT = 1.0  # seconds of collecting before we answer with what we have
 MANY_WORDS_TIME_LIMIT = 0.15  # the same for queries of more than MAX_SUGGEST_WORDS words
@@ -113,7 +113,7 @@ def _rank_segment(
 ) -> dict[int, float]:
     """Exact scores of every document of one segment that can be among the ``limit`` best
     (``floor``: the lowest score of the best ``limit`` in earlier segments, if known)."""
-    flags = bits.to_bytes(sets.size, "little")
+    flags = flags_of(bits, sets.size)
     matched: list[int] | None = None
     present = []
     for term in terms:

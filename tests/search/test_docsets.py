@@ -22,7 +22,13 @@ from dpse.search.search_request import SearchRequest
 from dpse.search.whoosh_speedups import postings as posting_lists
 from dpse.search.whoosh_speedups.lengths import preload_lengths
 from dpse.search.whoosh_speedups.postings import posting_ids
-from dpse.search.whoosh_speedups.segment_sets import SegmentSets, bits_of, clear_cache
+from dpse.search.whoosh_speedups.segment_sets import (
+    SegmentSets,
+    bits_of,
+    clear_cache,
+    flags_of,
+    from_flags,
+)
 
 WORDS = [
     "council",
@@ -147,6 +153,21 @@ def test_posting_and_column_readers_agree_with_whoosh(searcher):
                 bits = bits_of(expected, sets.size) & sets.live
                 assert sets.term(name, text) == bits, (name, text)
     assert multi_block  # lists of several blocks were read
+
+
+@pytest.mark.parametrize("size", [0, 1, 7, 8, 9, 1000, 221_000])
+def test_bitsets_take_one_bit_per_document_and_read_back_exactly(size):
+    """A bitset holds document n at bit n (an eighth of a byte each, whatever the layout of
+    the flags it was built from), and reads back to the same documents."""
+    rng = random.Random(size)
+    ids = sorted(rng.sample(range(size), size // 3)) if size else []
+    bits = bits_of(ids, size)
+    assert bits == sum(1 << d for d in ids)
+    assert bits.bit_count() == len(ids) and bits.bit_length() <= size
+    flags = flags_of(bits, size)
+    assert len(flags) == size and [d for d, flag in enumerate(flags) if flag] == ids
+    assert from_flags(flags) == bits
+    assert flags_of((1 << size) - 1, size) == b"\x01" * size  # every document, none lost
 
 
 def test_partial_reads_skip_blocks_but_keep_every_candidate(tmp_path):
