@@ -141,8 +141,9 @@ def _trusted_hosts(env: dict[str, str], base_url: str, production: bool) -> list
 
 
 def engine_options(database_url: str) -> dict[str, object]:
-    """SQLAlchemy engine options suited to the database in use."""
-    options: dict[str, object] = {"pool_pre_ping": True}
+    """SQLAlchemy engine options suited to the database in use (a server database's idle
+    connections are pinged before use: database.init_app)."""
+    options: dict[str, object] = {}
     if database_url.startswith("sqlite"):
         # Several processes (gunicorn workers, the CLI) write to one SQLite file: wait for the
         # write lock instead of failing after SQLite's default 5 seconds.

@@ -6,14 +6,21 @@ threads and workers, the indexer and the scheduled jobs need on one file. ``opti
 the planner's statistics current: without them SQLite guessed wrong for anonymous thread and
 category pages (it chose ``ix_post_held_for_review`` over the thread's index), so it runs after
 migrations and from `dpse maintenance` (and after `dpse demo populate`).
+
+A server database's pooled connection is pinged before use only when it has sat idle in the
+pool for ``PING_IDLE_SECONDS`` or more (a server restart, a firewall's idle timeout): one that
+came back from a request a moment ago is alive, and SQLAlchemy's ``pool_pre_ping`` pinged it
+anyway, a round trip on every request (on PostgreSQL a page from the cache is otherwise one
+statement). A failed ping raises ``DisconnectionError``, so the pool takes a fresh connection.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import event, text
+from sqlalchemy import event, exc, text
 from sqlalchemy.engine import Engine
 
 from dpse.extensions import db
@@ -27,14 +34,38 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+PING_IDLE_SECONDS = 10.0
+
+
+def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+    if record is not None:
+        record.info["idle_since"] = time.monotonic()
+
+
+def _ping_if_idle(engine: Engine) -> Any:
+    def on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < PING_IDLE_SECONDS:
+            return  # just opened, or back from a request a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:  # the server let it go while it sat in the pool
+            raise exc.DisconnectionError(str(error)) from error
+
+    return on_checkout
+
+
 def init_app(app: Flask) -> None:
-    """Set SQLite's journal mode on each connection the app's engine opens."""
+    """Set SQLite's journal mode on each connection the app's engine opens; on a server
+    database, ping connections that sat idle before they are used."""
     with app.app_context():
         engine: Engine = db.engine
-        if engine.dialect.name == "sqlite" and not event.contains(
-            engine, "connect", _on_sqlite_connect
-        ):
-            event.listen(engine, "connect", _on_sqlite_connect)
+        if engine.dialect.name == "sqlite":
+            if not event.contains(engine, "connect", _on_sqlite_connect):
+                event.listen(engine, "connect", _on_sqlite_connect)
+        elif not event.contains(engine, "checkin", _on_checkin):
+            event.listen(engine, "checkin", _on_checkin)
+            event.listen(engine, "checkout", _ping_if_idle(engine))
 
 
 def optimize() -> str:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 from dpse import database
 from dpse.extensions import db
@@ -51,3 +52,38 @@ def test_the_newest_case_studies_are_read_in_index_order(app, users):
     sql = str(stmt.compile(db.engine, compile_kwargs={"literal_binds": True}))
     plan = " ".join(row[-1] for row in db.session.execute(text("EXPLAIN QUERY PLAN " + sql)))
     assert "ix_case_study_published_order" in plan and "TEMP B-TREE" not in plan, plan
+
+
+def postgres_only() -> None:
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("pooled connections to a database server")
+
+
+def _backend_pid() -> int:
+    with db.engine.connect() as conn:
+        return conn.execute(text("SELECT pg_backend_pid()")).scalar()
+
+
+def test_a_connection_back_from_a_request_a_moment_ago_is_not_pinged(app, monkeypatch):
+    """A busy pool makes no extra round trip per checkout (pool_pre_ping made one each)."""
+    postgres_only()
+    pings = []
+    monkeypatch.setattr(db.engine.dialect, "do_ping", lambda conn: pings.append(conn) or True)
+    first = _backend_pid()
+    assert [_backend_pid() for _ in range(5)] == [first] * 5  # the same pooled connection
+    assert pings == []
+
+
+def test_an_idle_connection_the_server_dropped_is_replaced_before_use(app, monkeypatch):
+    """A connection that sat in the pool is pinged first; one the server closed meanwhile (a
+    restart, an idle timeout) is swapped for a new one, so no request sees the error."""
+    postgres_only()
+    dropped = _backend_pid()  # back in the pool now
+    outside = create_engine(db.engine.url, poolclass=NullPool)  # not one of the pool's
+    with outside.connect() as other:
+        assert other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": dropped}).scalar()
+    outside.dispose()
+    monkeypatch.setattr(database, "PING_IDLE_SECONDS", 0.0)  # as if it sat idle for a while
+    assert _backend_pid() != dropped
+    with db.engine.connect() as conn:  # and the pool goes on working
+        assert conn.execute(text("SELECT 1")).scalar() == 1
