@@ -6,8 +6,8 @@ common word matches half the index. So posting lists become Python integers used
 and read back to one byte per document (``from_flags``, ``flags_of``) through ``int(..., 2)``
 and ``format(..., "b")``, which CPython runs in linear time for base 2: a bitset of 221,000
 documents takes 28 KB and is read back in 0.3 ms (one byte per document took eight times the
-memory and made every ``&`` eight times slower). A facet value's documents are the postings of its term,
-so counting a facet is one ``&`` and one ``bit_count()`` per value.
+memory and made every ``&`` eight times slower). A facet value's documents are the postings
+of its term, so counting a facet is one ``&`` and one ``bit_count()`` per value.
 
 Bitsets are kept per segment (segments never change once written, only their deletions do), in
 a small LRU shared by the process, so an index generation that adds one document re-reads only
