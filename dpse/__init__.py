@@ -241,8 +241,15 @@ def register_template_helpers(app: Flask) -> None:
     from dpse.events.times import event_moment, event_utc, event_when
     from dpse.languages import lang_attribute, language_name
     from dpse.moderation import queries as moderation_queries
-    from dpse.notifications.queries import register_header_count, unread_count
+    from dpse.notifications.queries import (
+        header_count_columns,
+        keep_header_counts,
+        register_header_count,
+        unread_count,
+    )
+    from dpse.pagecache import READER_READS
     from dpse.permissions import PREDICATES
+    from dpse.registry import provide
     from dpse.sitepages import queries as sitepages_queries
     from dpse.templating import format_datetime
 
@@ -262,6 +269,8 @@ def register_template_helpers(app: Flask) -> None:
     register_header_count(app, moderation_queries.waiting_in_header)  # no extra query for it
     app.jinja_env.globals["accessibility_reports_waiting"] = sitepages_queries.reports_waiting
     register_header_count(app, sitepages_queries.reports_in_header)
+    # A shared page for a signed-in reader reads the header's counts with its generation.
+    provide(app, READER_READS, (header_count_columns, keep_header_counts))
 
 
 def register_error_handlers(app: Flask) -> None:

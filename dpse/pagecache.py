@@ -25,8 +25,11 @@ and *kind of reader* — role and whether the account is active — and kept wit
 account's own links in the header (``_account_nav.html``) and the CSRF token. Each request
 fills them for its own reader. A reader the page is about (an author of the case study, someone
 who posted in the thread, marked it helpful, follows it, has a place at the event: each view
-says, in one query) gets a copy of their own instead, so their edit links, held posts and
-"following" buttons are never shown to anyone else. Never with a flash message waiting.
+gives a SQL condition) gets a copy of their own instead, so their edit links, held posts and
+"following" buttons are never shown to anyone else. Never with a flash message waiting. The
+generation, that condition and the header's counts (``READER_READS``: unread notifications,
+the moderation queue) are read in one statement, so a shared copy costs two: that one and
+the account's own row.
 """
 
 from __future__ import annotations
@@ -44,13 +47,14 @@ from typing import Any, Protocol
 from flask import Flask, Response, current_app, g, make_response, render_template, request, session
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import Integer, event, inspect, select
+from sqlalchemy import ColumnElement, Integer, event, inspect, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.sql.dml import UpdateBase
 
 from dpse.extensions import db
+from dpse.registry import providers
 
 GENERATION_ROW = 1
 SESSION_FLAG = "dpse_public_change"
@@ -119,6 +123,14 @@ def current_generation() -> int | None:
         with bind.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             return conn.scalar(stmt)
     return db.session.scalar(stmt)
+
+
+def _generation_column() -> Any:
+    return (
+        select(ContentGeneration.value)
+        .where(ContentGeneration.id == GENERATION_ROW)
+        .scalar_subquery()
+    )
 
 
 def request_generation() -> int | None:
@@ -405,13 +417,14 @@ def _shared_applies() -> bool:
 
 
 def shared_when_signed_in(
-    involved: Callable[..., bool] | None = None,
+    involved: Callable[..., ColumnElement[bool]] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Serve a GET view to signed-in readers from the shared cache (see the module docstring).
 
-    ``involved(user_id, **view_args)`` says, in one cheap query, whether the page shows this
-    reader anything of their own (beyond what their role decides); such a reader gets their
-    own copy. Views whose page differs by reader in any other way must not use this.
+    ``involved(user_id, **view_args)`` gives a SQL condition (cheap: a few EXISTS) true when
+    the page shows this reader anything of their own (beyond what their role decides); such a
+    reader gets their own copy. Views whose page differs by reader in any other way must not
+    use this.
     """
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -419,11 +432,10 @@ def shared_when_signed_in(
         def wrapper(**kwargs: Any) -> Any:
             if not _shared_applies():
                 return view(**kwargs)
-            generation = request_generation()
+            user = current_user
+            generation, own = _read_for_reader(user, involved, kwargs)
             if generation is None:
                 return view(**kwargs)
-            user = current_user
-            own = involved is not None and involved(user.id, **kwargs)
             reader = f"{user.role.value}:{int(user.is_active)}:{user.id if own else '*'}"
             key = hashlib.sha256(
                 f"signed-in\n{reader}\n{request.host}\n{request.full_path}".encode(
@@ -462,6 +474,38 @@ def shared_when_signed_in(
         return wrapper
 
     return decorate
+
+
+# Providers: (columns(user) -> {name: scalar subquery}, keep(values: {name: value})): what a
+# signed-in page reads for its reader anyway (the header's counts), read in the same statement
+# as the generation and the involvement condition.
+READER_READS = "pagecache.reader_reads"
+
+
+def _read_for_reader(
+    user: Any, involved: Callable[..., ColumnElement[bool]] | None, view_args: dict[str, Any]
+) -> tuple[int | None, bool]:
+    """The generation and whether the page is about this reader, with what READER_READS
+    providers want for them: one statement."""
+    columns: dict[str, Any] = {}
+    if "dpse_generation" not in g:
+        columns["generation"] = _generation_column()
+    if involved is not None:
+        columns["involved"] = involved(user.id, **view_args)
+    reads = [
+        (number, columns_of(user), keep)
+        for number, (columns_of, keep) in enumerate(providers(READER_READS))
+    ]
+    for number, wanted, _keep in reads:
+        columns.update({f"r{number}_{name}": column for name, column in wanted.items()})
+    if not columns:
+        return g.dpse_generation, False
+    row = db.session.execute(select(*(c.label(n) for n, c in columns.items()))).one()._mapping
+    for number, wanted, keep in reads:
+        keep({name: row[f"r{number}_{name}"] for name in wanted})
+    if "generation" in columns:
+        g.dpse_generation = row["generation"]
+    return g.dpse_generation, bool(row.get("involved"))
 
 
 def _seconds() -> int:

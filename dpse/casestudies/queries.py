@@ -330,10 +330,11 @@ def without(filters: Filters, name: str) -> dict[str, str]:
 
 def reader_involved(
     user_id: int, slug: str, discussion: Callable[[str, Any, int], ColumnElement[bool]]
-) -> bool:
+) -> ColumnElement[bool]:
     """Whether a case study's page shows this person something of their own: they wrote it,
     marked it helpful, or (``discussion``, the forum's part) follow it or wrote in its
-    comments. One query; for the shared page cache of signed-in readers."""
+    comments. A condition the shared page cache of signed-in readers reads in its one
+    statement."""
     cs_id = select(CaseStudy.id).where(CaseStudy.slug == slug).scalar_subquery()
     involved = or_(
         select(CaseStudyAuthor.user_id)
@@ -344,7 +345,7 @@ def reader_involved(
         .exists(),
         discussion("case_study", cs_id, user_id),
     )
-    return bool(db.session.scalar(select(involved)))
+    return involved
 
 
 def related(cs: CaseStudy, limit: int = 4) -> list[CaseStudy]:

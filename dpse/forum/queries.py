@@ -338,9 +338,10 @@ def discussion_involvement(kind: str, target_id: Any, user_id: int) -> ColumnEle
     )
 
 
-def reader_involved_in_thread(user_id: int, thread_id: int, slug: str = "") -> bool:
+def reader_involved_in_thread(user_id: int, thread_id: int, slug: str = "") -> ColumnElement[bool]:
     """Whether a thread's page shows this person something of their own: they started it,
-    wrote in it (their held posts show only to them) or follow it. One query."""
+    wrote in it (their held posts show only to them) or follow it. A condition the shared page
+    cache of signed-in readers reads in its one statement."""
     del slug  # the thread's address carries it; the id decides
     involved = or_(
         select(Thread.id).where(Thread.id == thread_id, Thread.author_id == user_id).exists(),
@@ -353,7 +354,7 @@ def reader_involved_in_thread(user_id: int, thread_id: int, slug: str = "") -> b
         )
         .exists(),
     )
-    return bool(db.session.scalar(select(involved)))
+    return involved
 
 
 def follows_thread(user: User | Any, thread: Thread) -> bool:

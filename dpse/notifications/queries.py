@@ -120,24 +120,34 @@ def register_header_count(app: Flask, count: HeaderCount) -> None:
     provide(app, HEADER_COUNTS, count)
 
 
+def header_count_columns(user: User | Any) -> dict[str, Any]:
+    """The header's counts for this person as {name: scalar subquery}: "notifications"
+    (unread) and whatever other domains register (the moderation queue)."""
+    counts: dict[str, Any] = {
+        "notifications": select(func.count(Notification.id))
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .scalar_subquery()
+    }
+    for count in providers(HEADER_COUNTS):
+        counts.update(count(user))
+    return counts
+
+
+def keep_header_counts(values: dict[str, Any]) -> None:
+    """Remember the header's counts for the rest of the request (the shared page cache reads
+    them in its own statement: pagecache.READER_READS)."""
+    g._dpse_header_counts = {name: int(value or 0) for name, value in values.items()}
+
+
 def header_counts(user: User | Any) -> dict[str, int]:
-    """The numbers in the signed-in person's header, in one statement once per request:
-    "notifications" (unread) and whatever other domains register (the moderation queue)."""
+    """The numbers in the signed-in person's header, in one statement once per request."""
     if not getattr(user, "is_authenticated", False):
         return {}
-    cached = g.get("_dpse_header_counts")
-    if cached is None:
-        counts: dict[str, Any] = {
-            "notifications": select(func.count(Notification.id))
-            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-            .scalar_subquery()
-        }
-        for count in providers(HEADER_COUNTS):
-            counts.update(count(user))
+    if g.get("_dpse_header_counts") is None:
+        counts = header_count_columns(user)
         row = db.session.execute(select(*(c.label(n) for n, c in counts.items()))).one()
-        cached = {name: int(value or 0) for name, value in zip(counts, row, strict=True)}
-        g._dpse_header_counts = cached
-    return cached
+        keep_header_counts(dict(zip(counts, row, strict=True)))
+    return g._dpse_header_counts
 
 
 def unread_count(user: User | Any) -> int:

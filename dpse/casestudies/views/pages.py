@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import render_template, request
 from flask_login import current_user, login_required
+from sqlalchemy import ColumnElement
 
 from dpse.casestudies import queries
 from dpse.casestudies.views import bp, load_visible
@@ -39,7 +40,7 @@ def mine() -> str:
     )
 
 
-def _reader_involved(user_id: int, slug: str) -> bool:
+def _reader_involved(user_id: int, slug: str) -> ColumnElement[bool]:
     return queries.reader_involved(user_id, slug, provider("discussion_involvement"))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import ColumnElement
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
@@ -93,7 +94,7 @@ def past() -> str:
     return _list(past=True)
 
 
-def _reader_involved(user_id: int, slug: str) -> bool:
+def _reader_involved(user_id: int, slug: str) -> ColumnElement[bool]:
     return queries.reader_involved(user_id, slug, provider("discussion_involvement"))
 
 
