@@ -73,13 +73,19 @@ def optimize() -> str:
 
     SQLite: ``ANALYZE`` sampling at most ``ANALYSIS_LIMIT`` rows of each index (SQLite's
     ``analysis_limit``: milliseconds even on a large community, and enough for the planner).
-    PostgreSQL: ``ANALYZE`` (autovacuum does it too; after a bulk load it should not wait)."""
+    PostgreSQL: ``VACUUM (ANALYZE)``, which autovacuum does too, in its own time. Besides the
+    statistics it marks the pages every transaction sees as all-visible, which lets counts
+    and facets read their covering indexes alone: after `dpse demo populate` at S10 the
+    case-study list took 107 ms before it and 54 ms after. It skips pages already marked."""
     with db.engine.connect() as conn:
         if conn.dialect.name == "sqlite":
             conn.execute(text(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}"))
-        conn.execute(text("ANALYZE"))
-        conn.commit()
-    return "ANALYZE"
+            conn.execute(text("ANALYZE"))
+            conn.commit()
+            return "ANALYZE"
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM (ANALYZE)"))  # not inside a transaction block
+    return "VACUUM (ANALYZE)"
 
 
 ANALYSIS_LIMIT = 1000

@@ -54,6 +54,57 @@ def test_the_newest_case_studies_are_read_in_index_order(app, users):
     assert "ix_case_study_published_order" in plan and "TEMP B-TREE" not in plan, plan
 
 
+def _plan(stmt) -> str:
+    sql = str(stmt.compile(db.engine, compile_kwargs={"literal_binds": True}))
+    return " ".join(row[-1] for row in db.session.execute(text("EXPLAIN QUERY PLAN " + sql)))
+
+
+def test_the_home_pages_lists_and_the_directory_are_read_in_index_order(app, users):
+    """Upcoming events start from the start-time index near now (not from the first event
+    ever held); active threads and the people directory come in their index's order (not
+    from sorting every visible thread or listed person)."""
+    sqlite_only()
+    from sqlalchemy import event, func, select
+
+    from dpse.accounts.models import User
+    from dpse.accounts.queries import listed_people
+    from dpse.events.models import Event
+    from dpse.events.queries import EventFilters, events_query
+    from dpse.forum.queries import active_threads
+
+    database.optimize()
+    ran = []
+
+    def keep(_conn, _cursor, statement, parameters, _context, _many):
+        ran.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", keep)
+    try:
+        active_threads(3)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", keep)
+
+    def plan_of(table: str) -> str:
+        statement, parameters = next((st, p) for st, p in ran if f"FROM {table} " in st)
+        conn = db.session.connection()
+        rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+        return " ".join(row[-1] for row in rows)
+
+    # The event table's part of the plan (how it is joined to organisers depends on how many
+    # rows each table has, which a test's few rows do not tell).
+    soonest = events_query(EventFilters(), past=False).with_only_columns(Event.id).limit(3)
+    assert "ix_event_starts_at (starts_at>?)" in _plan(soonest)
+    threads = plan_of("thread")
+    assert "ix_thread_visible_activity" in threads and "TEMP B-TREE" not in threads, threads
+    people = _plan(
+        select(User.id)
+        .where(listed_people())
+        .order_by(func.lower(User.display_name), User.id)  # find_people's order
+        .limit(20)
+    )
+    assert "ix_user_account_by_name" in people and "TEMP B-TREE" not in people, people
+
+
 def postgres_only() -> None:
     if db.engine.dialect.name != "postgresql":
         pytest.skip("pooled connections to a database server")
@@ -64,20 +115,28 @@ def _backend_pid() -> int:
         return conn.execute(text("SELECT pg_backend_pid()")).scalar()
 
 
-def test_a_connection_back_from_a_request_a_moment_ago_is_not_pinged(app, monkeypatch):
-    """A busy pool makes no extra round trip per checkout (pool_pre_ping made one each)."""
+def test_only_connections_idle_for_a_while_are_pinged(app, monkeypatch):
+    """A busy pool makes no extra round trip per checkout (pool_pre_ping made one each); a
+    connection idle for PING_IDLE_SECONDS or more is pinged before use."""
     postgres_only()
     pings = []
     monkeypatch.setattr(db.engine.dialect, "do_ping", lambda conn: pings.append(conn) or True)
-    first = _backend_pid()
-    assert [_backend_pid() for _ in range(5)] == [first] * 5  # the same pooled connection
-    assert pings == []
+    _backend_pid()  # opened (or taken from the pool) and returned
+    monkeypatch.setattr(database, "PING_IDLE_SECONDS", 3600.0)
+    for _ in range(5):
+        _backend_pid()
+    assert pings == []  # each connection came back less than an hour ago
+    monkeypatch.setattr(database, "PING_IDLE_SECONDS", 0.0)
+    for _ in range(3):
+        _backend_pid()
+    assert len(pings) == 3  # as if each had sat idle long enough
 
 
 def test_an_idle_connection_the_server_dropped_is_replaced_before_use(app, monkeypatch):
     """A connection that sat in the pool is pinged first; one the server closed meanwhile (a
     restart, an idle timeout) is swapped for a new one, so no request sees the error."""
     postgres_only()
+    db.engine.dispose()  # one connection in the pool: the one the server drops
     dropped = _backend_pid()  # back in the pool now
     outside = create_engine(db.engine.url, poolclass=NullPool)  # not one of the pool's
     with outside.connect() as other:
