@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dpse.accounts.roles import Role
@@ -116,6 +116,9 @@ class User(RenderedMarkdown, UserMixin, TimestampMixin, db.Model):
         # Covers counting people per organisation (the people filter, organisation pages)
         # and counting active accounts (the home page), without reading whole rows.
         Index("ix_user_account_directory", "organisation_id", "active", "membership_verified_at"),
+        # The people directory's order (by name, case-insensitively), read from an index
+        # instead of sorting every listed person for each page.
+        Index("ix_user_account_by_name", text("lower(display_name)"), "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -99,6 +99,11 @@ event_case_study = Table(
 # What an organiser may write to the people registered (sent, not stored).
 MESSAGE_SUBJECT_MAX = 150
 MESSAGE_BODY_MAX = 5_000
+
+
+# The longest an event may last (events.service refuses longer ones): lets "not ended yet" be
+# read from the start-time index, beginning this far back, instead of from every past event.
+MAX_DURATION = timedelta(days=31)
 
 
 class Event(RenderedMarkdown, TimestampMixin, db.Model):

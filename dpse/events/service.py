@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
@@ -17,6 +17,7 @@ from dpse.casestudies.models import Status as CaseStudyStatus
 from dpse.events import queries
 from dpse.events.announcements import ATTENDING, event_summary, notify_attendees
 from dpse.events.models import (
+    MAX_DURATION,
     MESSAGE_BODY_MAX,
     MESSAGE_SUBJECT_MAX,
     CalendarFeed,
@@ -40,7 +41,6 @@ from dpse.tags.service import get_or_create_tags
 
 log = logging.getLogger(__name__)
 
-MAX_DURATION = timedelta(days=31)
 # Paths under /events/ that are pages, not events.
 RESERVED_SLUGS = frozenset({"new", "past", "mine", "feed", "calendar", "ics"})
 

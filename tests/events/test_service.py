@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 
@@ -195,6 +195,26 @@ def test_upcoming_events_skip_cancelled_and_ended(make_event, users):
     service.change_status(gone, users["organiser"], EventStatus.CANCELLED, "No venue")
     make_event(title="Ended", days=-4, allow_past=True)
     assert [e.title for e in queries.upcoming_events()] == ["Soon", "Later"]
+
+
+def test_an_event_under_way_for_weeks_is_still_upcoming(make_event):
+    """Upcoming lists read events from MAX_DURATION before now: the longest event allowed,
+    begun nearly that long ago and not ended, is still listed; one just past is not."""
+    from dpse.events.models import MAX_DURATION
+    from dpse.events.times import local_date_plus
+
+    started = local_date_plus(-30, time(10, 0), "Europe/London")
+    make_event(
+        title="Month-long sprint",
+        starts_local=started,
+        ends_local=started + timedelta(days=30, hours=6),
+        allow_past=True,
+    )
+    make_event(title="Soon", days=3)
+    assert started + MAX_DURATION > started + timedelta(days=30, hours=6)  # allowed length
+    assert [e.title for e in queries.upcoming_events()] == ["Month-long sprint", "Soon"]
+    with pytest.raises(service.EventError, match="at most 31 days"):
+        make_event(starts_local=started, ends_local=started + MAX_DURATION + timedelta(hours=1))
 
 
 def test_events_link_to_published_case_studies_only(users, make_event):
