@@ -172,16 +172,20 @@ def _column_facets(filters: Filters, text_ids: list[int] | None) -> dict[str, li
         _matching(select(*columns, func.count()), without, text_ids=text_ids).group_by(*columns)
     ).all()
     labels = {"outcome": lambda v: v.label, "sector": lambda v: v.label}
+    chosen = [i for i, name in enumerate(COLUMN_FACETS) if getattr(filters, name)]
+    per_facet: list[Counter[Any]] = [Counter() for _ in COLUMN_FACETS]
+    for row in combinations:
+        # A combination counts for facet i when it passes every chosen filter but i's own:
+        # passing them all, it counts everywhere; failing exactly one, only for that one.
+        failed = [i for i in chosen if not _column_matches(filters, COLUMN_FACETS[i], row[i])]
+        if not failed:
+            for i, counts in enumerate(per_facet):
+                counts[row[i]] += row[-1]
+        elif len(failed) == 1:
+            per_facet[failed[0]][row[failed[0]]] += row[-1]
     facets: dict[str, list[FacetValue]] = {}
     for i, name in enumerate(COLUMN_FACETS):
-        counts: Counter[Any] = Counter()
-        for row in combinations:
-            if all(
-                _column_matches(filters, other, row[j])
-                for j, other in enumerate(COLUMN_FACETS)
-                if j != i
-            ):
-                counts[row[i]] += row[-1]
+        counts = per_facet[i]
         selected = getattr(filters, name)
         facets[name] = sorted(
             (
