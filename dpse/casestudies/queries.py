@@ -78,6 +78,10 @@ class Filters(ProjectFilters):
         """The filters in use, for the URL and 'remove filter' links."""
         return {k: getattr(self, k) for k in (*FACETS, "q") if getattr(self, k)}
 
+    def narrows(self, skip: str = "") -> bool:
+        """Whether any filter but ``skip`` leaves out some published case studies."""
+        return any(name != skip for name in self.active())
+
 
 @dataclass
 class FacetValue:
@@ -208,9 +212,24 @@ def _tag_facets(filters: Filters, text_ids: list[int] | None) -> dict[str, list[
     (then both count over the same case studies), else one each."""
     kinds = {"technology": TagKind.TECHNOLOGY, "topic": TagKind.TOPIC}
 
+    chosen = Tag.slug.in_([getattr(filters, name) for name in kinds if getattr(filters, name)])
+
+    def stored(kind: TagKind) -> list[Any]:
+        """Counted over every published case study: the tag's own count (kept by triggers),
+        the most used first, in time that does not grow with the list."""
+        return list(
+            db.session.execute(
+                select(Tag.kind, Tag.slug, Tag.name, Tag.published_case_studies)
+                .where(Tag.kind == kind, Tag.published_case_studies > 0)
+                .order_by(chosen.desc(), Tag.published_case_studies.desc(), Tag.name)
+                .limit(FACET_VALUES + 1)
+            ).all()
+        )
+
     def counted(skip: str, kind: TagKind | None) -> list[Any]:
+        if kind is not None and not filters.narrows(skip=skip):
+            return stored(kind)
         ids = _filtered(filters, skip=skip, text_ids=text_ids).subquery()
-        chosen = Tag.slug.in_([getattr(filters, name) for name in kinds if getattr(filters, name)])
         # Counted by tag id first, then named: grouping the joined rows by their names took
         # three times as long at S10.
         counts = (
@@ -228,7 +247,7 @@ def _tag_facets(filters: Filters, text_ids: list[int] | None) -> dict[str, list[
         stmt = stmt.where(Tag.kind == kind).order_by(chosen.desc(), counts.c.n.desc(), Tag.name)
         return list(db.session.execute(stmt.limit(FACET_VALUES + 1)).all())
 
-    if not (filters.technology or filters.topic):
+    if not (filters.technology or filters.topic) and filters.narrows():
         everything = counted("", None)
         rows = {name: [r for r in everything if r[0] == kind] for name, kind in kinds.items()}
     else:
@@ -418,19 +437,38 @@ def newest(limit: int = 3) -> list[CaseStudy]:
 TAG_PAGE_CASE_STUDIES = 10  # the newest shown on a tag's page; the list filters for the rest
 
 
+# From this many published case studies a tag page finds its newest by walking the published
+# order (about ten checks per tag share of the list) instead of sorting all of the tag's.
+TAG_WALK_FROM = 200
+
+
 def tag_section(tag: Tag, _user: Any) -> dict[str, Any]:
     """The case studies' section of a tag page: the newest few and how many there are in all
     (the case-study list, filtered by the tag, shows the rest)."""
-    tagged = select(case_study_tag.c.case_study_id).where(case_study_tag.c.tag_id == tag.id)
-    published = (CaseStudy.id.in_(tagged), CaseStudy.status == Status.PUBLISHED)
+    if tag.published_case_studies >= TAG_WALK_FROM:
+        # A common tag: walk the published order, checking each for the tag, until ten are
+        # found (at S10 SQLite fetched all 10,000 of the commonest tag's and sorted them:
+        # 26 ms; walking took 0.1).
+        tagged: ColumnElement[bool] = (
+            select(case_study_tag.c.case_study_id)
+            .where(
+                case_study_tag.c.case_study_id == CaseStudy.id,
+                case_study_tag.c.tag_id == tag.id,
+            )
+            .exists()
+        )
+    else:  # a rare one: its few case studies, sorted (walking would pass most of the list)
+        tagged = CaseStudy.id.in_(
+            select(case_study_tag.c.case_study_id).where(case_study_tag.c.tag_id == tag.id)
+        )
+    published = (CaseStudy.status == Status.PUBLISHED, tagged)
     return {
         "case_studies": _cards(
             *published,
             order_by=(CaseStudy.published_at.desc(), CaseStudy.id.desc()),
             limit=TAG_PAGE_CASE_STUDIES,
         ),
-        "case_study_total": db.session.scalar(select(func.count(CaseStudy.id)).where(*published))
-        or 0,
+        "case_study_total": tag.published_case_studies,  # kept by triggers: no count here
     }
 
 

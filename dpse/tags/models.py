@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import String
+from sqlalchemy import String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dpse.extensions import db
@@ -32,6 +32,10 @@ class Tag(db.Model):
         string_enum(TagKind, "tag_kind", 16),
         default=TagKind.TOPIC,
     )
+    # How many published case studies carry it: kept by database triggers in the same
+    # transaction as any change of links or status (migration e4f5a6b7c812), never written
+    # here. The unfiltered case-study list's facets and a tag page's total read it.
+    published_case_studies: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
     @property
     def is_technology(self) -> bool:
