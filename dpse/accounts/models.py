@@ -78,6 +78,12 @@ class Organisation(TimestampMixin, db.Model):
     # Email domains (comma-separated, lower case) whose confirmed addresses make a verified
     # member at once; anyone else waits for an admin's approval.
     domains: Mapped[str] = mapped_column(String(ORGANISATION_DOMAINS_MAX), default="")
+    # How many published case studies name it as a supplier: kept by database triggers in the
+    # same transaction as any change of links or status (migration e4f5a6b7c812), never
+    # written here. The unfiltered case-study list's supplier facet reads it.
+    published_case_studies_supplied: Mapped[int] = mapped_column(
+        default=0, server_default=text("0")
+    )
 
     members: Mapped[list[User]] = relationship(back_populates="organisation", lazy="raise")
 

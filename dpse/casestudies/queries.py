@@ -264,16 +264,22 @@ def _tag_facets(filters: Filters, text_ids: list[int] | None) -> dict[str, list[
 def _facet_counts(filters: Filters, text_ids: list[int] | None) -> dict[str, list[FacetValue]]:
     """Each facet counted over the list as filtered by all the *other* facets."""
     facets = _column_facets(filters, text_ids) | _tag_facets(filters, text_ids)
-    ids = _filtered(filters, skip="supplier", text_ids=text_ids).subquery()
-    rows = db.session.execute(
-        select(Organisation.slug, Organisation.name, func.count())
-        .join(case_study_supplier, case_study_supplier.c.organisation_id == Organisation.id)
-        .where(case_study_supplier.c.case_study_id.in_(select(ids.c.id)))
-        .group_by(Organisation.slug, Organisation.name)
-        .order_by(
-            (Organisation.slug == filters.supplier).desc(), func.count().desc(), Organisation.name
+    if filters.narrows(skip="supplier"):
+        ids = _filtered(filters, skip="supplier", text_ids=text_ids).subquery()
+        count: Any = func.count()
+        stmt = (
+            select(Organisation.slug, Organisation.name, count)
+            .join(case_study_supplier, case_study_supplier.c.organisation_id == Organisation.id)
+            .where(case_study_supplier.c.case_study_id.in_(select(ids.c.id)))
+            .group_by(Organisation.slug, Organisation.name)
         )
-        .limit(FACET_VALUES + 1)
+    else:  # over every published case study: each supplier's own count (kept by triggers)
+        count = Organisation.published_case_studies_supplied
+        stmt = select(Organisation.slug, Organisation.name, count).where(count > 0)
+    rows = db.session.execute(
+        stmt.order_by(
+            (Organisation.slug == filters.supplier).desc(), count.desc(), Organisation.name
+        ).limit(FACET_VALUES + 1)
     ).all()
     facets["supplier"] = [
         FacetValue(slug, name, n, slug == filters.supplier)
