@@ -92,3 +92,70 @@ def test_the_revisions_form_one_line():
     config = Config()
     config.set_main_option("script_location", str(ROOT / "dpse" / "migrations"))
     assert len(ScriptDirectory.from_config(config).get_heads()) == 1
+
+
+BEFORE_COUNTS = "d3e4f5a6b711"  # the revision before the counts kept by triggers
+
+
+def test_the_kept_counts_migrate_down_and_up_again(database_url, tmp_path):
+    """The migrations that add counts kept by triggers (e4f5a6b7c812, f5a6b7c8d913) go down
+    and up again on this database, and up again the counts are right and kept."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DPSE_")}
+    url = database_url
+    if not url.startswith("sqlite"):  # a database of its own beside the suite's
+        base = make_url(url)
+        admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        name = f"{base.database}_updown"
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        url = base.set(database=name).render_as_string(hide_password=False)
+    else:
+        url = f"sqlite:///{tmp_path / 'updown.sqlite3'}"
+    env.update(
+        {
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
+            "DPSE_INSTANCE_PATH": str(tmp_path),
+            "DPSE_DATABASE_URL": url,
+        }
+    )
+    script = (
+        "from flask_migrate import upgrade, downgrade\n"
+        "from sqlalchemy import text\n"
+        "from dpse import create_app\n"
+        "from dpse.extensions import db\n"
+        "app = create_app()\n"
+        "with app.app_context():\n"
+        "    where = app.extensions['migrate'].directory\n"
+        "    upgrade(directory=where, revision='head')\n"
+        '    db.session.execute(text("INSERT INTO organisation (name, slug, kind, country,'
+        " website, domains, created_at, updated_at) VALUES ('Acme', 'acme', 'supplier', '', '',"
+        " '', '2026-01-01', '2026-01-01')\"))\n"
+        "    db.session.commit()\n"
+        f"    downgrade(directory=where, revision={BEFORE_COUNTS!r})\n"
+        '    db.session.execute(text("INSERT INTO user_account (email, display_name,'
+        " password_hash, role, job_title, bio, active, session_token, created_at, updated_at,"
+        " organisation_id, membership_verified_at, handle, handle_key, render_version) VALUES"
+        " ('a@acme.test', 'A', 'x', 'supplier', '', '', true, 't', '2026-01-01', '2026-01-01',"
+        " (SELECT id FROM organisation), '2026-01-01', 'a', 'a', 0)\"))\n"
+        "    db.session.commit()\n"
+        "    upgrade(directory=where, revision='head')\n"
+        "    print(db.session.execute(text('SELECT shown_members FROM organisation')).scalar())\n"
+        "    db.session.execute(text('UPDATE user_account SET active = false'))\n"
+        "    db.session.commit()\n"
+        "    print(db.session.execute(text('SELECT shown_members FROM organisation')).scalar())\n"
+    )
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=180
+        )
+    finally:
+        if not database_url.startswith("sqlite"):
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.dispose()
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["1", "0"]  # counted on the way up, then kept by triggers

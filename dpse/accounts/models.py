@@ -84,6 +84,9 @@ class Organisation(TimestampMixin, db.Model):
     published_case_studies_supplied: Mapped[int] = mapped_column(
         default=0, server_default=text("0")
     )
+    # Its active members whose membership is verified (accounts.queries.SHOWN_MEMBER): kept by
+    # database triggers on user_account (migration f5a6b7c8d913), never written here.
+    shown_members: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
     members: Mapped[list[User]] = relationship(back_populates="organisation", lazy="raise")
 

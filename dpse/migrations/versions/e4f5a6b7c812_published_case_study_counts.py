@@ -142,10 +142,11 @@ def _postgres_drop(table: str, links: str) -> list[str]:
 def upgrade():
     postgres = op.get_bind().dialect.name == "postgresql"
     for table, count, links, key in COUNTS:
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.add_column(
-                sa.Column(count, sa.Integer(), nullable=False, server_default=sa.text('0'))
-            )
+        # A plain ADD COLUMN: batch mode would rebuild the table on SQLite, which fails once
+        # another migration's triggers name it.
+        op.add_column(
+            table, sa.Column(count, sa.Integer(), nullable=False, server_default=sa.text('0'))
+        )
         op.execute(
             f"UPDATE {table} SET {count} = (SELECT count(*) FROM {links}"
             f" JOIN case_study ON case_study.id = {links}.case_study_id"
@@ -160,5 +161,4 @@ def downgrade():
     for table, count, links, _key in reversed(COUNTS):
         for statement in _postgres_drop(table, links) if postgres else _sqlite_drop(table):
             op.execute(statement)
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.drop_column(count)
+        op.execute(f"ALTER TABLE {table} DROP COLUMN {count}")  # SQLite 3.35 and later
