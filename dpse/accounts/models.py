@@ -125,9 +125,19 @@ class User(RenderedMarkdown, UserMixin, TimestampMixin, db.Model):
         # Covers counting people per organisation (the people filter, organisation pages)
         # and counting active accounts (the home page), without reading whole rows.
         Index("ix_user_account_directory", "organisation_id", "active", "membership_verified_at"),
-        # The people directory's order (by name, case-insensitively), read from an index
-        # instead of sorting every listed person for each page.
-        Index("ix_user_account_by_name", text("lower(display_name)"), "id"),
+        # The people directory: the people it lists (active, email verified; the condition
+        # is accounts.queries.listed_people's, as SQLAlchemy writes it) in its order, by name
+        # case-insensitively: a page read in order, and the total counted, from it alone (the
+        # condition's columns are in it, so SQLite counts from the index, not the table).
+        Index(
+            "ix_user_account_by_name",
+            text("lower(display_name)"),
+            "id",
+            "active",
+            "email_verified_at",
+            sqlite_where=text("active IS 1 AND email_verified_at IS NOT NULL"),
+            postgresql_where=text("active IS true AND email_verified_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

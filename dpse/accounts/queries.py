@@ -285,7 +285,12 @@ def find_people(filters: PeopleFilters, page: int, per_page: int) -> Pagination:
         stmt = stmt.where(User.organisation_id.in_(of_kind), SHOWN_MEMBER)
     if filters.verified:
         stmt = stmt.where(verified_public_sector())
-    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+    pager = db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=False)
+    # Counted on its own, from the directory's partial index alone: paginate's count wrapped
+    # the whole sorted query (every column of every listed person: 5-8 ms at S10).
+    counted = stmt.with_only_columns(func.count()).order_by(None).options()
+    pager.total = db.session.scalar(counted) or 0
+    return pager
 
 
 def organisation_people(organisation: Organisation, page: int, per_page: int) -> Pagination:

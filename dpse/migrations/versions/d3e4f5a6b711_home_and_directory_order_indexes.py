@@ -3,7 +3,8 @@
 The home page read every visible thread through ix_thread_visible and sorted them for the
 three most recently active (5.7 ms at S10 on SQLite); (visible, last_activity_at, id) gives
 them in order and takes ix_thread_visible's place. The people directory sorted every listed
-person by lower(display_name) for each page; an expression index gives that order.
+person by lower(display_name) for each page; an expression index over the people it lists
+(a partial index: active, email verified) gives that order and counts them.
 
 Revision ID: d3e4f5a6b711
 Revises: c2d3e4f5a610
@@ -32,8 +33,10 @@ def upgrade():
     op.create_index(
         'ix_user_account_by_name',
         'user_account',
-        [sa.text('lower(display_name)'), 'id'],
+        [sa.text('lower(display_name)'), 'id', 'active', 'email_verified_at'],
         unique=False,
+        sqlite_where=sa.text('active IS 1 AND email_verified_at IS NOT NULL'),
+        postgresql_where=sa.text('active IS true AND email_verified_at IS NOT NULL'),
     )
 
 
