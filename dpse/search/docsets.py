@@ -80,6 +80,7 @@ class DocSet:
     def __init__(self, searcher: Searcher, q: query.Query) -> None:
         self.parts: list[tuple[SegmentSets, int]] = []
         self.offsets: list[int] = []
+        self._docnums: list[list[int]] | None = None
         for sub, offset in searcher.leaf_searchers():
             sets = SegmentSets(sub.reader())
             self.parts.append((sets, query_bits(q, sub, sets)))
@@ -150,13 +151,21 @@ class DocSet:
                 del found[limit:]
         return {value: n for n, value in found}
 
+    def _segment_docnums(self) -> list[list[int]]:
+        """Each segment's matching document numbers (local), found once per DocSet: the
+        search page counts six facets over the same matches."""
+        if self._docnums is None:
+            self._docnums = [
+                [m.start() for m in _ONE.finditer(flags_of(bits, sets.size))] if bits else []
+                for sets, bits in self.parts
+            ]
+        return self._docnums
+
     def _counts_by_document(self, fieldname: str) -> dict[str, int]:
         counted: Counter[str] = Counter()
-        for sets, bits in self.parts:
+        for (sets, bits), docnums in zip(self.parts, self._segment_docnums(), strict=True):
             if not bits:
                 continue
-            flags = flags_of(bits, sets.size)
-            docnums = [m.start() for m in _ONE.finditer(flags)]
             refs = sets._refs(fieldname)
             if refs is not None:
                 # One value per document: its column of one-byte references already says it
