@@ -107,7 +107,7 @@ def test_the_kept_counts_migrate_down_and_up_again(database_url, tmp_path):
     url = database_url
     if not url.startswith("sqlite"):  # a database of its own beside the suite's
         base = make_url(url)
-        admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        admin = create_engine(base, isolation_level="AUTOCOMMIT")  # the suite's own database
         name = f"{base.database}_updown"
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
