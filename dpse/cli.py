@@ -66,7 +66,7 @@ def apply_migrations() -> None:
     # "head", not "heads": a second branch is an error (tests/test_migrations.py) to fix first
     upgrade(directory=current_app.extensions["migrate"].directory, revision="head")
     _rerender_stale()  # what an older Markdown pipeline stored, or a new column left empty
-    database.optimize()  # the planner's statistics, for the tables as they are now
+    database.optimize(vacuum=False)  # the planner's statistics, for the tables as they are
 
 
 def _rerender_stale() -> int:

@@ -20,7 +20,7 @@ import time
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import event, exc, text
+from sqlalchemy import ColumnElement, event, exc, select, text
 from sqlalchemy.engine import Engine
 
 from dpse.extensions import db
@@ -32,6 +32,13 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")  # ":memory:" answers "memory": fine
     finally:
         cursor.close()
+
+
+def read_values(columns: dict[str, ColumnElement[Any]]) -> dict[str, Any]:
+    """Several independent values (scalar subqueries, conditions) read in one statement, as
+    one row; by name."""
+    row = db.session.execute(select(*(c.label(n) for n, c in columns.items()))).one()
+    return dict(row._mapping)
 
 
 PING_IDLE_SECONDS = 10.0
@@ -68,7 +75,7 @@ def init_app(app: Flask) -> None:
             event.listen(engine, "checkout", _ping_if_idle(engine))
 
 
-def optimize() -> str:
+def optimize(vacuum: bool = True) -> str:
     """Bring the query planner's statistics up to date; what was run, for the log.
 
     SQLite: ``ANALYZE`` sampling at most ``ANALYSIS_LIMIT`` rows of each index (SQLite's
@@ -76,7 +83,9 @@ def optimize() -> str:
     PostgreSQL: ``VACUUM (ANALYZE)``, which autovacuum does too, in its own time. Besides the
     statistics it marks the pages every transaction sees as all-visible, which lets counts
     and facets read their covering indexes alone: after `dpse demo populate` at S10 the
-    case-study list took 107 ms before it and 54 ms after. It skips pages already marked."""
+    case-study list took 107 ms before it and 54 ms after. It skips pages already marked, but
+    still reads a large table's indexes: at start-up (``vacuum=False``) only ``ANALYZE`` runs,
+    and `dpse maintenance` (for cron) and `dpse demo populate` vacuum."""
     with db.engine.connect() as conn:
         if conn.dialect.name == "sqlite":
             conn.execute(text(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}"))
@@ -84,8 +93,9 @@ def optimize() -> str:
             conn.commit()
             return "ANALYZE"
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("VACUUM (ANALYZE)"))  # not inside a transaction block
-    return "VACUUM (ANALYZE)"
+        statement = "VACUUM (ANALYZE)" if vacuum else "ANALYZE"
+        conn.execute(text(statement))  # VACUUM: not inside a transaction block
+    return statement
 
 
 ANALYSIS_LIMIT = 1000

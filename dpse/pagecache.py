@@ -53,6 +53,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.sql.dml import UpdateBase
 
+from dpse.database import read_values
 from dpse.extensions import db
 from dpse.registry import providers
 
@@ -121,9 +122,7 @@ def current_generation() -> int | None:
     read before the page's content, so a page is never kept under a newer generation than
     what it shows."""
     if db.session().in_transaction():
-        return db.session.scalar(
-            select(ContentGeneration.value).where(ContentGeneration.id == GENERATION_ROW)
-        )
+        return db.session.scalar(_GENERATION_READ)
     bind = db.session.get_bind()
     with bind.connect() as conn:  # checked out as any other: the pool's checks run
         dbapi = conn.connection.dbapi_connection
@@ -140,15 +139,9 @@ def current_generation() -> int | None:
     return None if value is None else int(value)
 
 
-_GENERATION_SQL = "SELECT value FROM content_generation WHERE id = 1"  # GENERATION_ROW
-
-
-def _generation_column() -> Any:
-    return (
-        select(ContentGeneration.value)
-        .where(ContentGeneration.id == GENERATION_ROW)
-        .scalar_subquery()
-    )
+_GENERATION_READ = select(ContentGeneration.value).where(ContentGeneration.id == GENERATION_ROW)
+# The same read as plain SQL (the cheap path above; the id is an int, so nothing to quote).
+_GENERATION_SQL = f"SELECT value FROM content_generation WHERE id = {GENERATION_ROW:d}"  # noqa: S608
 
 
 def request_generation() -> int | None:
@@ -507,7 +500,7 @@ def _read_for_reader(
     providers want for them: one statement."""
     columns: dict[str, Any] = {}
     if "dpse_generation" not in g:
-        columns["generation"] = _generation_column()
+        columns["generation"] = _GENERATION_READ.scalar_subquery()
     if involved is not None:
         columns["involved"] = involved(user.id, **view_args)
     reads = [
@@ -518,7 +511,7 @@ def _read_for_reader(
         columns.update({f"r{number}_{name}": column for name, column in wanted.items()})
     if not columns:
         return g.dpse_generation, False
-    row = db.session.execute(select(*(c.label(n) for n, c in columns.items()))).one()._mapping
+    row = read_values(columns)
     for number, wanted, keep in reads:
         keep({name: row[f"r{number}_{name}"] for name in wanted})
     if "generation" in columns:

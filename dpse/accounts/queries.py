@@ -113,15 +113,14 @@ def organisations_for_people_filter(chosen: str = "") -> list[Organisation]:
     return sorted(shown, key=lambda org: org.name.lower())
 
 
-def organisations_page(page: int, per_page: int) -> tuple[Pagination, dict[int, int]]:
-    """One page of the approved organisations by name, and each one's number of verified
-    active members (two queries, whatever the number of organisations)."""
-    pager = paginate(
+def organisations_page(page: int, per_page: int) -> Pagination:
+    """One page of the approved organisations by name (each one's ``shown_members`` is its
+    number of verified active members, kept by triggers): two queries."""
+    return paginate(
         select(Organisation).where(APPROVED).order_by(func.lower(Organisation.name)),
         page,
         per_page,
     )
-    return pager, {org.id: org.shown_members for org in pager.items}
 
 
 def organisations_for_admin() -> list[Row[tuple[Organisation, int, int]]]:

@@ -18,6 +18,7 @@ from sqlalchemy import func, select, tuple_
 
 from dpse.accounts.models import User
 from dpse.accounts.roles import Role
+from dpse.database import read_values
 from dpse.extensions import db
 from dpse.notifications.models import (
     Notification,
@@ -144,9 +145,7 @@ def header_counts(user: User | Any) -> dict[str, int]:
     if not getattr(user, "is_authenticated", False):
         return {}
     if g.get("_dpse_header_counts") is None:
-        counts = header_count_columns(user)
-        row = db.session.execute(select(*(c.label(n) for n, c in counts.items()))).one()
-        keep_header_counts(dict(zip(counts, row, strict=True)))
+        keep_header_counts(read_values(header_count_columns(user)))
     return g._dpse_header_counts
 
 

@@ -92,10 +92,8 @@ class DocSet:
     def docnums(self) -> list[int]:
         """Every matching document's global number, in order (use for small sets)."""
         found: list[int] = []
-        for (sets, bits), offset in zip(self.parts, self.offsets, strict=True):
-            if bits:
-                flags = flags_of(bits, sets.size)
-                found += [m.start() + offset for m in _ONE.finditer(flags)]
+        for docnums, offset in zip(self._segment_docnums(), self.offsets, strict=True):
+            found += [docnum + offset for docnum in docnums]
         return found
 
     def newest(self, fieldname: str, limit: int) -> list[int]:
@@ -166,7 +164,7 @@ class DocSet:
         for (sets, bits), docnums in zip(self.parts, self._segment_docnums(), strict=True):
             if not bits:
                 continue
-            refs = sets._refs(fieldname)
+            refs = sets.refs(fieldname)
             if refs is not None:
                 # One value per document: its column of one-byte references already says it
                 # (turning it around as below took 3.9 MB per field and segment at S10, and

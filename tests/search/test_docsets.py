@@ -140,7 +140,7 @@ def test_posting_and_column_readers_agree_with_whoosh(searcher):
     for sub, _offset in searcher.leaf_searchers():
         reader = sub.reader()
         sets = SegmentSets(reader)
-        assert all(sets._refs(name) is not None for name in FACETS)  # the column path is used
+        assert all(sets.refs(name) is not None for name in FACETS)  # the column path is used
         for name in (*TEXT_FIELDS, *FACETS, "tags"):
             for raw in reader.lexicon(name):
                 text = raw.decode("utf-8")

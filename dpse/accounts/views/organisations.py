@@ -22,8 +22,8 @@ PREVIEW = 5  # items of each list on the organisation's page itself
 @bp.route("/organisations")
 def organisations() -> str:
     """The organisations by name, a page at a time, with their number of members."""
-    pager, members = queries.organisations_page(page_arg(), page_size())
-    return render_template("accounts/organisations.html", pager=pager, members=members)
+    pager = queries.organisations_page(page_arg(), page_size())
+    return render_template("accounts/organisations.html", pager=pager)
 
 
 @bp.route("/organisations/<slug>")

@@ -91,8 +91,8 @@ def get_thread(args: dict[str, Any], thread_id: int) -> Response:
 def list_organisations(args: dict[str, Any]) -> Response:
     """Approved organisations by name, with their number of verified members."""
     page, per_page = args["page"], args["per_page"]
-    pager, members = accounts.organisations_page(page, per_page)
-    items = [show.organisation_summary(org, members.get(org.id, 0)) for org in pager.items]
+    pager = accounts.organisations_page(page, per_page)
+    items = [show.organisation_summary(org, org.shown_members) for org in pager.items]
     return json_response(page_body(items, pager.total or 0, page, per_page))
 
 

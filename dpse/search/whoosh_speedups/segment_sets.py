@@ -144,7 +144,7 @@ class SegmentSets:
         key = (self._segment, fieldname, text)
         bits = _cache.get(key)
         if bits is None:
-            refs = self._refs(fieldname)
+            refs = self.refs(fieldname)
             if refs is not None:
                 bits = _ref_bits(*refs, text)
             elif (flags := self._stored_flags(fieldname, text)) is not None:
@@ -239,7 +239,7 @@ class SegmentSets:
             for d in range(self.size)
         )
 
-    def _refs(self, fieldname: str) -> tuple[bytes, dict[str, int]] | None:
+    def refs(self, fieldname: str) -> tuple[bytes, dict[str, int]] | None:
         """A facet's column of one-byte references (one per document) and the values they
         point to, if the field is stored that way (schema.py); else None."""
         key = (self._segment, fieldname, "refs")
