@@ -8,6 +8,7 @@ import re
 
 from dpse.accounts import service as accounts
 from dpse.accounts.models import OrganisationKind
+from dpse.casestudies.models import Outcome
 from dpse.casestudies.queries import FACET_VALUES
 from dpse.extensions import db
 from tests.casestudies.factories import make_case_study
@@ -65,3 +66,29 @@ def test_a_value_beyond_the_list_can_still_be_chosen(client, users):
     html = client.get(f"/case-studies?topic={beyond}").get_data(as_text=True)
     assert beyond in options(html, "topic")
     assert "1 case study" in html
+
+
+def test_a_narrowed_list_counts_its_tags_and_lists_the_most_used(client, users):
+    """With a filter chosen the tags are counted over the narrowed list (one statement for
+    both kinds), and each kind lists its most used, ties by name, however many exist."""
+    publish(users, 0, FACET_VALUES + 3)  # successes, a topic each
+    for title, topics in (("A", ["Topic 001"]), ("B", ["Topic 001", "Topic 002"])):
+        make_case_study(
+            users["member"],
+            "published",
+            moderator=users["moderator"],
+            title=title,
+            topics=topics,
+            technologies=["Solr"],
+            outcome=Outcome.FAILURE,
+            lessons_learned="Pick a supported search engine.",
+        )
+    html = client.get("/case-studies?outcome=success").get_data(as_text=True)
+    # Among the successes each topic is on one case study: the first by name are listed.
+    assert options(html, "topic")[1:] == [f"topic-{n:03d}" for n in range(FACET_VALUES)]
+    assert "solr" not in options(html, "technology")
+    html = client.get("/case-studies?outcome=failure").get_data(as_text=True)
+    assert options(html, "topic")[1:] == ["topic-001", "topic-002"]
+    assert options(html, "technology")[1:] == ["solr"]
+    topic = html.split('name="topic"', 1)[1].split("</select>", 1)[0]
+    assert re.search(r">Topic 001 \(2\)<", topic) and re.search(r">Topic 002 \(1\)<", topic)
