@@ -726,6 +726,9 @@ def main() -> int:
     parser.add_argument("--page-cache", choices=("on", "off"), help="DPSE_PAGE_CACHE")
     parser.add_argument("--no-throughput", action="store_true", help="single client only")
     parser.add_argument("--quick", action="store_true", help="S0, few requests, few kinds")
+    parser.add_argument(
+        "--kinds", help='only these page kinds, comma-separated (e.g. "case study + member,tag")'
+    )
     parser.add_argument("--save", type=Path, help="write the figures to this JSON file")
     parser.add_argument("--compare", type=Path, help="a saved run (S1) for the 2x rule")
     parser.add_argument("--keep", action="store_true", help="keep the temp folder")
@@ -790,6 +793,12 @@ def main() -> int:
                 args.scale = args.scale or 0
                 email = load_data(args.scale)
             plan = pages()
+            if args.kinds:
+                wanted = {kind.strip() for kind in args.kinds.split(",")}
+                unknown = wanted - {kind for kind, _url, _signed_in in plan}
+                if unknown:
+                    raise SystemExit(f"--kinds: no page kind {', '.join(sorted(unknown))}")
+                plan = [row for row in plan if row[0] in wanted]
             page_cache = bool(app.config.get("PAGE_CACHE"))
             print(f"  page cache: {'on' if page_cache else 'off'}")
         # As each server worker does once the app is loaded (dpse/gunicorn_conf.py): what

@@ -46,6 +46,10 @@ def signed_in(app, email):
     return client
 
 
+def html_of(client, path):
+    return page(client, path)[1]
+
+
 def page(client, path):
     response = client.get(path)
     assert response.status_code == 200
@@ -186,3 +190,72 @@ def test_lists_and_search_share_one_copy_per_role(app, cache_on, published, user
         assert "Bob" in html.split("<main")[0] and "Ann" not in html.split("<main")[0]
         response, _ = page(supplier, path)
         assert response.headers["X-Page-Cache"] == "shared-miss"
+
+
+def test_a_moderators_header_counts_ride_in_their_own_statement(app, cache_on, published, users):
+    """The one statement is built once per view and kind of reader: a member's has no
+    moderation count, a moderator's has it, and each reader's own numbers are read."""
+    path = f"/case-studies/{published.slug}"
+    make_case_study(users["member"], "submitted", title="Waiting for review")
+    moderator = signed_in(app, users["moderator"].email)
+    reader = signed_in(app, new_user("reader@testshire.gov.uk").email)
+    for _ in range(2):
+        _, html = page(moderator, path)
+        assert re.search(r"Moderation <span class=\"count-badge\">1<", html)
+        _, html = page(reader, path)
+        assert "Moderation" not in html.split("<main")[0]
+    built = app.extensions["dpse_reader_statements"]
+    case_study_view = "dpse.casestudies.views.pages"
+    roles = [key[2] for key in built if getattr(key[0], "__module__", "") == case_study_view]
+    assert sorted(roles) == ["member", "moderator"]  # one each, used twice
+    unread = re.compile(r'>Notifications(?: <span class="count-badge">(\d+)<)?')
+    before = int(unread.search(html_of(moderator, path)).group(1) or 0)
+    notifications.notify(users["moderator"], "reply", "Someone replied", "/forum")
+    db.session.commit()
+    assert int(unread.search(html_of(moderator, path)).group(1) or 0) == before + 1
+    assert unread.search(html_of(reader, path)).group(1) is None
+
+
+def test_a_shared_copys_reads_need_no_transaction_on_postgresql(app, cache_on, published, users):
+    """On PostgreSQL the account and the one statement are read in autocommit (no BEGIN, no
+    ROLLBACK); rendering the page runs in a transaction; the connection goes back to the pool
+    in transactions, for the next request whatever it does."""
+    from sqlalchemy import event
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: pysqlite starts no transaction for a SELECT")
+    path = f"/case-studies/{published.slug}"
+    reader = signed_in(app, new_user("reader@testshire.gov.uk").email)
+    ran: list[tuple[bool, str]] = []
+
+    def keep(conn, _cursor, statement, *_args):
+        # (The tests' search index follows the change log on a connection of its own.)
+        if "FROM search_" not in statement:
+            ran.append((conn.connection.dbapi_connection.autocommit, statement))
+
+    event.listen(db.engine, "before_cursor_execute", keep)
+    try:
+        miss, _ = page(reader, path)
+        rendered = list(ran)
+        ran.clear()
+        hit, html = page(reader, path)
+        read = list(ran)
+        ran.clear()
+        # A signed-in POST (a write) is never in autocommit: marking helpful commits as one.
+        token = TOKEN.search(html).group(1)
+        assert reader.post(f"{path}/helpful", data={"csrf_token": token}).status_code == 302
+    finally:
+        event.remove(db.engine, "before_cursor_execute", keep)
+    assert any(sql.startswith("INSERT INTO helpful_mark") for _, sql in ran)
+    assert not any(autocommit for autocommit, _ in ran), ran
+    assert (miss.headers["X-Page-Cache"], hit.headers["X-Page-Cache"]) == (
+        "shared-miss",
+        "shared-hit",
+    )
+    assert [autocommit for autocommit, _ in read] == [True, True], read
+    assert "Open Councils website" in html
+    # The miss: the two reads in autocommit, then the view's own reads in a transaction.
+    assert [autocommit for autocommit, _ in rendered[:2]] == [True, True]
+    assert len(rendered) > 2 and not any(autocommit for autocommit, _ in rendered[2:])
+    with db.engine.connect() as conn:  # the pool's connection is back in transactions
+        assert conn.connection.dbapi_connection.autocommit is False

@@ -200,11 +200,14 @@ def count_matching(text: str) -> int:
 def _give_a_handle(_mapper: Mapper, connection: Connection, user: User) -> None:
     """Store the handle's skeleton beside it; accounts inserted without a handle (imports,
     fixtures) get one made from their name."""
-    # Keys handed out in this transaction: one flush inserts its accounts together.
-    handed_out = connection.info.setdefault("dpse_handle_keys", {})
-    if len(handed_out) > 8:
-        handed_out.clear()
-    keys = handed_out.setdefault(id(connection.get_transaction()), set())
+    # Keys handed out in this transaction: one flush inserts its accounts together. Kept with
+    # the transaction itself, compared by identity: keyed by id() they outlived it, and a later
+    # transaction given the same id() found "taken" keys nobody had (a needless "-2").
+    transaction = connection.get_transaction()
+    handed_out = connection.info.get("dpse_handle_keys")
+    if handed_out is None or handed_out[0] is not transaction:
+        handed_out = connection.info["dpse_handle_keys"] = (transaction, set())
+    keys = handed_out[1]
     if not user.handle:
 
         def taken(candidate: str) -> bool:

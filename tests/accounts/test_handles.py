@@ -187,3 +187,16 @@ def test_the_migration_gives_existing_accounts_distinct_handles(tmp_path):
     assert [h for h, _ in rows] == ["mina-member", "mina-member-2", "zoe", "person-admin"]
     assert [k for _, k in rows] == [handles.skeleton(h) for h, _ in rows]
     assert all(handles.format_problem(h) is None for h, _ in rows)
+
+
+def test_a_name_freed_in_an_earlier_transaction_is_handed_out_again(app):
+    """The handles handed out while one transaction inserts its accounts are that
+    transaction's: a later one (whose transaction object may reuse the memory, and so the
+    id(), of an earlier one) gets the plain handle once the earlier account is gone."""
+    for _ in range(30):
+        ann = User(email="ann@testshire.gov.uk", display_name="Ann Example", password_hash="x")
+        db.session.add(ann)
+        db.session.commit()
+        assert ann.handle == "ann-example"
+        db.session.delete(ann)
+        db.session.commit()
