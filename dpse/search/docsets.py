@@ -124,6 +124,10 @@ class DocSet:
         forward lists; many are counted value by value, most frequent in the whole index
         first, stopping once no value left could reach the counts already found (a value's
         count here is at most its document frequency)."""
+        if self._few_values(fieldname):
+            counted = self._counts_by_value(fieldname)
+            best = sorted(counted.items(), key=lambda item: (-item[1], item[0]))[:limit]
+            return dict(best)
         total = len(self)
         if total <= FORWARD_COUNT_LIMIT:
             counted = self._counts_by_document(fieldname)
@@ -159,6 +163,27 @@ class DocSet:
             ]
         return self._docnums
 
+    def _few_values(self, fieldname: str) -> bool:
+        """Whether the field has one value per document, of few kinds, in every segment with
+        matches (type, sector, country, outcome, year: a column of one-byte references)."""
+        parts = [sets.refs(fieldname) for sets, bits in self.parts if bits]
+        return all(refs is not None and len(refs[1]) <= FEW_VALUES for refs in parts)
+
+    def _counts_by_value(self, fieldname: str) -> dict[str, int]:
+        """Each value's count as one intersection of two bitsets (the matches and the value's
+        documents, cached per segment): time that grows with neither the number of matches
+        nor, beyond FEW_VALUES, the values (a Counter over the matches' references took 10 ms
+        at 3,000 matches of S10's 221,000 documents)."""
+        counted: Counter[str] = Counter()
+        for sets, bits in self.parts:
+            refs = sets.refs(fieldname) if bits else None
+            if refs is None:
+                continue
+            for value in refs[1]:
+                if value and (n := (bits & sets.term(fieldname, value)).bit_count()):
+                    counted[value] += n
+        return dict(counted)
+
     def _counts_by_document(self, fieldname: str) -> dict[str, int]:
         counted: Counter[str] = Counter()
         for (sets, bits), docnums in zip(self.parts, self._segment_docnums(), strict=True):
@@ -186,3 +211,5 @@ class DocSet:
 # Up to this many matches a facet is counted document by document (a tuple read each), above
 # it value by value (a bitset intersection each, for the few values that can rank).
 FORWARD_COUNT_LIMIT = 20_000
+# A one-value field with at most this many values is counted value by value whatever the matches.
+FEW_VALUES = 64

@@ -406,13 +406,16 @@ def tagged_searcher(tmp_path_factory):
 
 
 @pytest.mark.parametrize("text", [*QUERIES, ""])
-@pytest.mark.parametrize("path", ["by-document", "by-value"])
+@pytest.mark.parametrize("path", ["by-document", "by-value", "one-value-bitsets"])
 def test_top_counts_are_the_exact_top_of_all_counts(tagged_searcher, text, path, monkeypatch):
     """The search page's facets count only what can rank: the same top values, with the same
-    counts and the same tie order, as counting every value."""
+    counts and the same tie order, as counting every value (one-value facets of few values
+    are counted by bitsets whatever the matches; the other paths count them too when their
+    values are many)."""
     from dpse.search import docsets
 
     monkeypatch.setattr(docsets, "FORWARD_COUNT_LIMIT", 10**9 if path == "by-document" else 0)
+    monkeypatch.setattr(docsets, "FEW_VALUES", 64 if path == "one-value-bitsets" else 0)
     q = parse_user_query(text, tagged_searcher.schema) if text else query.Every()
     matches = DocSet(tagged_searcher, q)
     for name in ("tags", *FACETS):
@@ -424,16 +427,21 @@ def test_top_counts_are_the_exact_top_of_all_counts(tagged_searcher, text, path,
             )
 
 
-def test_one_value_facets_are_counted_from_their_column_not_turned_around(tagged_searcher):
+def test_one_value_facets_are_counted_from_their_column_not_turned_around(
+    tagged_searcher, monkeypatch
+):
     """A facet with one value per document is counted by document straight from its column
     of references: only a field with several values per document (tags) builds per-document
     lists, which took 3.9 MB per field and segment at S10 and, for six facets, overflowed the
     bitset cache so every search rebuilt them (2 s)."""
+    from dpse.search import docsets
     from dpse.search.whoosh_speedups import segment_sets
 
     clear_cache()
     matches = DocSet(tagged_searcher, query.Every())
-    for name in ("tags", *FACETS):
-        assert matches.top_counts(name, 30)  # a few documents: counted one by one
+    for few_values in (64, 0):  # by bitsets of values, else from the column by document
+        monkeypatch.setattr(docsets, "FEW_VALUES", few_values)
+        for name in ("tags", *FACETS):
+            assert matches.top_counts(name, 30)  # a few documents: counted one by one
     built = {key[1] for key in segment_sets._cache._items if key[-1] == "forward"}
     assert built == {"tags"}
