@@ -128,6 +128,10 @@ def _rank_segment(
     weights: dict[int, dict[int, float]] = {}  # id(term) -> the weights read (lookups)
     arrays: dict[int, tuple] = {}  # id(term) -> whole (ids, weights) lists read
     field_lengths = {name: sets.lengths(name) for name in {t.name for t in present}}
+    seeded = _seed(sets, bits, present, limit, floor, field_lengths)
+    if seeded is not None:
+        candidates, floor = seeded
+        partial = dict.fromkeys(candidates, 0.0)
     for term in present:
         left -= term.bound
         lengths = field_lengths[term.name]
@@ -164,6 +168,90 @@ def _rank_segment(
     if threshold is not None:
         finalists = [d for d in finalists if partial[d] >= threshold * (1 - SCORE_SLACK)]
     return {docnum: _exact(docnum, terms, weights, arrays, field_lengths) for docnum in finalists}
+
+
+def _seed(
+    sets: SegmentSets,
+    bits: int,
+    present: list[_ScoredTerm],
+    limit: int,
+    floor: float | None,
+    field_lengths: dict[str, bytes],
+) -> tuple[list[int], float] | None:
+    """Where a query's words are common, the documents that can still reach the ``limit``
+    best, found from bitsets before any long posting list is read; and a score that many
+    documents reach at least (the new floor). None where this does not apply.
+
+    A word in most documents (at S10, "council" is in 3,000 titles, 7,000 summaries and
+    14,000 bodies of a 106,000-document segment) used to have its title and summary lists
+    scored whole before max-score pruning could start. Here a few documents having the most
+    of the words (all of them, else all but the weakest, and so on) are scored first: their
+    ``limit``-th best score is a floor no result falls below. A document's score is at most
+    the sum of the bounds of the words it has, and the documents having a given set of words
+    are an intersection of cached bitsets; so the candidates are the union, over the least
+    sets of words whose bounds reach the floor, of their intersections. The usual pruning
+    then looks them up word by word, for exact scores.
+    """
+    if not 2 <= len(present) <= SEED_WORDS or limit < 1 or bits.bit_count() < SEED_MATCHES:
+        return None  # (few matches: the usual path looks each one up, which is cheap)
+    postings = sum(sets.reader.doc_frequency(t.name, t.text) for t in present)
+    if postings < SEED_POSTINGS:
+        return None  # short lists: scoring them is cheap as it is
+    word_bits = [sets.term(t.name, t.text) & bits for t in present]
+    wanted = max(SEED_SAMPLE, limit)  # at least ``limit``: that many reach the floor
+    sample: list[int] = []
+    kept = list(range(len(present)))  # present is strongest first: drop from the end
+    while kept and len(sample) < wanted:
+        having = bits
+        for i in kept:
+            having &= word_bits[i]
+        taken = set(sample)
+        for m in _ONE.finditer(flags_of(having, sets.size)):
+            if len(sample) == wanted:
+                break
+            if m.start() not in taken:
+                sample.append(m.start())
+        kept.pop()
+    if len(sample) < limit:
+        return None
+    sample.sort()
+    scores = dict.fromkeys(sample, 0.0)
+    for term in present:
+        lengths = field_lengths[term.name]
+        for docnum, weight in sets.weights_of(term.name, term.text, sample).items():
+            scores[docnum] += term.score(weight, lengths[docnum])
+    reached = heapq.nlargest(limit, scores.values())[-1]
+    if floor is not None:
+        reached = max(reached, floor)
+    reach = reached * (1 - SCORE_SLACK)
+    least: list[int] = []  # the least sets of words (bit masks) whose bounds reach it
+    for chosen in sorted(range(1, 1 << len(present)), key=int.bit_count):
+        if any(chosen & smaller == smaller for smaller in least):
+            continue  # its documents are among a smaller set's
+        if sum(t.bound for i, t in enumerate(present) if chosen >> i & 1) >= reach:
+            least.append(chosen)
+    found = 0
+    for chosen in least:
+        having = bits
+        for i, word in enumerate(word_bits):
+            if chosen >> i & 1:
+                having &= word
+        found |= having
+    if found.bit_count() * len(present) * SEED_GAIN > postings:
+        return None  # a low floor: looking up so many costs more than reading the lists
+    candidates = [m.start() for m in _ONE.finditer(flags_of(found, sets.size))]
+    return candidates, reached
+
+
+# Measured at S10 on 13 queries, results identical: common words ranked 1.4-2.5x faster (a
+# page of "council" 6.8 -> 2.8 ms, "accessibility" 12.4 -> 6.4); queries of several words (more
+# scored words, lower floors) and queries with few matches did not gain, and lost up to 3 ms to
+# the bitsets' cost, hence the limits below (with them they run as before, within 0.3 ms).
+SEED_WORDS = 4  # up to this many scored words (a word's text fields), candidates from bitsets
+SEED_MATCHES = 5000  # ... when the segment has at least this many matches
+SEED_POSTINGS = 10_000  # ... when the words' lists in a segment hold at least this many postings
+SEED_GAIN = 4  # ... and the candidates' look-ups are a quarter of those postings at most
+SEED_SAMPLE = 64  # documents having the most of the words, scored first for the floor
 
 
 def _threshold(scores: dict[int, float], limit: int, floor: float | None) -> float | None:

@@ -314,6 +314,39 @@ def test_rank_by_postings_gives_whooshs_top_and_scores(
     assert rank_by_postings(searcher, q, DocSet(searcher, q), 25) == expected
 
 
+@pytest.mark.parametrize("sample", [4, 64])
+@pytest.mark.parametrize("limit", [1, 10, 25, 100])
+@pytest.mark.parametrize(
+    "text", ["council", "council drupal", "housing -bins", "council OR parking", "gdpr parking"]
+)
+def test_candidates_from_bitsets_keep_whooshs_top_and_scores(
+    searcher, text, limit, sample, monkeypatch
+):
+    """Seeding the pruning from bitsets (a floor from a few documents having every word, the
+    candidates from the sets of words that can reach it) ranks exactly as Whoosh does: with a
+    small sample (a low floor, many candidates) and with more documents wanted than sampled."""
+    monkeypatch.setattr(ranking, "SEED_POSTINGS", 0)  # wherever two words or more are scored
+    monkeypatch.setattr(ranking, "SEED_GAIN", 0)  # however many candidates
+    monkeypatch.setattr(ranking, "SEED_MATCHES", 0)  # however few matches
+    monkeypatch.setattr(ranking, "SEED_WORDS", 8)  # several words too
+    monkeypatch.setattr(ranking, "SEED_SAMPLE", sample)
+    seeded: list[bool] = []
+    original = ranking._seed
+
+    def spy(*args):
+        found = original(*args)
+        seeded.append(found is not None)
+        return found
+
+    monkeypatch.setattr(ranking, "_seed", spy)
+    q = prefer_union_tree(parse_user_query(text, searcher.schema))
+    scores = {hit.docnum: hit.score for hit in searcher.search(q, limit=None, optimize=False)}
+    expected = sorted(scores, key=lambda d: (-scores[d], d))[:limit]
+    assert rank_by_postings(searcher, q, DocSet(searcher, q), limit) == expected
+    if text.startswith("council") and limit <= 25:  # common enough in this index
+        assert any(seeded), "the bitset path was not taken"
+
+
 def test_rank_by_postings_ranks_filter_only_matches_too(searcher):
     q = query.And([query.Every(), query.ConstantScoreQuery(query.Term("sector", "health"), 0.0)])
     matches = DocSet(searcher, q)
