@@ -433,8 +433,9 @@ def shared_when_signed_in(
 
     ``involved(user_id, **view_args)`` gives a SQL condition (cheap: a few EXISTS) true when
     the page shows this reader anything of their own (beyond what their role decides); such a
-    reader gets their own copy. Views whose page differs by reader in any other way must not
-    use this.
+    reader gets their own copy. It is called once per kind of reader, with bind parameters
+    standing for the reader's id and the view's arguments: use them in SQL expressions only.
+    Views whose page differs by reader in any other way must not use this.
     """
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
