@@ -202,11 +202,8 @@ def _seed(
     sample: list[int] = []
     kept = list(range(len(present)))  # present is strongest first: drop from the end
     while kept and len(sample) < wanted:
-        having = bits
-        for i in kept:
-            having &= word_bits[i]
         taken = set(sample)
-        for m in _ONE.finditer(flags_of(having, sets.size)):
+        for m in _ONE.finditer(flags_of(_having(bits, word_bits, kept), sets.size)):
             if len(sample) == wanted:
                 break
             if m.start() not in taken:
@@ -232,15 +229,18 @@ def _seed(
             least.append(chosen)
     found = 0
     for chosen in least:
-        having = bits
-        for i, word in enumerate(word_bits):
-            if chosen >> i & 1:
-                having &= word
-        found |= having
+        found |= _having(bits, word_bits, [i for i in range(len(present)) if chosen >> i & 1])
     if found.bit_count() * len(present) * SEED_GAIN > postings:
         return None  # a low floor: looking up so many costs more than reading the lists
     candidates = [m.start() for m in _ONE.finditer(flags_of(found, sets.size))]
     return candidates, reached
+
+
+def _having(bits: int, word_bits: list[int], chosen: list[int]) -> int:
+    """The matches having every one of the chosen words (indexes into ``word_bits``)."""
+    for i in chosen:
+        bits &= word_bits[i]
+    return bits
 
 
 # Measured at S10 on 13 queries, results identical: common words ranked 1.4-2.5x faster (a
