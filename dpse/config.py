@@ -148,7 +148,18 @@ def engine_options(database_url: str) -> dict[str, object]:
         # Several processes (gunicorn workers, the CLI) write to one SQLite file: wait for the
         # write lock instead of failing after SQLite's default 5 seconds.
         options["connect_args"] = {"timeout": 30}
+    elif database_url.startswith("postgresql") and "options=" not in database_url:
+        # Settings for the app's sessions, sent with the connection (no extra round trip);
+        # a URL that names its own ``options`` keeps them.
+        options["connect_args"] = {"options": POSTGRES_SESSION_OPTIONS}
     return options
+
+
+# The planner's cost of a random page read, as for data in memory or on SSD (the default, 4,
+# is for spinning disks): at S10 it counted a filtered list's tags by hashing all 100,000 rows
+# of case_study_tag (10.7 ms) instead of reading the 2,300 listed case studies' rows through
+# their index (6.0 ms).
+POSTGRES_SESSION_OPTIONS = "-c random_page_cost=1.1"
 
 
 def load_config(env: dict[str, str] | None = None) -> dict[str, object]:

@@ -149,3 +149,16 @@ def test_an_idle_connection_the_server_dropped_is_replaced_before_use(app, monke
     assert _backend_pid() != dropped
     with db.engine.connect() as conn:  # and the pool goes on working
         assert conn.execute(text("SELECT 1")).scalar() == 1
+
+
+def test_postgres_sessions_are_planned_for_data_in_memory(app):
+    """The app's PostgreSQL sessions cost a random page read as for data in memory or on SSD
+    (sent with the connection), unless the URL names its own options."""
+    from dpse.config import POSTGRES_SESSION_OPTIONS, engine_options
+
+    url = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    assert engine_options(url)["connect_args"] == {"options": POSTGRES_SESSION_OPTIONS}
+    assert "connect_args" not in engine_options(url + "?options=-c%20work_mem%3D8MB")
+    postgres_only()
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SHOW random_page_cost")).scalar() == "1.1"

@@ -69,8 +69,13 @@ def find_users(q: str, page: int, per_page: int) -> Pagination:
 
 
 def count_active_people() -> int:
-    """How many active accounts there are."""
-    return db.session.scalar(select(func.count(User.id)).where(User.active.is_(True))) or 0
+    """How many active accounts there are. ``count(*)``, not of the id: the id is not in
+    ix_user_account_directory, so PostgreSQL read every row for it (7.4 ms at S10, 2.1 from
+    the index alone)."""
+    return (
+        db.session.scalar(select(func.count()).select_from(User).where(User.active.is_(True)))
+        or 0
+    )
 
 
 APPROVED = Organisation.approved_at.is_not(None)

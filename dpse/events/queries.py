@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -315,8 +315,21 @@ def follow_targets(ids: list[int], user: Any) -> dict[int, FollowTarget]:
 
 
 def tag_section(tag: Tag, _user: Any) -> dict[str, Any]:
-    """The events' section of a tag page: up to 20 upcoming events with the tag."""
-    upcoming = events_query(EventFilters(tag=tag.slug), past=False).limit(20)
+    """The events' section of a tag page: up to 20 upcoming events with the tag.
+
+    The tag's id is written into the SQL: as a parameter, or reached through the tag's slug,
+    PostgreSQL planned for an average tag (6 events at S10) and, for a common one (1,511),
+    read all its events to sort them (11.6 ms); knowing the tag, it walks the upcoming
+    events in order and checks each (1.3 ms). Prepared statements are per tag then."""
+    tagged = (
+        select(event_tag.c.event_id)
+        .where(
+            event_tag.c.event_id == Event.id,
+            event_tag.c.tag_id == bindparam("tag_id", tag.id, literal_execute=True),
+        )
+        .exists()
+    )
+    upcoming = events_query(EventFilters(), past=False).where(tagged).limit(20)
     events = list(db.session.scalars(upcoming).unique())
     return {"events": events, "registrations": {}, "past": False}
 
