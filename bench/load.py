@@ -570,7 +570,8 @@ def baseline(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     (folder / "templates" / "page.html").write_text(BARE_TEMPLATE)
     port = free_port()
     command = [sys.executable, "-m", "gunicorn", "-k", "gthread", "--workers", "4", "--threads"]
-    command += ["8", "--bind", f"127.0.0.1:{port}", "--chdir", str(folder), "bare_app:app"]
+    command += ["8", "--reuse-port"]  # a socket per worker, as dpse.gunicorn_conf has
+    command += ["--bind", f"127.0.0.1:{port}", "--chdir", str(folder), "bare_app:app"]
     server = start(command, tmp / "bare.log")
     base = f"http://127.0.0.1:{port}"
     try:

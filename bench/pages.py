@@ -136,9 +136,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def gunicorn(app: str, chdir: Path, log: Path, config: str = "") -> tuple[subprocess.Popen, int]:
+def gunicorn(
+    app: str, chdir: Path, log: Path, config: str = "", reuse_port: bool = False
+) -> tuple[subprocess.Popen, int]:
     port = free_port()
     command = [sys.executable, "-m", "gunicorn", *(["-c", config] if config else [])]
+    command += ["--reuse-port"] if reuse_port else []
     command += ["-k", "gthread", "--workers", "2"]
     command += ["--threads", "4", "--bind", f"127.0.0.1:{port}", "--chdir", str(chdir), app]
     server = subprocess.Popen(command, stdout=log.open("w"), stderr=subprocess.STDOUT)
@@ -512,7 +515,8 @@ def throughput(
     dpse_server, dpse_port = gunicorn(
         "dpse.wsgi:app", ROOT, tmp / "dpse.log", "python:dpse.gunicorn_conf"
     )
-    bare_server, bare_port = gunicorn("bare_app:app", bare_dir, tmp / "bare.log")
+    # The bare app in the same shape: its own socket per worker too (dpse.gunicorn_conf).
+    bare_server, bare_port = gunicorn("bare_app:app", bare_dir, tmp / "bare.log", reuse_port=True)
     try:
         cookie = http_login(dpse_port, email, DEMO_PASSWORD)
         conn = http.client.HTTPConnection("127.0.0.1", bare_port)
@@ -728,7 +732,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="S0, few requests, few kinds")
     parser.add_argument(
         "--kinds",
-        help='only these page kinds, separated by commas without a space (a comma and a space '
+        help="only these page kinds, separated by commas without a space (a comma and a space "
         'belong to a name: "case-study list, filtered,tag")',
     )
     parser.add_argument("--save", type=Path, help="write the figures to this JSON file")

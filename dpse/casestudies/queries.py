@@ -11,7 +11,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import Select, String, cast, func, literal, or_, select, type_coerce, union_all
+from sqlalchemy import (
+    Select,
+    String,
+    and_,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.orm import defer, joinedload, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -170,11 +181,26 @@ def _column_facets(filters: Filters, text_ids: list[int] | None) -> dict[str, li
     without = replace(filters, **dict.fromkeys(COLUMN_FACETS, ""))
     # Straight on the table (no id subquery), so ix_case_study_facets covers it when only
     # tags, suppliers or text narrow the list. Used four times: both databases materialise it.
-    combinations = (
-        _matching(select(*columns, func.count().label("n")), without, text_ids=text_ids)
-        .group_by(*columns)
-        .cte("combinations")
-    )
+    counted = _matching(select(*columns, func.count().label("n")), without, text_ids=text_ids)
+    chosen = [name for name in COLUMN_FACETS if getattr(filters, name)]
+    if len(chosen) > 1:
+        # Only case studies some facet counts: those failing at most one chosen filter.
+        column = dict(zip(COLUMN_FACETS, columns, strict=True))
+        counted = counted.where(
+            or_(
+                *(
+                    and_(
+                        *(
+                            _column_condition(other, column[other], getattr(filters, other))
+                            for other in chosen
+                            if other != skipped
+                        )
+                    )
+                    for skipped in chosen
+                )
+            )
+        )
+    combinations = counted.group_by(*columns).cte("combinations")
     parts = []
     for number, name in enumerate(COLUMN_FACETS):
         value = combinations.c[name]
@@ -272,12 +298,16 @@ def _facet_counts(filters: Filters, text_ids: list[int] | None) -> dict[str, lis
     facets = _column_facets(filters, text_ids) | _tag_facets(filters, text_ids)
     if filters.narrows(skip="supplier"):
         ids = _filtered(filters, skip="supplier", text_ids=text_ids).subquery()
-        count: Any = func.count()
-        stmt = (
-            select(Organisation.slug, Organisation.name, count)
-            .join(case_study_supplier, case_study_supplier.c.organisation_id == Organisation.id)
+        # Counted by organisation id, then named (as the tags are): 2.8 -> 2.2 ms at S10.
+        counted = (
+            select(case_study_supplier.c.organisation_id, func.count().label("n"))
             .where(case_study_supplier.c.case_study_id.in_(select(ids.c.id)))
-            .group_by(Organisation.slug, Organisation.name)
+            .group_by(case_study_supplier.c.organisation_id)
+            .subquery()
+        )
+        count: Any = counted.c.n
+        stmt = select(Organisation.slug, Organisation.name, count).join(
+            counted, counted.c.organisation_id == Organisation.id
         )
     else:  # over every published case study: each supplier's own count (kept by triggers)
         count = Organisation.published_case_studies_supplied

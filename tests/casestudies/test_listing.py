@@ -193,6 +193,7 @@ def test_facet_counts_match_counting_by_hand(app, users):
         {},
         {"outcome": "failure"},
         {"outcome": "success", "sector": "health"},
+        {"outcome": "failure", "sector": "local-government", "country": "united kingdom"},
         {"country": "netherlands", "technology": "wagtail"},
         {"topic": "search", "outcome": "mixed", "technology": "drupal"},
     ):
