@@ -8,8 +8,10 @@ only threads of one process share the counts, so production refuses several work
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
+import socket
 from typing import Any
 
 bind = os.environ.get("DPSE_BIND", "127.0.0.1:5000")
@@ -24,7 +26,8 @@ keepalive = 5
 # took a burst of new connections: 8 keep-alive clients all landed on one of two workers in
 # 5 of 12 tries, which then served at 40 % of the pair's rate while the other core idled. The
 # cost: connections still waiting in a worker's queue when it dies are refused, not handed to
-# another (workers here are not recycled by request count).
+# another (workers here are not recycled by request count). And a second server started on the
+# same port by the same user would share it silently: on_starting refuses to start then.
 reuse_port = True
 # The app logs one line per request, with its request id (dpse.logs); gunicorn logs errors.
 # If an operator turns gunicorn's access log on too, its logger class redacts link tokens.
@@ -58,8 +61,33 @@ def freeze_startup_objects() -> None:
     gc.freeze()
 
 
+def port_in_use(host: str, port: int) -> bool:
+    """Whether something listens on this address already (with ``reuse_port`` a second server
+    could otherwise bind it beside the first and take half its connections)."""
+    if not port:
+        return False
+    for family, kind, proto, _name, address in socket.getaddrinfo(
+        host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    ):
+        with socket.socket(family, kind, proto) as probe:
+            # Connections left in TIME_WAIT by a server that just stopped do not count.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(address)
+            except OSError as error:
+                if error.errno == errno.EADDRINUSE:
+                    return True
+                raise
+    return False
+
+
 def on_starting(server: Any) -> None:
-    """Refuse to start in a shape whose rate limits would not hold."""
+    """Refuse to start in a shape whose rate limits would not hold, or on an address another
+    server listens on."""
     problem = shared_limits_problem(server.cfg.workers, dict(os.environ))
     if problem:
         raise RuntimeError(problem)
+    for address in server.cfg.address:
+        if isinstance(address, tuple) and port_in_use(str(address[0]), int(address[1])):
+            host, port = address[0], address[1]
+            raise RuntimeError(f"{host}:{port} is in use: is another server running there?")
