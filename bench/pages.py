@@ -453,8 +453,10 @@ def single_client(
     try:
         for kind, url, signed_in in plan:
             client = member if signed_in else anonymous
+            cpu = cpu_check()
             times, _sql, status, size, hits = measure(client, url)
             row = {
+                "cpu_check_ms": cpu,
                 "kind": kind,
                 "url": url,
                 "signed_in": signed_in,
@@ -495,7 +497,27 @@ def single_client(
             )
     finally:
         event.remove(engine, "before_cursor_execute", count)
+    checks = sorted(row["cpu_check_ms"] for row in rows)
+    if checks:
+        print(
+            f"CPU check before each page kind (a fixed loop of pure Python, ms): min "
+            f"{checks[0]:.1f}, median {statistics.median(checks):.1f}, max {checks[-1]:.1f}; "
+            "a page measured while it ran slower than its minimum ran on a slower machine"
+        )
     return rows
+
+
+def cpu_check() -> float:
+    """Milliseconds this machine takes for a fixed piece of pure Python, at best of three: on
+    a shared host the same pages rendered at times 2x slower for minutes."""
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        total = 0
+        for i in range(200_000):
+            total += i % 7
+        best = min(best, (time.perf_counter() - start) * 1000)
+    return best
 
 
 # -- throughput -------------------------------------------------------------------------------
