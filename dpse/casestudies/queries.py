@@ -129,14 +129,10 @@ def _matching(
     """``stmt`` (on case_study) narrowed to the published ones matching every filter but
     ``skip``."""
     stmt = stmt.where(CaseStudy.status == Status.PUBLISHED)
-    if filters.outcome and skip != "outcome":
-        stmt = stmt.where(CaseStudy.outcome == Outcome(filters.outcome))
-    if filters.sector and skip != "sector":
-        stmt = stmt.where(CaseStudy.sector == Sector(filters.sector))
-    if filters.country and skip != "country":
-        stmt = stmt.where(func.lower(CaseStudy.country) == filters.country.lower())
-    if filters.year and skip != "year":
-        stmt = stmt.where(CaseStudy.year == int(filters.year))
+    for name in COLUMN_FACETS:
+        if getattr(filters, name) and skip != name:
+            column = getattr(CaseStudy, name)
+            stmt = stmt.where(_column_condition(name, column, getattr(filters, name)))
     for name in ("technology", "topic"):
         if getattr(filters, name) and skip != name:
             tagged = (
