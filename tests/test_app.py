@@ -242,4 +242,7 @@ def test_engine_options_follow_the_database_finally_chosen(database_url):
     if database_url.startswith("sqlite"):
         assert connect_args == {"timeout": 30}  # writers wait for SQLite's lock
     else:
-        assert connect_args == {}  # psycopg would refuse a "timeout" option
+        # psycopg would refuse a "timeout" option; the session's planner settings ride along.
+        from dpse.config import POSTGRES_SESSION_OPTIONS
+
+        assert connect_args == {"options": POSTGRES_SESSION_OPTIONS}
